@@ -1,0 +1,124 @@
+// Output formats of `pgmig lint`: text for people, JSON and SARIF 2.1.0 for machines. Lines and columns are
+// 1-based; columns count UTF-16 code units, as editors do.
+import path from 'node:path';
+import { LineIndex } from '../core/text';
+import type { Finding } from '../core/types';
+import { rules } from '../core/rules';
+
+export interface JsonFinding {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: string;
+  rule: string;
+  message: string;
+}
+
+export class Positions {
+  private readonly indexes = new Map<string, LineIndex>();
+  constructor(private readonly read: (file: string) => string | undefined) {}
+  index(file: string): LineIndex {
+    let idx = this.indexes.get(file);
+    if (!idx) this.indexes.set(file, (idx = new LineIndex(this.read(file) ?? '')));
+    return idx;
+  }
+}
+
+export function relativeName(root: string, file: string): string {
+  const rel = path.relative(root, file);
+  return (rel.startsWith('..') || path.isAbsolute(rel) ? file : rel).split(path.sep).join('/');
+}
+
+export function toJson(findings: Finding[], root: string, positions: Positions): JsonFinding[] {
+  return findings.map((f) => {
+    const idx = positions.index(f.file);
+    const a = idx.position(f.start);
+    const b = idx.position(f.end);
+    return {
+      file: relativeName(root, f.file),
+      line: a.line + 1,
+      column: a.character + 1,
+      endLine: b.line + 1,
+      endColumn: b.character + 1,
+      severity: f.severity,
+      rule: f.rule,
+      message: f.message,
+    };
+  });
+}
+
+export function toText(findings: Finding[], root: string, positions: Positions, color: boolean): string {
+  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const sevColor: Record<string, string> = { error: '31', warning: '33', info: '36', hint: '2' };
+  const out: string[] = [];
+  for (const f of findings) {
+    const idx = positions.index(f.file);
+    const a = idx.position(f.start);
+    const b = idx.position(f.end);
+    out.push(`${relativeName(root, f.file)}:${a.line + 1}:${a.character + 1}: ${paint(sevColor[f.severity] ?? '0', f.severity)} ${paint('1', f.rule)} ${f.message}`);
+    const line = idx.lineText(a.line);
+    const width = b.line === a.line ? Math.max(1, b.character - a.character) : Math.max(1, line.length - a.character);
+    const shown = line.length > 160 ? line.slice(0, 160) + '…' : line;
+    const gutter = String(a.line + 1);
+    out.push(`  ${gutter} | ${shown}`);
+    out.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.min(a.character, 160))}${paint(sevColor[f.severity] ?? '0', '^'.repeat(Math.min(width, Math.max(1, 161 - a.character))))}`);
+  }
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  const others = findings.length - errors - warnings;
+  out.push(findings.length === 0 ? 'no problems found' : `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${others ? `, ${others} other` : ''}`);
+  return out.join('\n') + '\n';
+}
+
+const RULE_DOCS = 'https://github.com/pgmig/pgmig/blob/main/README.md#rule-';
+
+export function ruleDocUrl(rule: string): string {
+  return RULE_DOCS + rule;
+}
+
+export function toSarif(findings: Finding[], root: string, positions: Positions, version: string): object {
+  const levels: Record<string, string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'pgmig',
+            version,
+            informationUri: 'https://github.com/pgmig/pgmig',
+            rules: rules.map((r) => ({
+              id: r.id,
+              shortDescription: { text: r.summary },
+              helpUri: ruleDocUrl(r.id),
+              defaultConfiguration: { level: levels[r.defaultSeverity] },
+            })),
+          },
+        },
+        originalUriBaseIds: { SRCROOT: { uri: 'file://' + root.split(path.sep).join('/').replace(/\/?$/, '/') } },
+        results: findings.map((f) => {
+          const idx = positions.index(f.file);
+          const a = idx.position(f.start);
+          const b = idx.position(f.end);
+          return {
+            ruleId: f.rule,
+            ruleIndex: rules.findIndex((r) => r.id === f.rule),
+            level: levels[f.severity],
+            message: { text: f.message },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: relativeName(root, f.file), uriBaseId: 'SRCROOT' },
+                  region: { startLine: a.line + 1, startColumn: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 },
+                },
+              },
+            ],
+          };
+        }),
+      },
+    ],
+  };
+}

@@ -1,0 +1,51 @@
+// The `pgmig` command: a thin adapter over core/. Exit codes: 0 ok, 1 findings or a failed operation, 2 usage.
+import { commands } from './commands';
+import { runLint } from './lint';
+import { UsageError, VERSION } from './usage';
+
+const HELP = `pgmig ${VERSION}: PostgreSQL migrations, checked and applied
+
+Usage: pgmig <command> [options]
+
+Commands:
+  lint [--root DIR] [--format text|json|sarif] [PATH...]   check the project (or the given files)
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(55)} ${c.summary}`)
+  .join('\n')}
+
+Run 'pgmig <command> --help' for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP + '\n');
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(VERSION + '\n');
+    return 0;
+  }
+  try {
+    if (command === 'lint') return await runLint(rest);
+    const c = commands[command];
+    if (!c) throw new UsageError(`unknown command '${command}' (see 'pgmig --help')`);
+    return await c.run(rest);
+  } catch (e: any) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`pgmig: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`pgmig: ${e?.message ?? e}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`pgmig: internal error: ${e?.stack ?? e}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,65 @@
+// The analysis reads files through this interface so that the language server can put unsaved editor buffers in
+// front of the disk. Synchronous on purpose: analysis is CPU-bound and runs on whole projects of small files.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface FileSystem {
+  read(file: string): string | undefined;
+  realpath(file: string): string | undefined;
+  isDirectory(dir: string): boolean;
+  /** Names in a folder (files and folders), or [] when it does not exist. */
+  list(dir: string): string[];
+}
+
+export const diskFileSystem: FileSystem = {
+  read(file) {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  realpath(file) {
+    try {
+      return fs.realpathSync(file);
+    } catch {
+      return undefined;
+    }
+  },
+  isDirectory(dir) {
+    try {
+      return fs.statSync(dir).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+  list(dir) {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+  },
+};
+
+/** Disk with an overlay of open documents (absolute path -> text). */
+export class OverlayFileSystem implements FileSystem {
+  readonly overlay = new Map<string, string>();
+  constructor(private readonly base: FileSystem = diskFileSystem) {}
+  read(file: string): string | undefined {
+    return this.overlay.get(path.resolve(file)) ?? this.base.read(file);
+  }
+  realpath(file: string): string | undefined {
+    const real = this.base.realpath(file);
+    if (real !== undefined) return real;
+    // A new, unsaved buffer has no file yet; it still counts as existing.
+    const abs = path.resolve(file);
+    return this.overlay.has(abs) ? abs : undefined;
+  }
+  isDirectory(dir: string): boolean {
+    return this.base.isDirectory(dir);
+  }
+  list(dir: string): string[] {
+    return this.base.list(dir);
+  }
+}

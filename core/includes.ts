@@ -1,0 +1,169 @@
+// `--!include` expansion exactly as graphile-migrate 2.0.0-rc.3 compiles it: a directive line is replaced by
+// `--! Included <path>\n<fixture text trimmed>\n--! EndIncluded <path>`, resolved (realpath) under
+// `<migrations>/fixtures`, recursively. Unlike graphile-migrate we do not stop at the first problem: a broken
+// directive stays in the text as the comment it is, is reported, and the rest is still expanded. A source map
+// (segments) carries every offset of the expanded text back to the file where that text lives.
+import path from 'node:path';
+import type { FileSystem } from './fileSystem';
+import type { Location } from './types';
+
+export const INCLUDE_LINE = /^--![ \t]*include[ \t]+(.*\.sql)[ \t]*$/gm;
+
+/** A run of expanded text copied from `file` starting at `fileStart`. Synthetic runs (the Included markers) map to
+ * the directive that produced them. */
+export interface Segment {
+  start: number;
+  end: number;
+  file: string;
+  fileStart: number;
+  synthetic?: boolean;
+}
+
+export interface IncludeDirective {
+  /** The file holding the directive, the whole line, and the raw path within it. */
+  file: string;
+  start: number;
+  end: number;
+  pathStart: number;
+  pathEnd: number;
+  rawPath: string;
+  /** The fixture's real path when it resolved inside fixtures. */
+  target?: string;
+}
+
+export type IncludeRule = 'include-not-found' | 'include-cycle' | 'include-outside-fixtures';
+
+export interface IncludeProblem extends Location {
+  rule: IncludeRule;
+  message: string;
+  /** For cycles: the chain of files, outermost first, ending with the file included again. */
+  chain?: string[];
+}
+
+export interface Expansion {
+  /** The root file and the expanded text. */
+  file: string;
+  text: string;
+  segments: Segment[];
+  directives: IncludeDirective[];
+  problems: IncludeProblem[];
+  /** Every fixture whose text is part of the expansion (real paths). */
+  fixtures: Set<string>;
+}
+
+/** Where an offset of the expanded text lives. */
+export function mapOffset(exp: Expansion, offset: number): { file: string; offset: number } {
+  const segs = exp.segments;
+  let lo = 0;
+  let hi = segs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segs[mid].start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const s = segs[lo];
+  if (!s) return { file: exp.file, offset };
+  if (s.synthetic) return { file: s.file, offset: s.fileStart };
+  return { file: s.file, offset: s.fileStart + Math.min(offset - s.start, s.end - s.start) };
+}
+
+/** Maps a range of expanded text to one file range. A range that crosses into another file is cut at the first
+ * file's end, so a finding always points at text that exists where it says. */
+export function mapRange(exp: Expansion, start: number, end: number): Location {
+  const a = mapOffset(exp, start);
+  const b = mapOffset(exp, Math.max(start, end - 1));
+  if (a.file === b.file && b.offset >= a.offset) return { file: a.file, start: a.offset, end: Math.max(a.offset, b.offset + (end > start ? 1 : 0)) };
+  // Crosses files: end at the segment's end.
+  const seg = exp.segments.find((s) => s.start <= start && start < s.end);
+  const segEnd = seg && !seg.synthetic ? seg.fileStart + (seg.end - seg.start) : a.offset;
+  return { file: a.file, start: a.offset, end: Math.max(a.offset, segEnd) };
+}
+
+/** Expands includes of `text` (the content of `file`). `fixturesDir` is `<migrationsFolder>/fixtures`. */
+export function expandIncludes(fs: FileSystem, file: string, text: string, fixturesDir: string): Expansion {
+  const exp: Expansion = { file, text: '', segments: [], directives: [], problems: [], fixtures: new Set() };
+  const out: string[] = [];
+  let length = 0;
+  const emit = (s: string, seg: Omit<Segment, 'start' | 'end'>) => {
+    if (!s) return;
+    exp.segments.push({ ...seg, start: length, end: length + s.length });
+    out.push(s);
+    length += s.length;
+  };
+  const realFixtures = fs.realpath(fixturesDir);
+
+  // Expands content[from, to) of a file; offsets in the source map stay relative to the whole file.
+  const expand = (currentFile: string, content: string, from: number, to: number, chain: string[]): void => {
+    INCLUDE_LINE.lastIndex = 0;
+    const region = content.slice(0, to);
+    let pos = from;
+    for (const m of region.matchAll(INCLUDE_LINE)) {
+      const lineStart = m.index!;
+      if (lineStart < from) continue;
+      const lineEnd = lineStart + m[0].length;
+      const rawPath = m[1];
+      const pathStart = lineStart + m[0].indexOf(rawPath, 3);
+      const directive: IncludeDirective = {
+        file: currentFile,
+        start: lineStart,
+        end: lineEnd,
+        pathStart,
+        pathEnd: pathStart + rawPath.length,
+        rawPath,
+      };
+      exp.directives.push(directive);
+      const problem = (rule: IncludeRule, message: string, extra?: Partial<IncludeProblem>) =>
+        exp.problems.push({ rule, message, file: currentFile, start: pathStart, end: directive.pathEnd, ...extra });
+
+      let target: string | undefined;
+      if (!realFixtures) {
+        problem('include-not-found', `'--!include ${rawPath}': the fixtures folder ${fixturesDir} does not exist`);
+      } else {
+        target = fs.realpath(path.join(realFixtures, rawPath));
+        const lexical = path.resolve(realFixtures, rawPath);
+        const relative = path.relative(realFixtures, target ?? lexical);
+        if (relative.startsWith('..') || path.isAbsolute(relative)) {
+          problem(
+            'include-outside-fixtures',
+            `'${rawPath}' resolves to ${target ?? lexical}, outside the fixtures folder ${realFixtures}` +
+              (target && target !== lexical ? ' (through a symbolic link)' : ''),
+          );
+          target = undefined;
+        } else if (!target) {
+          problem('include-not-found', `fixture '${rawPath}' not found (looked for ${lexical})`);
+        } else if (chain.includes(target)) {
+          const cycle = [...chain.slice(chain.indexOf(target)), target];
+          problem(
+            'include-cycle',
+            `circular include: ${cycle.map((f) => path.relative(realFixtures, f) || f).join(' -> ')}`,
+            { chain: cycle },
+          );
+          target = undefined;
+        }
+      }
+      const fixtureText = target !== undefined ? fs.read(target) : undefined;
+      if (target !== undefined && fixtureText === undefined) {
+        problem('include-not-found', `fixture '${rawPath}' could not be read`);
+      }
+      if (target === undefined || fixtureText === undefined) continue; // the directive stays, as the comment it is
+      directive.target = target;
+      exp.fixtures.add(target);
+
+      emit(content.slice(pos, lineStart), { file: currentFile, fileStart: pos });
+      emit(`--! Included ${rawPath}\n`, { file: currentFile, fileStart: lineStart, synthetic: true });
+      // graphile-migrate trims the fixture's text: expand only what lies between its leading and trailing whitespace.
+      let a = 0;
+      let b = fixtureText.length;
+      while (a < b && /\s/.test(fixtureText[a])) a++;
+      while (b > a && /\s/.test(fixtureText[b - 1])) b--;
+      expand(target, fixtureText, a, b, [...chain, target]);
+      emit(`\n--! EndIncluded ${rawPath}`, { file: currentFile, fileStart: lineStart, synthetic: true });
+      pos = lineEnd;
+    }
+    emit(content.slice(pos, to), { file: currentFile, fileStart: pos });
+  };
+
+  expand(file, text, 0, text.length, [file]);
+  exp.text = out.join('');
+  return exp;
+}

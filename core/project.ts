@@ -1,0 +1,189 @@
+// A graphile-migrate style project on disk: where it is, which files play which role, and pgmig's own settings.
+// `.gmrc` is only read (JSON5), never executed: analysis also runs in untrusted workspaces. pgmig's settings live
+// in `pgmig.json` because graphile-migrate rejects unknown keys in `.gmrc`.
+import path from 'node:path';
+import JSON5 from 'json5';
+import type { FileSystem } from './fileSystem';
+import { COMMITTED_NAME } from './graphile/committedFile';
+import type { RuleId, SeveritySetting } from './types';
+
+export const CONFIG_FILE = 'pgmig.json';
+export const DEFAULT_EXCLUDED_SCHEMAS = ['graphile_migrate', 'pg_catalog', 'information_schema'];
+
+export interface PgmigConfig {
+  /** Severity per rule id; absent means the rule's default. */
+  rules: Partial<Record<RuleId, SeveritySetting>>;
+  excludedSchemas: string[];
+  /** Tables skipped by the table rules, as `schema.table` or `table` (public). */
+  excludedTables: string[];
+}
+
+export interface Project {
+  root: string;
+  migrationsDir: string;
+  committedDir: string;
+  fixturesDir: string;
+  gmrcPath?: string;
+  configPath?: string;
+  config: PgmigConfig;
+  /** Placeholder names without the colon, e.g. `DATABASE_VISITOR`; the built-ins are always there. */
+  placeholders: Set<string>;
+  /** `current.sql`, or the files of `current/` in graphile-migrate's order. */
+  currentFiles: string[];
+  currentIsFolder: boolean;
+  /** Committed migrations in filename order (graphile-migrate's order). */
+  committedFiles: string[];
+  /** Every `.sql` under fixtures (recursively). */
+  fixtureFiles: string[];
+}
+
+export class ConfigError extends Error {}
+
+const BUILTIN_PLACEHOLDERS = ['DATABASE_NAME', 'DATABASE_OWNER'];
+
+function emptyConfig(): PgmigConfig {
+  return { rules: {}, excludedSchemas: [...DEFAULT_EXCLUDED_SCHEMAS], excludedTables: [] };
+}
+
+/** The nearest folder at or above `start` that holds a migrations project. */
+export function findProjectRoot(fs: FileSystem, start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (isProjectRoot(fs, dir)) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function isProjectRoot(fs: FileSystem, dir: string): boolean {
+  if (fs.read(path.join(dir, '.gmrc')) !== undefined) return true;
+  if (fs.read(path.join(dir, '.gmrc.js')) !== undefined || fs.read(path.join(dir, '.gmrc.cjs')) !== undefined) return true;
+  if (fs.read(path.join(dir, CONFIG_FILE)) !== undefined) return true;
+  const m = path.join(dir, 'migrations');
+  return (
+    fs.isDirectory(path.join(m, 'committed')) ||
+    fs.read(path.join(m, 'current.sql')) !== undefined ||
+    fs.isDirectory(path.join(m, 'current'))
+  );
+}
+
+function readJson5(fs: FileSystem, file: string): any {
+  const text = fs.read(file);
+  if (text === undefined) return undefined;
+  try {
+    return JSON5.parse(text);
+  } catch (e: any) {
+    throw new ConfigError(`${file}: not valid JSON5: ${String(e?.message ?? e).split('\n')[0]}`);
+  }
+}
+
+const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
+
+/** Validates pgmig settings (from pgmig.json or the editor) and merges them over `base`. */
+export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigConfig {
+  if (raw === undefined || raw === null) return base;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${where}: expected an object`);
+  const out: PgmigConfig = { rules: { ...base.rules }, excludedSchemas: base.excludedSchemas, excludedTables: base.excludedTables };
+  for (const [key, value] of Object.entries(raw)) {
+    if (key.startsWith('//') || key === '$schema') continue;
+    if (key === 'rules') {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: "rules" must be an object`);
+      for (const [rule, severity] of Object.entries(value as object)) {
+        if (!SEVERITIES.has(severity as string)) {
+          throw new ConfigError(`${where}: rule "${rule}": severity must be one of error, warning, info, hint, off`);
+        }
+        (out.rules as any)[rule] = severity;
+      }
+    } else if (key === 'excludedSchemas' || key === 'excludedTables') {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new ConfigError(`${where}: "${key}" must be an array of strings`);
+      out[key] = value as string[];
+    } else {
+      throw new ConfigError(`${where}: unknown setting "${key}"`);
+    }
+  }
+  return out;
+}
+
+export function loadProject(fs: FileSystem, root: string): Project {
+  // Real paths throughout, so that files reached through includes (realpath'd) compare equal.
+  root = fs.realpath(root) ?? path.resolve(root);
+  let gmrcPath: string | undefined = path.join(root, '.gmrc');
+  let gmrc: any = readJson5(fs, gmrcPath);
+  if (gmrc === undefined) gmrcPath = undefined;
+  if (gmrc !== undefined && (typeof gmrc !== 'object' || gmrc === null)) throw new ConfigError(`${gmrcPath}: expected an object`);
+  gmrc ??= {};
+  const migrationsDir = path.resolve(root, typeof gmrc.migrationsFolder === 'string' ? gmrc.migrationsFolder : 'migrations');
+
+  const placeholders = new Set(BUILTIN_PLACEHOLDERS);
+  if (gmrc.placeholders && typeof gmrc.placeholders === 'object') {
+    for (const key of Object.keys(gmrc.placeholders)) {
+      const m = /^:([A-Z][0-9A-Z_]+)$/.exec(key);
+      if (m) placeholders.add(m[1]);
+    }
+  }
+
+  let configPath: string | undefined = path.join(root, CONFIG_FILE);
+  const raw = readJson5(fs, configPath);
+  if (raw === undefined) configPath = undefined;
+  const config = mergeConfig(emptyConfig(), raw, configPath ?? CONFIG_FILE);
+
+  const currentDir = path.join(migrationsDir, 'current');
+  const currentIsFolder = fs.isDirectory(currentDir);
+  let currentFiles: string[];
+  if (currentIsFolder) {
+    currentFiles = fs
+      .list(currentDir)
+      .filter((f) => !f.startsWith('.') && COMMITTED_NAME.test(f))
+      .sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
+      .map((f) => path.join(currentDir, f));
+  } else {
+    const file = path.join(migrationsDir, 'current.sql');
+    currentFiles = fs.read(file) !== undefined ? [file] : [];
+  }
+
+  const committedDir = path.join(migrationsDir, 'committed');
+  const committedFiles = fs
+    .list(committedDir)
+    .filter((f) => COMMITTED_NAME.test(f))
+    .sort((a, b) => a.localeCompare(b))
+    .map((f) => path.join(committedDir, f));
+
+  const fixturesDir = path.join(migrationsDir, 'fixtures');
+  const fixtureFiles: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 20) return;
+    for (const name of fs.list(dir).sort()) {
+      if (name.startsWith('.')) continue;
+      const full = path.join(dir, name);
+      if (name.endsWith('.sql') && !fs.isDirectory(full)) fixtureFiles.push(full);
+      else if (fs.isDirectory(full)) walk(full, depth + 1);
+    }
+  };
+  walk(fixturesDir, 0);
+
+  return {
+    root,
+    migrationsDir,
+    committedDir,
+    fixturesDir,
+    gmrcPath,
+    configPath,
+    config,
+    placeholders,
+    currentFiles,
+    currentIsFolder,
+    committedFiles,
+    fixtureFiles,
+  };
+}
+
+/** The role a file plays in the project, by where it lives. */
+export function roleOf(project: Project, file: string): 'current' | 'committed' | 'fixture' | 'standalone' {
+  const abs = path.resolve(file);
+  if (project.currentFiles.includes(abs)) return 'current';
+  if (path.dirname(abs) === project.committedDir && COMMITTED_NAME.test(path.basename(abs))) return 'committed';
+  const rel = path.relative(project.fixturesDir, abs);
+  if (!rel.startsWith('..') && !path.isAbsolute(rel) && abs.endsWith('.sql')) return 'fixture';
+  return 'standalone';
+}

@@ -1,0 +1,44 @@
+// Deleting or updating a referenced row makes PostgreSQL look up the referencing rows by the key's columns; without
+// an index whose leading columns are the key, each such lookup scans the whole referencing table (and holds locks
+// while it does).
+import { fixAfterStatement, type Rule } from '../rule';
+import { displayName, type ForeignKeyModel, type IndexModel } from '../schema/model';
+import { isChecked, tableHead } from './tableFilter';
+
+/** The key's columns are the leading columns, in any order, of a plain (not partial, not expression) index. */
+export function covers(index: IndexModel, fk: ForeignKeyModel): boolean {
+  if (index.partial || fk.columns.length === 0 || index.columns.length < fk.columns.length) return false;
+  const leading = index.columns.slice(0, fk.columns.length);
+  if (leading.some((c) => c === null)) return false;
+  const want = new Set(fk.columns);
+  return leading.every((c) => want.has(c as string)) && new Set(leading).size === want.size;
+}
+
+const ident = (s: string) => (/^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
+
+export const unindexedForeignKey: Rule = {
+  id: 'unindexed-foreign-key',
+  defaultSeverity: 'warning',
+  summary: 'A foreign key whose columns are not the leading columns of an index on the referencing table.',
+  check(ctx) {
+    const out = [];
+    for (const t of ctx.model.tables.values()) {
+      if (!isChecked(t, ctx.config)) continue;
+      for (const fk of t.foreignKeys) {
+        if (t.indexes.some((i) => covers(i, fk))) continue;
+        const name = displayName(t);
+        const cols = fk.columns.map(ident).join(', ');
+        const indexName = [t.name, ...fk.columns, 'idx'].join('_').slice(0, 63);
+        const sql = `CREATE INDEX IF NOT EXISTS ${ident(indexName)} ON ${name} (${cols});`;
+        const fix = fixAfterStatement(ctx, `Create an index on ${name} (${cols})`, sql, fk.statement, fk.role);
+        out.push({
+          location: fk.location,
+          message: `foreign key ${name} (${cols}) -> ${displayName(fk.references)} has no index on ${name} starting with (${cols}): deletes and updates of referenced rows scan ${name}`,
+          fixes: fix ? [fix] : [],
+          related: [{ ...tableHead(t), message: `${name} is created here` }],
+        });
+      }
+    }
+    return out;
+  },
+};

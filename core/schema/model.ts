@@ -1,0 +1,100 @@
+// The schema as the migrations leave it: what the table rules, hover and go-to-definition look at. Every object
+// remembers where it was created, so a finding or a jump can point there.
+import type { FileRole, Location } from '../types';
+
+export interface QualifiedName {
+  schema: string;
+  name: string;
+}
+
+export interface ColumnModel {
+  name: string;
+  type: string;
+  notNull: boolean;
+  hasDefault: boolean;
+  created: Location;
+}
+
+export interface IndexModel {
+  /** The index or constraint name; undefined for an unnamed CREATE INDEX before PostgreSQL names it. */
+  name?: string;
+  kind: 'index' | 'primary' | 'unique';
+  /** Key columns in order; an expression key is `null`. */
+  columns: (string | null)[];
+  partial: boolean;
+  created: Location;
+}
+
+export interface ForeignKeyModel {
+  name?: string;
+  columns: string[];
+  references: QualifiedName;
+  refColumns: string[];
+  /** Where the key is written: the REFERENCES clause or the FOREIGN KEY constraint. */
+  location: Location;
+  /** The statement that holds it (for fixes placed after it), and the role of the script it ran in. */
+  statement: Location;
+  role: FileRole;
+}
+
+export interface PolicyModel {
+  name: string;
+  command: string;
+  created: Location;
+  role: FileRole;
+}
+
+export interface TableModel extends QualifiedName {
+  temporary: boolean;
+  /** The CREATE TABLE statement, the name inside it, and the role of the script it ran in. */
+  created: Location;
+  createdRole: FileRole;
+  nameLocation: Location;
+  columns: Map<string, ColumnModel>;
+  indexes: IndexModel[];
+  foreignKeys: ForeignKeyModel[];
+  rls: boolean;
+  rlsEnabledAt?: Location;
+  rlsEnabledRole?: FileRole;
+  policies: PolicyModel[];
+  /** Statements that touch the table (create, alter, index, policy, grant, comment, ...). */
+  references: Location[];
+}
+
+export function tableKey(q: QualifiedName): string {
+  return `${q.schema}.${q.name}`;
+}
+
+export function displayName(q: QualifiedName): string {
+  const ident = (s: string) => (/^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
+  return q.schema === 'public' ? ident(q.name) : `${ident(q.schema)}.${ident(q.name)}`;
+}
+
+export class SchemaModel {
+  readonly tables = new Map<string, TableModel>();
+  /** Index name (schema-qualified) -> table key, for DROP INDEX and ALTER INDEX RENAME. */
+  readonly indexOwner = new Map<string, string>();
+  searchPath = 'public';
+
+  getTable(q: QualifiedName): TableModel | undefined {
+    return this.tables.get(tableKey(q));
+  }
+
+  /** A deep enough copy to replay more statements on without touching this one. */
+  clone(): SchemaModel {
+    const copy = new SchemaModel();
+    copy.searchPath = this.searchPath;
+    for (const [k, t] of this.tables) {
+      copy.tables.set(k, {
+        ...t,
+        columns: new Map(t.columns),
+        indexes: t.indexes.map((i) => ({ ...i, columns: [...i.columns] })),
+        foreignKeys: t.foreignKeys.map((f) => ({ ...f })),
+        policies: [...t.policies],
+        references: [...t.references],
+      });
+    }
+    for (const [k, v] of this.indexOwner) copy.indexOwner.set(k, v);
+    return copy;
+  }
+}

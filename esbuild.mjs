@@ -1,0 +1,41 @@
+// Bundles the four entry points and copies the parser's WASM beside them (esbuild cannot inline it;
+// libpg-query loads it from the bundle's own folder).
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { version } = require('./package.json');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  // pg's optional native binding is never used.
+  external: ['vscode', 'pg-native'],
+  define: { PGMIG_VERSION: JSON.stringify(version) },
+};
+
+const entries = [
+  { entryPoints: ['client/extension.ts'], outfile: 'dist/client.js' },
+  { entryPoints: ['server/server.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+].filter((e) => existsSync(e.entryPoints[0]));
+
+mkdirSync('dist', { recursive: true });
+const wasmDir = path.dirname(require.resolve('libpg-query/wasm/libpg-query.wasm'));
+copyFileSync(path.join(wasmDir, 'libpg-query.wasm'), 'dist/libpg-query.wasm');
+
+if (watch) {
+  for (const e of entries) (await esbuild.context({ ...common, ...e })).watch();
+} else {
+  await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+}

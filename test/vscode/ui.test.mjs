@@ -1,0 +1,165 @@
+// Drives the real VS Code UI (code-server 4.100.3 in headless Debian Chromium, via playwright-core) as a person
+// would: opens the workspace with the built extension installed, checks the directive highlighting with the token
+// inspector, then (with the real language server) squiggles, hover, Problems panel and a quick fix from the
+// light bulb. Saves screenshots under test/vscode/.state/screenshots/ and prints their paths.
+// Needs `bash test/vscode/setup.sh` and a build. Skips only outside CI when not installed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  assertPrerequisites, copyWorkspace, elapsedSeconds, extensionPath, launchChromium, screenshotDir,
+  skipUnlessInstalled, startCodeServer,
+} from './codeServer.mjs';
+
+const DIRECTIVES_FILE = 'pgmig-ui-directives.sql';
+const DIRECTIVES = [
+  '--! Previous: sha1:0123456789abcdef0123456789abcdef01234567',
+  '--! Hash: sha1:89abcdef0123456789abcdef0123456789abcdef',
+  '--! Message: add users',
+  '',
+  '--!include users.sql',
+  '-- a plain comment',
+  'select 1;',
+  '',
+].join('\n');
+
+/** The placeholder server (written before the real one) answers initialize and nothing else. */
+function realServerBuilt() {
+  return !readFileSync(path.join(extensionPath, 'dist', 'server.js'), 'utf8').includes('pgmig (placeholder)');
+}
+
+const editorText = async (page) =>
+  (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(name) }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: path.basename(name) }).waitFor();
+  await page.locator('.monaco-editor .view-lines').first().waitFor();
+}
+
+async function goTo(page, line, column) {
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget .quick-input-box input').fill(`${line}:${column}`);
+  await page.keyboard.press('Enter');
+}
+
+/** The scopes VS Code's token inspector shows at a position. */
+async function scopesAt(page, line, column) {
+  await goTo(page, line, column);
+  await runCommand(page, 'Developer: Inspect Editor Tokens and Scopes');
+  const widget = page.locator('.token-inspect-widget');
+  await widget.waitFor();
+  const text = await widget.innerText();
+  await page.keyboard.press('Escape');
+  await widget.waitFor({ state: 'detached' }).catch(() => {});
+  return text;
+}
+
+async function screenshot(page, t, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  t.diagnostic(`screenshot: ${file}`);
+  console.log(`screenshot: ${file}`);
+  return file;
+}
+
+test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout: 240_000 }, async (t) => {
+  assertPrerequisites();
+  const started = performance.now();
+  const workspace = copyWorkspace();
+  writeFileSync(path.join(workspace, DIRECTIVES_FILE), DIRECTIVES);
+  const server = await startCodeServer({ workspace, installExtension: true });
+  t.diagnostic(`code-server on port ${server.port} ready in ${server.startSeconds} s (workspace ${workspace})`);
+  const browser = await launchChromium();
+  const { page } = browser;
+  try {
+    await page.goto(server.workbenchUrl());
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    t.diagnostic(`workbench ready after ${elapsedSeconds(started)} s`);
+
+    await t.test('directive lines are highlighted by the injection grammar', async () => {
+      await openFile(page, DIRECTIVES_FILE);
+      const include = await scopesAt(page, 5, 5);
+      assert.match(include, /keyword\.control\.directive\.include\.pgmig/);
+      const includePath = await scopesAt(page, 5, 14);
+      assert.match(includePath, /string\.unquoted\.path\.pgmig/);
+      const header = await scopesAt(page, 1, 6);
+      assert.match(header, /keyword\.other\.directive\.header\.pgmig/);
+      const hash = await scopesAt(page, 1, 20);
+      assert.match(hash, /constant\.other\.hash\.pgmig/);
+      // A plain comment stays a plain SQL comment.
+      const plain = await scopesAt(page, 6, 6);
+      assert.match(plain, /comment\.line\.double-dash\.sql/);
+      assert.doesNotMatch(plain, /pgmig/);
+      await screenshot(page, t, 'ui-directives');
+    });
+
+    const needsServer = realServerBuilt() ? {} : { skip: 'dist/server.js is the placeholder server, not the real one' };
+
+    await t.test('current.sql shows a squiggle whose hover names a rule', needsServer, async () => {
+      await openFile(page, 'migrations/current.sql');
+      const squiggle = page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info').first();
+      await squiggle.waitFor({ state: 'attached', timeout: 30_000 });
+      await squiggle.hover({ force: true });
+      const hover = page.locator('.monaco-hover').filter({ visible: true }).first();
+      await hover.waitFor({ timeout: 15_000 });
+      const text = await hover.innerText();
+      t.diagnostic(`hover: ${text.replace(/\s+/g, ' ').slice(0, 200)}`);
+      assert.match(text, /syntax-error|non-idempotent-statement|missing-rls|rls-without-policy|policy-without-rls|unindexed-foreign-key|include-not-found|include-cycle|include-outside-fixtures|committed-hash-mismatch|committed-chain-broken/);
+      await screenshot(page, t, 'ui-hover');
+      await page.keyboard.press('Escape');
+    });
+
+    await t.test('the Problems panel lists the diagnostics', needsServer, async () => {
+      await runCommand(page, 'View: Focus Problems');
+      const rows = page.locator('.markers-panel .monaco-list-row');
+      await rows.first().waitFor({ timeout: 15_000 });
+      const count = await rows.count();
+      t.diagnostic(`Problems rows: ${count}`);
+      assert.ok(count >= 2, `a file row and at least one problem row, got ${count}`);
+      // TODO(sample): compare with the number of diagnostics migrations-sample/README.md lists.
+      await screenshot(page, t, 'ui-problems');
+    });
+
+    await t.test('the first quick fix from the light bulb changes the text', needsServer, async () => {
+      await openFile(page, 'migrations/current.sql');
+      const squiggle = page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info').first();
+      await squiggle.waitFor({ state: 'attached', timeout: 30_000 });
+      const before = await editorText(page);
+      await squiggle.click({ force: true }); // puts the cursor inside the diagnostic's range
+      await page.keyboard.press('Control+.');
+      const firstFix = page.locator('.action-widget .monaco-list-row.action').first();
+      await firstFix.waitFor({ timeout: 15_000 });
+      t.diagnostic(`quick fix: ${(await firstFix.innerText()).trim()}`);
+      await page.keyboard.press('Enter'); // the first action is focused
+      await page.waitForFunction(
+        (previous) => document.querySelector('.monaco-editor .view-lines')?.innerText.replace(/\u00a0/g, ' ') !== previous,
+        before, { timeout: 15_000 });
+      assert.notEqual(await editorText(page), before);
+      await screenshot(page, t, 'ui-quick-fix');
+    });
+  } catch (error) {
+    await screenshot(page, t, 'ui-failure').catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(path.dirname(workspace), { recursive: true, force: true });
+    t.diagnostic(`UI run took ${elapsedSeconds(started)} s`);
+  }
+});
