@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LineIndex } from '../core/text';
 import type { Finding } from '../core/types';
 import { rules } from '../core/rules';
+import { ruleDocUrl } from '../core/ruleDocs';
 
 export interface JsonFinding {
   file: string;
@@ -72,11 +73,7 @@ export function toText(findings: Finding[], root: string, positions: Positions, 
   return out.join('\n') + '\n';
 }
 
-const RULE_DOCS = 'https://github.com/pgmig/pgmig/blob/main/README.md#rule-';
-
-export function ruleDocUrl(rule: string): string {
-  return RULE_DOCS + rule;
-}
+export { ruleDocUrl };
 
 export function toSarif(findings: Finding[], root: string, positions: Positions, version: string): object {
   const levels: Record<string, string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };

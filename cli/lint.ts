@@ -6,23 +6,35 @@ import { ConfigError } from '../core/project';
 import { Positions, toJson, toSarif, toText } from './format';
 import { UsageError, VERSION } from './usage';
 
+const LINT_HELP = `Usage: pgmig lint [--root DIR] [--format text|json|sarif] [--color] [PATH...]
+
+Checks the migrations project found from the current folder (or DIR). With PATHs, checks those files in the
+context of their project; a file outside any project is checked on its own.
+Exit code: 0 no error findings, 1 error findings, 2 bad arguments, no project or an unreadable pgmig.json.
+`;
+
 export async function runLint(argv: string[]): Promise<number> {
-  let values: { root?: string; format?: string; color?: boolean };
+  let values: { root?: string; format?: string; color?: boolean; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { root: { type: 'string' }, format: { type: 'string', default: 'text' }, color: { type: 'boolean' } },
+      options: { root: { type: 'string' }, format: { type: 'string', default: 'text' }, color: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (e: any) {
-    throw new UsageError(e.message);
+    // node's message goes on about '--' for positionals; the first sentence is the reason.
+    throw new UsageError(String(e.message).split('. ')[0]);
+  }
+  if (values.help) {
+    process.stdout.write(LINT_HELP);
+    return 0;
   }
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif (got '${format}')`);
   let result;
   try {
-    result = await lint({ cwd: process.cwd(), root: values.root, paths: positionals });
+    result = await lint({ cwd: process.cwd(), root: values.root, paths: positionals, workerScript: __filename });
   } catch (e) {
     if (e instanceof ProjectNotFoundError || e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

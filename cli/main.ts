@@ -1,4 +1,5 @@
 // The `pgmig` command: a thin adapter over core/. Exit codes: 0 ok, 1 findings or a failed operation, 2 usage.
+import { isLintWorker, runLintWorker } from '../core/lintWorker';
 import { commands } from './commands';
 import { runLint } from './lint';
 import { UsageError, VERSION } from './usage';
@@ -40,7 +41,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+if (isLintWorker()) {
+  runLintWorker().catch((e) => {
+    process.stderr.write(`pgmig: lint worker: ${e?.stack ?? e}\n`);
+    process.exit(1);
+  });
+} else main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

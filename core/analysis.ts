@@ -33,6 +33,8 @@ interface CachedScript {
 export class Analyzer {
   private readonly scriptCache = new Map<string, CachedScript>();
   private committed: { scripts: Script[]; model: SchemaModel } | undefined;
+  /** How many scripts were parsed (not found in the cache) so far. */
+  parses = 0;
 
   constructor(
     readonly fs: FileSystem = diskFileSystem,
@@ -41,10 +43,27 @@ export class Analyzer {
 
   /** Analyses a whole project. `configOverride` (e.g. editor settings) is merged over pgmig.json. */
   analyzeProject(project: Project, configOverride?: unknown): Analysis {
+    const steps = this.analyzeProjectInSteps(project, configOverride);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * The same analysis, yielding after each file it had to parse, so that a long-running host (the language server)
+   * can answer requests between files and drop a run that newer edits made stale.
+   */
+  *analyzeProjectInSteps(project: Project, configOverride?: unknown): Generator<void, Analysis, void> {
     const config = configOverride === undefined ? project.config : mergeConfig(project.config, configOverride, 'settings');
     const placeholders = project.placeholders;
 
-    const committedScripts = project.committedFiles.map((f) => this.script(f, 'committed', undefined, placeholders));
+    const committedScripts: Script[] = [];
+    for (const f of project.committedFiles) {
+      const before = this.parses;
+      committedScripts.push(this.script(f, 'committed', undefined, placeholders));
+      if (this.parses !== before) yield;
+    }
     let committed = this.committed;
     if (!committed || committed.scripts.length !== committedScripts.length || committed.scripts.some((s, i) => s !== committedScripts[i])) {
       const model = new SchemaModel();
@@ -74,7 +93,7 @@ export class Analyzer {
       model,
       config,
       appendTarget: this.appendTarget(project),
-      readFile: (f) => this.fs.read(f),
+      readFile: memoRead(this.fs),
     });
     return { project, scripts, model, committedModel: committed.model, findings, config };
   }
@@ -92,7 +111,7 @@ export class Analyzer {
       model,
       config,
       appendTarget: undefined,
-      readFile: (f) => this.fs.read(f),
+      readFile: memoRead(this.fs),
     });
     return { project: undefined, scripts: [script], model, committedModel: new SchemaModel(), findings, config };
   }
@@ -110,6 +129,7 @@ export class Analyzer {
     if (cached && cached.text === expansion.text && sameProblems(cached.script.expansion, expansion)) {
       return cached.script;
     }
+    this.parses++;
     const script: Script = { file, role, expansion, parsed: parseScript(expansion.text, { placeholders }) };
     this.scriptCache.set(key, { text: expansion.text, script });
     return script;
@@ -151,10 +171,19 @@ export class Analyzer {
         });
       }
     }
-    const kept = applyIgnoreComments(findings, ctx.scripts, (f) => this.fs.read(f));
+    const kept = applyIgnoreComments(findings, ctx.scripts, ctx.readFile);
     kept.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end || (a.rule < b.rule ? -1 : 1)));
     return kept;
   }
+}
+
+/** Reads each file once per analysis: rules ask for the same file many times when building fixes. */
+function memoRead(fs: FileSystem): (file: string) => string | undefined {
+  const texts = new Map<string, string | undefined>();
+  return (file) => {
+    if (!texts.has(file)) texts.set(file, fs.read(file));
+    return texts.get(file);
+  };
 }
 
 function sameProblems(a: Expansion, b: Expansion): boolean {

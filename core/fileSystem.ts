@@ -5,6 +5,7 @@ import path from 'node:path';
 
 export interface FileSystem {
   read(file: string): string | undefined;
+  exists(file: string): boolean;
   realpath(file: string): string | undefined;
   isDirectory(dir: string): boolean;
   /** Names in a folder (files and folders), or [] when it does not exist. */
@@ -18,6 +19,9 @@ export const diskFileSystem: FileSystem = {
     } catch {
       return undefined;
     }
+  },
+  exists(file) {
+    return fs.statSync(file, { throwIfNoEntry: false }) !== undefined;
   },
   realpath(file) {
     try {
@@ -48,6 +52,9 @@ export class OverlayFileSystem implements FileSystem {
   constructor(private readonly base: FileSystem = diskFileSystem) {}
   read(file: string): string | undefined {
     return this.overlay.get(path.resolve(file)) ?? this.base.read(file);
+  }
+  exists(file: string): boolean {
+    return this.overlay.has(path.resolve(file)) || this.base.exists(file);
   }
   realpath(file: string): string | undefined {
     const real = this.base.realpath(file);

@@ -1,10 +1,13 @@
 // Lint as the CLI asks for it: the whole project, or some files in the context of their projects, or files that
 // belong to no project on their own.
+import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Analyzer } from './analysis';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { loadParser } from './parser';
 import { findProjectRoot, loadProject, isProjectRoot } from './project';
+import type { LintWorkerData } from './lintWorker';
 import type { Finding } from './types';
 
 export class ProjectNotFoundError extends Error {}
@@ -22,7 +25,11 @@ export interface LintOptions {
   root?: string;
   paths?: string[];
   fs?: FileSystem;
+  /** Lint standalone files on worker threads running this script (the CLI's own bundle), when there are many. */
+  workerScript?: string;
 }
+
+const PARALLEL_THRESHOLD = 64;
 
 export async function lint(options: LintOptions): Promise<LintResult> {
   await loadParser();
@@ -38,29 +45,40 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     }
     const project = loadProject(fs, root);
     const analysis = analyzer.analyzeProject(project);
-    return { root, findings: analysis.findings, files: analysis.scripts.map((s) => s.file) };
+    // project.root is the real path: findings name real paths, so a symlinked --root still gives relative names.
+    return { root: project.root, findings: analysis.findings, files: analysis.scripts.map((s) => s.file) };
   }
 
-  const root = options.root ? path.resolve(cwd, options.root) : cwd;
+  let root = options.root ? path.resolve(cwd, options.root) : cwd;
+  const standalone: string[] = [];
   const findings: Finding[] = [];
   const files: string[] = [];
   const byProject = new Map<string, Set<string>>();
+  const roots = new Map<string, string | undefined>();
   for (const p of options.paths) {
     const file = path.resolve(cwd, p);
-    if (fs.read(file) === undefined) throw new ProjectNotFoundError(`cannot read ${p}`);
-    const projectRoot = options.root && isProjectRoot(fs, root) ? root : findProjectRoot(fs, path.dirname(file));
+    if (!fs.exists(file)) throw new ProjectNotFoundError(`cannot read ${p}: no such file`);
+    const projectRoot = options.root && isProjectRoot(fs, root) ? root : findProjectRoot(fs, path.dirname(file), roots);
     if (projectRoot) {
       let set = byProject.get(projectRoot);
       if (!set) byProject.set(projectRoot, (set = new Set()));
       set.add(fs.realpath(file) ?? file);
     } else {
-      const analysis = analyzer.analyzeStandalone(file);
-      findings.push(...analysis.findings);
+      standalone.push(file);
       files.push(file);
     }
   }
+  const workers = Math.min(os.availableParallelism?.() ?? os.cpus().length, 8);
+  if (options.workerScript && standalone.length >= PARALLEL_THRESHOLD && workers > 1 && fs === diskFileSystem) {
+    findings.push(...(await lintOnWorkers(options.workerScript, standalone, workers)));
+  } else {
+    for (const file of standalone) findings.push(...analyzer.analyzeStandalone(file).findings);
+  }
   for (const [projectRoot, wanted] of byProject) {
-    const analysis = analyzer.analyzeProject(loadProject(fs, projectRoot));
+    const project = loadProject(fs, projectRoot);
+    // Names are relative to the project root when every file belongs to that one project.
+    if (byProject.size === 1 && standalone.length === 0) root = project.root;
+    const analysis = analyzer.analyzeProject(project);
     const inProject = new Set(analysis.scripts.flatMap((s) => [s.file, ...s.expansion.fixtures]));
     for (const f of wanted) {
       if (!inProject.has(f)) {
@@ -71,5 +89,25 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     }
     findings.push(...analysis.findings.filter((f) => wanted.has(f.file)));
   }
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end));
   return { root, findings, files };
+}
+
+async function lintOnWorkers(script: string, files: string[], count: number): Promise<Finding[]> {
+  // Interleave so that each worker gets a similar mix of large and small files.
+  const chunks: string[][] = Array.from({ length: count }, () => []);
+  files.forEach((f, i) => chunks[i % count].push(f));
+  const results = await Promise.all(
+    chunks.map(
+      (chunk) =>
+        new Promise<Finding[]>((resolve, reject) => {
+          const data: LintWorkerData = { pgmigLintWorker: true, files: chunk };
+          const w = new Worker(script, { workerData: data });
+          w.once('message', resolve);
+          w.once('error', reject);
+          w.once('exit', (code) => code !== 0 && reject(new Error(`lint worker exited with code ${code}`)));
+        }),
+    ),
+  );
+  return results.flat();
 }

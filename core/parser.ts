@@ -1,7 +1,8 @@
 // The front end: PostgreSQL's own grammar (libpg-query 18, WASM) turned into a list of statements with exact string
-// offsets. A file that parses whole takes the fast path (one parse); otherwise the scanner splits it and each statement
-// is parsed alone, so one broken statement is one error and the rest is still analysed.
+// offsets. A file that parses whole takes the fast path (one parse); otherwise it is split at top-level semicolons and each statement
+// is parsed alone, so one broken statement is one error and the rest is still analysed (see splitter.ts).
 import * as pg from 'libpg-query';
+import { type Piece, splitStatements } from './splitter';
 import { ByteOffsets, skipTrivia } from './text';
 
 let loaded: Promise<void> | undefined;
@@ -91,10 +92,11 @@ export function parseScript(original: string, options: ParseOptions = {}): Parse
   const statements: Statement[] = [];
   const errors: SyntaxError[] = [];
   let result: any;
+  let failedAt: number | undefined;
   try {
     result = pg.parseSync(text);
-  } catch {
-    result = undefined;
+  } catch (e: any) {
+    failedAt = e?.sqlDetails?.cursorPosition ?? text.length;
   }
   if (result) {
     const loc = new Locator(0, offsets);
@@ -105,7 +107,7 @@ export function parseScript(original: string, options: ParseOptions = {}): Parse
       pushStatement(text, statements, raw.stmt, charStart, charEnd, loc.at);
     }
   } else {
-    parseStatementByStatement(text, offsets, statements, errors);
+    parseStatementByStatement(text, statements, errors, failedAt);
   }
   return { text: original, statements, errors };
 }
@@ -127,87 +129,70 @@ function pushStatement(
   if (type === 'DoStmt') pushDoBlockStatements(text, statement, out);
 }
 
-interface Piece {
-  start: number; // char offsets, semicolon excluded
-  end: number;
-}
-
-/** Splits with PostgreSQL's scanner at top-level semicolons (not inside parentheses or BEGIN ATOMIC bodies). */
-function splitStatements(text: string, offsets: ByteOffsets, limit: number): Piece[] {
-  const tokens = pg.scanSync(limit < text.length ? text.slice(0, limit) : text).tokens;
-  const pieces: Piece[] = [];
-  let pieceStart = 0;
-  let parens = 0;
-  let atomic = 0; // depth of BEGIN ATOMIC ... END (CASE ... END nests inside)
-  let prev = '';
-  const sliceOffsets = limit < text.length ? new ByteOffsets(text.slice(0, limit)) : offsets;
-  for (const t of tokens) {
-    const word = t.text.length <= 6 ? t.text.toLowerCase() : '';
-    if (t.text === '(') parens++;
-    else if (t.text === ')') parens = Math.max(0, parens - 1);
-    else if (word === 'atomic' && prev === 'begin') atomic++;
-    else if (atomic > 0 && word === 'case') atomic++;
-    else if (atomic > 0 && word === 'end') atomic--;
-    else if (t.text === ';' && parens === 0 && atomic === 0) {
-      const at = sliceOffsets.toChar(t.start);
-      pieces.push({ start: pieceStart, end: at });
-      pieceStart = at + 1;
+function parseStatementByStatement(text: string, statements: Statement[], errors: SyntaxError[], firstFailure: number | undefined): void {
+  const pieces = splitStatements(text);
+  // Parse in batches: everything up to the statement the parser stops at is valid and parses in one call; the
+  // broken statement is parsed alone for its error; then the rest. Per-statement calls cost far more than one call
+  // over the same text, so this keeps broken files nearly as fast as valid ones. After many errors (a file that is
+  // not PostgreSQL at all) re-parsing the rest each time would be quadratic: go statement by statement instead.
+  const end = pieces[pieces.length - 1].end;
+  let i = 0;
+  let failures = 0;
+  while (i < pieces.length) {
+    if (failures >= 8) {
+      parsePiece(text, pieces[i], statements, errors);
+      i++;
+      continue;
     }
-    prev = word;
-  }
-  pieces.push({ start: pieceStart, end: limit });
-  return pieces;
-}
-
-function parseStatementByStatement(
-  text: string,
-  offsets: ByteOffsets,
-  statements: Statement[],
-  errors: SyntaxError[],
-): void {
-  let pieces: Piece[];
-  try {
-    pieces = splitStatements(text, offsets, text.length);
-  } catch {
-    // The scanner stops at an unterminated literal or comment. What comes before it still splits; from the broken
-    // token on, the rest of the file is one statement (PostgreSQL would read it the same way).
-    const cut = unterminatedAt(text);
-    try {
-      pieces = splitStatements(text, offsets, cut);
-    } catch {
-      pieces = [{ start: 0, end: cut }];
-    }
-    const last = pieces[pieces.length - 1];
-    last.end = text.length;
-  }
-  for (const piece of pieces) {
-    const start = skipTrivia(text, piece.start, piece.end);
-    if (start >= piece.end) continue;
-    const source = text.slice(piece.start, piece.end);
-    try {
-      const result = pg.parseSync(source);
-      const loc = new Locator(piece.start, new ByteOffsets(source));
-      for (const raw of result.stmts ?? []) {
-        const byteStart = raw.stmt_location ?? 0;
-        const s = loc.at(byteStart);
-        const e = raw.stmt_len ? loc.at(byteStart + raw.stmt_len) : piece.end;
-        pushStatement(text, statements, raw.stmt, s, e, loc.at);
+    const from = pieces[i].start;
+    let cursor: number | undefined;
+    if (i === 0 && firstFailure !== undefined) {
+      cursor = firstFailure; // the whole-file parse already ran over exactly this range
+      failures++;
+    } else {
+      try {
+        parseRange(text, from, end, statements);
+        return;
+      } catch (e: any) {
+        failures++;
+        cursor = e?.sqlDetails?.cursorPosition;
       }
-    } catch (e: any) {
-      errors.push(syntaxError(text, piece.start, piece.end, e));
     }
+    const at = typeof cursor === 'number' && cursor >= 0 ? from + cursor : end;
+    let k = i;
+    while (k + 1 < pieces.length && pieces[k + 1].start <= at) k++;
+    if (k > i) {
+      try {
+        parseRange(text, from, pieces[k].start, statements);
+      } catch {
+        for (let j = i; j < k; j++) parsePiece(text, pieces[j], statements, errors);
+      }
+    }
+    parsePiece(text, pieces[k], statements, errors);
+    i = k + 1;
   }
 }
 
-/** Where the file-level parse reports an unterminated token (its cursor position), else the end. */
-function unterminatedAt(text: string): number {
-  try {
-    pg.parseSync(text);
-  } catch (e: any) {
-    const p = e?.sqlDetails?.cursorPosition;
-    if (typeof p === 'number' && p >= 0 && p <= text.length) return p;
+function parseRange(text: string, from: number, to: number, statements: Statement[]): void {
+  const source = text.slice(from, to);
+  const result = pg.parseSync(source);
+  const loc = new Locator(from, new ByteOffsets(source));
+  for (const raw of result.stmts ?? []) {
+    const byteStart = raw.stmt_location ?? 0;
+    const s = loc.at(byteStart);
+    const e = raw.stmt_len ? loc.at(byteStart + raw.stmt_len) : to;
+    pushStatement(text, statements, raw.stmt, s, e, loc.at);
   }
-  return text.length;
+}
+
+function parsePiece(text: string, piece: Piece, statements: Statement[], errors: SyntaxError[]): void {
+  const start = skipTrivia(text, piece.start, piece.end);
+  if (start >= piece.end) return;
+  try {
+    parseRange(text, piece.start, piece.end, statements);
+  } catch (e: any) {
+    errors.push(syntaxError(text, piece.start, piece.end, e));
+  }
 }
 
 function syntaxError(text: string, pieceStart: number, pieceEnd: number, e: any): SyntaxError {

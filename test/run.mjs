@@ -23,7 +23,7 @@ step(process.execPath, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '
 
 // Each suite is a glob of test files run in its own `node --test` process.
 const suites = [
-  { name: 'core', files: ['test/core/*.test.mjs'] },
+  { name: 'core', files: ['test/core/'] }, // a folder: node 20's --test takes no globs, and a folder is searched recursively for *.test.mjs
   { name: 'cli', files: ['test/cli/*.test.mjs'] },
   { name: 'corpus', files: ['test/corpus/*.test.mjs'] },
   { name: 'server', files: ['test/server/*.test.mjs'] },

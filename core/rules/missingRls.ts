@@ -13,7 +13,10 @@ export const missingRls: Rule = {
     for (const t of ctx.model.tables.values()) {
       if (t.rls || !isChecked(t, ctx.config)) continue;
       const name = displayName(t);
-      const fix = fixAfterStatement(ctx, `Enable row level security on ${name}`, `ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY;`, t.created, t.createdRole);
+      // Right after the CREATE TABLE the table has the name it was created with; at the end of current.sql (the
+      // place for fixes to committed files) it has its final name.
+      const fixName = t.createdRole === 'committed' ? name : displayName(t.createdAs);
+      const fix = fixAfterStatement(ctx, `Enable row level security on ${name}`, `ALTER TABLE ${fixName} ENABLE ROW LEVEL SECURITY;`, t.created, t.createdRole);
       out.push({
         location: tableHead(t),
         message: `table ${name} does not have row level security enabled (no ALTER TABLE ... ENABLE ROW LEVEL SECURITY in the migrations)`,

@@ -32,9 +32,10 @@ function after(script: Script, s: Statement, re: RegExp): number | undefined {
 /** Finds `re` anywhere in the statement; returns the offset where group 1 (or the match) ends. */
 function search(script: Script, s: Statement, re: RegExp): number | undefined {
   const text = script.expansion.text.slice(s.start, s.end);
-  const m = new RegExp(re.source, 'i').exec(text);
+  const m = new RegExp(re.source, 'id').exec(text);
   if (!m) return undefined;
-  return s.start + m.index + (m[1] !== undefined ? m[1].length : m[0].length);
+  // Group 1 need not start where the match does (e.g. an empty group after `drop column`): use its own indices.
+  return s.start + (m.indices?.[1] ? m.indices[1][1] : m.index + m[0].length);
 }
 
 function insertFix(title: string, at: number | undefined, newText: string) {
@@ -240,10 +241,21 @@ function checkStatement(s: Statement, script: Script): Check | undefined {
     case 'InsertStmt': {
       if (n.onConflictClause) return;
       if (hasNotExists(n.selectStmt)) return; // INSERT ... SELECT ... WHERE NOT EXISTS (...) guards itself
-      const hasReturning = (n.returningList ?? []).length > 0;
+      // ON CONFLICT goes before RETURNING (libpg-query 18 has `returningClause`, older versions `returningList`).
+      const returning: any[] = n.returningClause?.exprs ?? n.returningList ?? [];
+      const firstReturned = returning[0]?.ResTarget?.location;
       return {
         message: 'INSERT without ON CONFLICT inserts the rows again (or fails on a unique key) when run twice',
-        fix: hasReturning ? undefined : (st, sc) => insertFix('Add ON CONFLICT DO NOTHING', st.end, ' ON CONFLICT DO NOTHING')(st, sc),
+        fix: (st, sc) => {
+          let at = st.end;
+          if (firstReturned !== undefined) {
+            const head = sc.expansion.text.slice(st.start, st.at(firstReturned));
+            const m = /\s+returning\s+$/i.exec(head);
+            if (!m) return undefined;
+            at = st.start + m.index;
+          }
+          return insertFix('Add ON CONFLICT DO NOTHING', at, ' ON CONFLICT DO NOTHING')(st, sc);
+        },
       };
     }
     default:

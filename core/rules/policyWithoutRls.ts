@@ -14,7 +14,8 @@ export const policyWithoutRls: Rule = {
       if (t.rls || t.policies.length === 0 || !isChecked(t, ctx.config)) continue;
       const name = displayName(t);
       for (const p of t.policies) {
-        const fix = fixAfterStatement(ctx, `Enable row level security on ${name}`, `ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY;`, p.created, p.role);
+        const fixName = p.role === 'committed' ? name : displayName(p.tableAs); // see missing-rls
+        const fix = fixAfterStatement(ctx, `Enable row level security on ${name}`, `ALTER TABLE ${fixName} ENABLE ROW LEVEL SECURITY;`, p.created, p.role);
         out.push({
           location: p.created,
           message: `policy "${p.name}" has no effect: row level security is not enabled on ${name}`,

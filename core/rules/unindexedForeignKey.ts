@@ -28,8 +28,13 @@ export const unindexedForeignKey: Rule = {
         if (t.indexes.some((i) => covers(i, fk))) continue;
         const name = displayName(t);
         const cols = fk.columns.map(ident).join(', ');
-        const indexName = [t.name, ...fk.columns, 'idx'].join('_').slice(0, 63);
-        const sql = `CREATE INDEX IF NOT EXISTS ${ident(indexName)} ON ${name} (${cols});`;
+        // Right after the key's statement, the table and columns have the names they had there (later renames carry
+        // the index along); at the end of current.sql (fixes for committed files) they have their final names.
+        const asWritten = fk.role !== 'committed';
+        const table = asWritten ? fk.writtenAs.table : t;
+        const columns = asWritten ? fk.writtenAs.columns : fk.columns;
+        const indexName = [table.name, ...columns, 'idx'].join('_').slice(0, 63);
+        const sql = `CREATE INDEX IF NOT EXISTS ${ident(indexName)} ON ${displayName(table)} (${columns.map(ident).join(', ')});`;
         const fix = fixAfterStatement(ctx, `Create an index on ${name} (${cols})`, sql, fk.statement, fk.role);
         out.push({
           location: fk.location,

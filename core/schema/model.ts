@@ -32,6 +32,9 @@ export interface ForeignKeyModel {
   refColumns: string[];
   /** Where the key is written: the REFERENCES clause or the FOREIGN KEY constraint. */
   location: Location;
+  /** The table and columns as named when the key was added (later renames change `columns`, not this), so that a
+   * fix placed right after that statement names what existed then. */
+  writtenAs: { table: QualifiedName; columns: string[] };
   /** The statement that holds it (for fixes placed after it), and the role of the script it ran in. */
   statement: Location;
   role: FileRole;
@@ -42,6 +45,8 @@ export interface PolicyModel {
   command: string;
   created: Location;
   role: FileRole;
+  /** The table's name when the policy was created. */
+  tableAs: QualifiedName;
 }
 
 export interface TableModel extends QualifiedName {
@@ -49,6 +54,8 @@ export interface TableModel extends QualifiedName {
   /** The CREATE TABLE statement, the name inside it, and the role of the script it ran in. */
   created: Location;
   createdRole: FileRole;
+  /** The name in the CREATE TABLE (schema resolved); `schema` and `name` follow later renames. */
+  createdAs: QualifiedName;
   nameLocation: Location;
   columns: Map<string, ColumnModel>;
   indexes: IndexModel[];

@@ -90,7 +90,13 @@ export class Replayer {
         const t = this.refRangeVar(script, n.table);
         if (t) {
           t.policies = t.policies.filter((p) => p.name !== n.policy_name);
-          t.policies.push({ name: n.policy_name, command: n.cmd_name ?? 'all', created: statementLocation(script, s), role: script.role });
+          t.policies.push({
+            name: n.policy_name,
+            command: n.cmd_name ?? 'all',
+            created: statementLocation(script, s),
+            role: script.role,
+            tableAs: { schema: t.schema, name: t.name },
+          });
         }
         break;
       }
@@ -155,6 +161,7 @@ export class Replayer {
       temporary: rv.relpersistence === 't',
       created,
       createdRole: script.role,
+      createdAs: { ...q },
       nameLocation: nameRange(script, s.at(rv.location)),
       columns: new Map(),
       indexes: [],
@@ -221,6 +228,7 @@ export class Replayer {
           references: rangeVarName(c.pktable, this.model),
           refColumns: (c.pk_attrs ?? []).map(str),
           location: created,
+          writtenAs: { table: { schema: t.schema, name: t.name }, columns: [...columns] },
           statement: statementLocation(script, s),
           role: script.role,
         };
@@ -384,6 +392,10 @@ export class Replayer {
     t.name = to.name;
     this.model.tables.set(tableKey(t), t);
     for (const [k, v] of this.model.indexOwner) if (v === oldKey) this.model.indexOwner.set(k, tableKey(t));
+    // Foreign keys follow the table they reference.
+    for (const other of this.model.tables.values()) {
+      for (const f of other.foreignKeys) if (tableKey(f.references) === oldKey) f.references = { schema: to.schema, name: to.name };
+    }
   }
 
   private drop(script: Script, s: Statement): void {
@@ -391,7 +403,12 @@ export class Replayer {
     const objects: any[] = (n.objects ?? []).map((o: any) => o.List?.items ?? [o]);
     switch (n.removeType) {
       case 'OBJECT_TABLE':
-        for (const items of objects) this.model.tables.delete(tableKey(qualified(items, this.model)));
+        for (const items of objects) {
+          const key = tableKey(qualified(items, this.model));
+          if (!this.model.tables.delete(key)) continue;
+          // Keys that referenced it went with it (DROP ... CASCADE; without CASCADE the drop fails while they exist).
+          for (const t of this.model.tables.values()) t.foreignKeys = t.foreignKeys.filter((f) => tableKey(f.references) !== key);
+        }
         break;
       case 'OBJECT_INDEX':
         for (const items of objects) {

@@ -1,0 +1,23 @@
+// `npm run sample`: the main job on the sample projects. Lint exits 1 here because the samples exist to show
+// findings; only exit code 2 (bad setup) or a crash fails this script.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.join(here, '..', 'dist', 'cli.js');
+
+function pgmig(args, { okCodes }) {
+  console.log(`\n$ pgmig ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
+  if (!okCodes.includes(r.status)) {
+    console.error(`pgmig ${args.join(' ')} failed (exit code ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+
+pgmig(['lint', '--root', path.relative(process.cwd(), here) || '.'], { okCodes: [0, 1] });
+pgmig(['lint', '--root', path.relative(process.cwd(), path.join(here, 'broken-history'))], { okCodes: [0, 1] });
+
+// Engine steps go here (migrate the sample into the embedded database, then print its status), e.g.
+// pgmig(['migrate', '--root', ...], { okCodes: [0] });

@@ -1,0 +1,352 @@
+// The projects the server knows, their latest completed analyses, and the scheduling of re-analysis. One Analyzer
+// per project root (it caches parsed scripts by text and the committed model), one shared Analyzer for files that
+// belong to no project. Analysis runs in slices between messages: a request is served from the latest completed
+// analysis and never waits for a running one.
+import path from 'node:path';
+import { type Analysis, Analyzer } from '../core/analysis';
+import { ConfigError, findProjectRoot, isProjectRoot, loadProject, type Project } from '../core/project';
+import type { Finding } from '../core/types';
+import type { Files } from './files';
+
+export interface EditorSettings {
+  rules?: Record<string, string>;
+  excludedSchemas?: string[];
+  excludedTables?: string[];
+}
+
+/** A completed analysis and the file texts it saw (positions of its findings are offsets into those texts). */
+export interface Snapshot {
+  analysis: Analysis;
+  texts: Map<string, string>;
+  /** Editor versions of the open documents the analysis saw. */
+  versions: Map<string, number>;
+  generation: number;
+}
+
+export interface Unit {
+  /** The project root, or the file for a standalone unit. */
+  key: string;
+  kind: 'project' | 'standalone';
+  analyzer: Analyzer;
+  project?: Project;
+  configError?: ConfigError;
+  snapshot?: Snapshot;
+  /** Bumped on every change that affects the unit; a run whose generation is stale is dropped. */
+  generation: number;
+  lastChangeAt: number;
+  /** Files this unit published non-empty diagnostics for, with what was published. */
+  published: Map<string, string>;
+  /** Set while edits arrive faster than the debounce: the unit waits for a pause. */
+  burst?: boolean;
+}
+
+const DEBOUNCE_MS = 60;
+/** Slices of analysis run at most this long before letting queued messages through. */
+const SLICE_MS = 8;
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', 'target', 'vendor']);
+
+export interface WorkspaceHost {
+  files: Files;
+  log(message: string): void;
+  /** Called with each completed analysis; the host publishes diagnostics. */
+  analysed(unit: Unit, snapshot: Snapshot, previous: Snapshot | undefined): void;
+  /** Called when a unit goes away (its diagnostics must be cleared). */
+  removed(unit: Unit): void;
+  /** The editor settings for a project root (or undefined for standalone files). */
+  settingsFor(root: string | undefined): EditorSettings | undefined;
+  /** Versions of open documents. */
+  versionOf(file: string): number | undefined;
+}
+
+export class Workspace {
+  readonly projects = new Map<string, Unit>();
+  readonly standalone = new Map<string, Unit>();
+  private readonly standaloneAnalyzer: Analyzer;
+  private readonly queue = new Set<Unit>();
+  private running = false;
+  /** Resolvers waiting for the queue to drain (tests and the benchmark use this through a request). */
+  private idleWaiters: (() => void)[] = [];
+  analysesCompleted = 0;
+
+  constructor(private readonly host: WorkspaceHost) {
+    this.standaloneAnalyzer = new Analyzer(host.files.fs);
+  }
+
+  // ---- which unit a file belongs to ---------------------------------------------------------------------------
+
+  /** The project whose root is at or above `file`, creating it when a root is found on disk. */
+  projectFor(file: string): Unit | undefined {
+    let best: Unit | undefined;
+    for (const u of this.projects.values()) {
+      if (isInside(u.key, file) && (!best || u.key.length > best.key.length)) best = u;
+    }
+    if (best && !(best.project && this.isOrphan(best, file))) return best;
+    const root = file.includes('__pgmig_untitled__') ? undefined : findProjectRoot(this.host.files.fs, path.dirname(file));
+    if (root && !this.projects.has(root)) return this.addProject(root);
+    return root ? this.projects.get(root) : best;
+  }
+
+  /** A file inside a project folder that plays no role in it (e.g. a down script) is analysed on its own. */
+  private isOrphan(unit: Unit, file: string): boolean {
+    const p = unit.project!;
+    if (p.currentFiles.includes(file) || p.committedFiles.includes(file) || p.fixtureFiles.includes(file)) return false;
+    // A new file the project lists do not know yet: its folder decides.
+    const dir = path.dirname(file);
+    if (dir === p.committedDir || isInside(p.fixturesDir, file) || file === path.join(p.migrationsDir, 'current.sql')) return false;
+    if (p.currentIsFolder && dir === path.join(p.migrationsDir, 'current')) return false;
+    return true;
+  }
+
+  addProject(root: string): Unit {
+    const existing = this.projects.get(root);
+    if (existing) return existing;
+    const unit: Unit = {
+      key: root,
+      kind: 'project',
+      analyzer: new Analyzer(this.host.files.fs),
+      generation: 0,
+      lastChangeAt: 0,
+      published: new Map(),
+    };
+    this.projects.set(root, unit);
+    this.reload(unit);
+    this.host.log(`project ${root}: ${unit.project ? `${unit.project.committedFiles.length} committed, ${unit.project.currentFiles.length} current, ${unit.project.fixtureFiles.length} fixture files` : unit.configError?.message}`);
+    return unit;
+  }
+
+  /** Re-reads the project's settings and file lists (after files were created, deleted or renamed). */
+  reload(unit: Unit): void {
+    if (unit.kind !== 'project') return;
+    try {
+      unit.project = loadProject(this.host.files.fs, unit.key);
+      unit.configError = undefined;
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      unit.project = undefined;
+      unit.configError = e;
+      this.host.log(e.message);
+    }
+  }
+
+  removeProject(unit: Unit): void {
+    this.projects.delete(unit.key);
+    this.queue.delete(unit);
+    unit.generation++;
+    this.host.removed(unit);
+  }
+
+  standaloneFor(file: string): Unit {
+    let unit = this.standalone.get(file);
+    if (!unit) {
+      unit = { key: file, kind: 'standalone', analyzer: this.standaloneAnalyzer, generation: 0, lastChangeAt: 0, published: new Map() };
+      this.standalone.set(file, unit);
+    }
+    return unit;
+  }
+
+  /** The unit that analyses `file`: its project when it plays a role there, else a standalone unit. */
+  unitFor(file: string): Unit {
+    const p = this.projectFor(file);
+    if (p && p.project && !this.isOrphan(p, file)) return p;
+    return this.standaloneFor(file);
+  }
+
+  /** Units whose latest analysis covers `file` (a fixture can be in a project and open on its own). */
+  snapshotFor(file: string): { unit: Unit; snapshot: Snapshot } | undefined {
+    const unit = this.unitFor(file);
+    if (unit.snapshot) return { unit, snapshot: unit.snapshot };
+    return undefined;
+  }
+
+  /** Scans folders for project roots (bounded depth, skipping dependency and VCS folders). */
+  scan(folder: string, depth = 4): void {
+    const fs = this.host.files.fs;
+    const visit = (dir: string, d: number) => {
+      if (isProjectRoot(fs, dir)) {
+        this.addProject(fs.realpath(dir) ?? dir);
+      }
+      if (d >= depth) return;
+      for (const name of fs.list(dir)) {
+        if (name.startsWith('.') || SKIP_DIRS.has(name)) continue;
+        const full = path.join(dir, name);
+        if (name === 'migrations' || name === 'committed' || name === 'fixtures') continue;
+        if (fs.isDirectory(full)) visit(full, d + 1);
+      }
+    };
+    visit(folder, 0);
+  }
+
+  // ---- scheduling ---------------------------------------------------------------------------------------------
+
+  /** Marks a unit changed. After a quiet spell it is analysed at once; during a burst of edits, once they pause. */
+  changed(unit: Unit, immediate = false): void {
+    const now = Date.now();
+    unit.burst = !immediate && now - unit.lastChangeAt < DEBOUNCE_MS * 2;
+    unit.lastChangeAt = now;
+    unit.generation++;
+    this.queue.add(unit);
+    this.kick();
+  }
+
+  changedAll(): void {
+    for (const u of this.projects.values()) this.changed(u, true);
+    for (const u of this.standalone.values()) if (this.host.files.isOpen(u.key)) this.changed(u, true);
+  }
+
+  private kick(): void {
+    if (this.running || this.kicked) return;
+    this.kicked = true;
+    // After the messages already queued (a burst of didChange coalesces into one run).
+    setImmediate(() => {
+      this.kicked = false;
+      void this.drain();
+    });
+  }
+  private kicked = false;
+
+  /** Resolves when no analysis is queued or running. */
+  whenIdle(): Promise<void> {
+    if (!this.running && this.queue.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.size > 0) {
+        // Units changed most recently wait their debounce; take the first one that is due.
+        const now = Date.now();
+        let next: Unit | undefined;
+        let wait = Infinity;
+        for (const u of this.queue) {
+          const burstEnd = u.lastChangeAt + DEBOUNCE_MS;
+          const due = this.isBursting(u) ? burstEnd : 0;
+          if (due <= now) {
+            next = u;
+            break;
+          }
+          wait = Math.min(wait, due - now);
+        }
+        if (!next) {
+          await new Promise((r) => setTimeout(r, Math.max(1, wait)));
+          continue;
+        }
+        this.queue.delete(next);
+        await this.analyse(next);
+      }
+    } finally {
+      this.running = false;
+    }
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private isBursting(u: Unit): boolean {
+    return u.burst === true && Date.now() - u.lastChangeAt < DEBOUNCE_MS;
+  }
+
+  /** Runs one unit's analysis in slices; drops it when the unit changed meanwhile (it is queued again then). */
+  private async analyse(unit: Unit): Promise<void> {
+    const generation = unit.generation;
+    const files = this.host.files;
+    const started = Date.now();
+    let analysis: Analysis | undefined;
+    // What the analysis reads is fixed when it starts: the overlay's texts right now.
+    const texts = new Map(files.fs.overlay);
+    const versions = new Map<string, number>();
+    for (const f of texts.keys()) {
+      const v = this.host.versionOf(f);
+      if (v !== undefined) versions.set(f, v);
+    }
+    try {
+      if (unit.kind === 'project') {
+        if (!unit.project) {
+          // Broken settings: report them, analyse nothing of this project until they are fixed.
+          analysis = undefined;
+        } else {
+          const steps = unit.analyzer.analyzeProjectInSteps(unit.project, this.override(unit));
+          let sliceStart = Date.now();
+          for (;;) {
+            const r = steps.next();
+            if (r.done) {
+              analysis = r.value;
+              break;
+            }
+            if (Date.now() - sliceStart >= SLICE_MS) {
+              await new Promise((resolve) => setImmediate(resolve));
+              // Stale (newer edits queued it again) or gone: stop; what was parsed so far stays cached.
+              if (unit.generation !== generation || !this.projects.has(unit.key)) return;
+              sliceStart = Date.now();
+            }
+          }
+        }
+      } else {
+        analysis = unit.analyzer.analyzeStandalone(unit.key, this.override(unit));
+      }
+    } catch (e: any) {
+      if (e instanceof ConfigError) {
+        // Bad editor settings: analyse with the project's own settings and say why.
+        this.host.log(`settings ignored: ${e.message}`);
+        analysis = unit.kind === 'project' && unit.project ? unit.analyzer.analyzeProject(unit.project) : unit.analyzer.analyzeStandalone(unit.key);
+      } else {
+        this.host.log(`analysis of ${unit.key} failed: ${e?.stack ?? e}`);
+        return;
+      }
+    }
+    if (unit.kind === 'project' && !this.projects.has(unit.key)) return;
+    if (unit.generation !== generation) {
+      // Newer edits arrived while this ran; it is queued again and its parse work is cached for that run.
+      return;
+    }
+    this.analysesCompleted++;
+    const previous = unit.snapshot;
+    if (analysis) {
+      // Files read from disk: remember the texts this analysis saw for position conversion.
+      for (const s of analysis.scripts) {
+        for (const seg of s.expansion.segments) {
+          if (!texts.has(seg.file)) {
+            const t = files.read(seg.file);
+            if (t !== undefined) texts.set(seg.file, t);
+          }
+        }
+      }
+      unit.snapshot = { analysis, texts, versions, generation };
+    }
+    const elapsed = Date.now() - started;
+    if (elapsed > 500) this.host.log(`analysed ${unit.key} in ${elapsed} ms`);
+    this.host.analysed(unit, unit.snapshot!, previous);
+  }
+
+  private override(unit: Unit): EditorSettings | undefined {
+    const s = this.host.settingsFor(unit.kind === 'project' ? unit.key : undefined);
+    if (!s) return undefined;
+    const out: EditorSettings = {};
+    if (s.rules && Object.keys(s.rules).length > 0) out.rules = s.rules;
+    if (Array.isArray(s.excludedSchemas) && s.excludedSchemas.length > 0) {
+      // Editor schemas add to the project's (pgmig.json or the defaults), they do not replace them.
+      const base = unit.project?.config.excludedSchemas ?? [];
+      out.excludedSchemas = [...new Set([...base, ...s.excludedSchemas])];
+    }
+    if (Array.isArray(s.excludedTables) && s.excludedTables.length > 0) {
+      out.excludedTables = [...new Set([...(unit.project?.config.excludedTables ?? []), ...s.excludedTables])];
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+}
+
+export function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+export function findingsByFile(findings: Finding[]): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  for (const f of findings) {
+    let list = out.get(f.file);
+    if (!list) out.set(f.file, (list = []));
+    list.push(f);
+  }
+  return out;
+}
