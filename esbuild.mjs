@@ -32,6 +32,9 @@ const entries = [
 mkdirSync('dist', { recursive: true });
 const wasmDir = path.dirname(require.resolve('libpg-query/wasm/libpg-query.wasm'));
 copyFileSync(path.join(wasmDir, 'libpg-query.wasm'), 'dist/libpg-query.wasm');
+// The embedded database (PGlite) loads its WASM, data bundle and initdb beside the bundle too.
+const pgliteDir = path.dirname(require.resolve('@electric-sql/pglite'));
+for (const f of ['pglite.wasm', 'pglite.data', 'initdb.wasm']) copyFileSync(path.join(pgliteDir, f), path.join('dist', f));
 
 if (watch) {
   for (const e of entries) (await esbuild.context({ ...common, ...e })).watch();

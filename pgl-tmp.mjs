@@ -1,11 +1,16 @@
 import { PGlite } from '@electric-sql/pglite';
+import fs from 'node:fs';
 let t=Date.now();
 const db = new PGlite();
-await db.waitReady; console.log('ready', Date.now()-t);
+await db.waitReady; console.log('fresh mem ready', Date.now()-t);
+t=Date.now(); const blob = await db.dumpDataDir('none'); console.log('dump', Date.now()-t, blob.size);
+fs.writeFileSync('/tmp/fresh.tar', Buffer.from(await blob.arrayBuffer()));
+await db.close();
 t=Date.now();
-try { await db.exec("create table a(id int); select nosuch from a;"); } catch(e) { console.log(Object.keys(e), e.code, e.position, e.message); }
-t=Date.now(); const c = await db.clone(); console.log('clone', Date.now()-t);
-console.log(await c.query("select count(*) from pg_class"));
-console.log(await db.query("select pg_try_advisory_lock(4727445306447283) l"));
-console.log(await db.query("select current_database(), current_user, version()"));
-console.log(process.memoryUsage().rss/1e6);
+const b2 = new Blob([fs.readFileSync('/tmp/fresh.tar')]);
+const db2 = new PGlite({ loadDataDir: b2 });
+await db2.waitReady; console.log('from tar ready', Date.now()-t);
+console.log((await db2.query('select 1 as x')).rows);
+t=Date.now();
+const db3 = new PGlite('/tmp/pgl-d');
+await db3.waitReady; console.log('disk reopen', Date.now()-t);

@@ -9,7 +9,8 @@ import { UsageError, VERSION } from './usage';
 const LINT_HELP = `Usage: pgmig lint [--root DIR] [--format text|json|sarif] [--color] [PATH...]
 
 Checks the migrations project found from the current folder (or DIR). With PATHs, checks those files in the
-context of their project; a file outside any project is checked on its own.
+context of their project (a folder stands for the .sql files under it); a file outside any project is checked
+on its own.
 Exit code: 0 no error findings, 1 error findings, 2 bad arguments, no project or an unreadable pgmig.json.
 `;
 

@@ -1,10 +1,17 @@
 // The `pgmig` command: a thin adapter over core/. Exit codes: 0 ok, 1 findings or a failed operation, 2 usage.
 import { isLintWorker, runLintWorker } from '../core/lintWorker';
-import { commands } from './commands';
+import type { Command } from './commands';
 import { runLint } from './lint';
 import { UsageError, VERSION } from './usage';
 
-const HELP = `pgmig ${VERSION}: PostgreSQL migrations, checked and applied
+// The engine's commands (and the database drivers behind them) load only when one runs: `lint` starts faster.
+async function engineCommands(): Promise<Record<string, Command>> {
+  return (await import('./commands/index.js')).commands;
+}
+
+async function help(): Promise<string> {
+  const commands = await engineCommands();
+  return `pgmig ${VERSION}: PostgreSQL migrations, checked and applied
 
 Usage: pgmig <command> [options]
 
@@ -15,11 +22,12 @@ ${Object.entries(commands)
   .join('\n')}
 
 Run 'pgmig <command> --help' for a command's options.`;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP + '\n');
+    process.stdout.write((await help()) + '\n');
     return command ? 0 : 2;
   }
   if (command === '--version' || command === '-v') {
@@ -28,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     if (command === 'lint') return await runLint(rest);
-    const c = commands[command];
+    const c = (await engineCommands())[command];
     if (!c) throw new UsageError(`unknown command '${command}' (see 'pgmig --help')`);
     return await c.run(rest);
   } catch (e: any) {

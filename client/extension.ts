@@ -22,7 +22,7 @@ export interface PgmigExtensionApi {
 
 interface InitializationOptions {
   trusted: boolean;
-  settings: { rules: Record<string, string>; excludedSchemas: string[] };
+  settings: { rules: Record<string, string>; excludedSchemas: string[]; excludedTables: string[] };
 }
 
 let languageClient: LanguageClient | undefined;
@@ -94,6 +94,7 @@ function readInitializationOptions(): InitializationOptions {
     settings: {
       rules: configuration.get<Record<string, string>>('rules', {}),
       excludedSchemas: configuration.get<string[]>('excludedSchemas', []),
+      excludedTables: configuration.get<string[]>('excludedTables', []),
     },
   };
 }

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { expandIncludes, type Expansion } from './includes';
-import { parseScript } from './parser';
+import { parseScript, type Statement } from './parser';
+import { reparseScript } from './incrementalParse';
 import { type PgmigConfig, type Project, DEFAULT_EXCLUDED_SCHEMAS, mergeConfig } from './project';
 import type { AppendTarget, Rule, RuleContext } from './rule';
 import { rules as allRules } from './rules';
@@ -28,11 +29,14 @@ export interface Analysis {
 interface CachedScript {
   text: string;
   script: Script;
+  placeholders: ReadonlySet<string> | undefined;
 }
 
 export class Analyzer {
   private readonly scriptCache = new Map<string, CachedScript>();
   private committed: { scripts: Script[]; model: SchemaModel } | undefined;
+  /** The last replay of current, for replaying only what an edit changed. */
+  private current: { committedModel: SchemaModel; steps: ReplayStep[]; checkpoint?: { index: number; model: SchemaModel } } | undefined;
   /** How many scripts were parsed (not found in the cache) so far. */
   parses = 0;
 
@@ -74,9 +78,7 @@ export class Analyzer {
     }
 
     const currentScripts = project.currentFiles.map((f) => this.script(f, 'current', project.fixturesDir, placeholders));
-    const model = committed.model.clone();
-    const r = new Replayer(model);
-    for (const s of currentScripts) r.replayScript(s);
+    const model = this.replayCurrent(committed.model, currentScripts);
 
     // Fixtures that current does not include still get the per-file checks, on their own.
     const included = new Set<string>();
@@ -130,9 +132,49 @@ export class Analyzer {
       return cached.script;
     }
     this.parses++;
-    const script: Script = { file, role, expansion, parsed: parseScript(expansion.text, { placeholders }) };
-    this.scriptCache.set(key, { text: expansion.text, script });
+    // An edit of a file parsed before (typing in current.sql) re-parses only the statements it touched.
+    const parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, { placeholders }) : parseScript(expansion.text, { placeholders });
+    const script: Script = { file, role, expansion, parsed };
+    this.scriptCache.set(key, { text: expansion.text, script, placeholders });
     return script;
+  }
+
+  /**
+   * Replays current on a copy of the committed model. Typing changes one statement at a time, and an incremental
+   * re-parse keeps the statements before it as the same objects: the model as it stood before the first changed
+   * statement is kept (a checkpoint), and the next run replays only from there.
+   */
+  private replayCurrent(committedModel: SchemaModel, scripts: Script[]): SchemaModel {
+    const steps: ReplayStep[] = [];
+    for (const script of scripts) {
+      script.parsed.statements.forEach((statement, i) => steps.push({ script, statement, first: i === 0 }));
+    }
+    const previous = this.current;
+    let from = 0;
+    let model: SchemaModel;
+    let firstChange = steps.length;
+    if (previous && previous.committedModel === committedModel) {
+      const n = Math.min(steps.length, previous.steps.length);
+      firstChange = 0;
+      while (firstChange < n && sameStep(steps[firstChange], previous.steps[firstChange])) firstChange++;
+    }
+    const checkpoint = previous && previous.committedModel === committedModel ? previous.checkpoint : undefined;
+    if (checkpoint && checkpoint.index <= firstChange) {
+      model = checkpoint.model.clone();
+      from = checkpoint.index;
+    } else {
+      model = committedModel.clone();
+    }
+    const replayer = new Replayer(model);
+    let saved = checkpoint && checkpoint.index === firstChange ? checkpoint : undefined;
+    for (let i = from; i < steps.length; i++) {
+      if (i === firstChange && !saved) saved = { index: i, model: model.clone() };
+      const step = steps[i];
+      if (step.first) model.searchPath = 'public';
+      replayer.apply(step.script, step.statement);
+    }
+    this.current = { committedModel, steps, checkpoint: saved ?? (checkpoint && checkpoint.index <= firstChange ? checkpoint : undefined) };
+    return model;
   }
 
   /** Forgets scripts of files that are gone, so a long-running server does not grow. */
@@ -184,6 +226,18 @@ function memoRead(fs: FileSystem): (file: string) => string | undefined {
     if (!texts.has(file)) texts.set(file, fs.read(file));
     return texts.get(file);
   };
+}
+
+interface ReplayStep {
+  script: Script;
+  statement: Statement;
+  /** The script's first statement: the search path starts over at `public` there. */
+  first: boolean;
+}
+
+/** The same statement at the same place: the same parsed object, in a script whose text maps the same way up to it. */
+function sameStep(a: ReplayStep, b: ReplayStep): boolean {
+  return a.statement === b.statement && a.first === b.first && a.script.file === b.script.file;
 }
 
 function sameProblems(a: Expansion, b: Expansion): boolean {

@@ -55,9 +55,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const files: string[] = [];
   const byProject = new Map<string, Set<string>>();
   const roots = new Map<string, string | undefined>();
-  for (const p of options.paths) {
-    const file = path.resolve(cwd, p);
-    if (!fs.exists(file)) throw new ProjectNotFoundError(`cannot read ${p}: no such file`);
+  for (const file of expandPaths(fs, cwd, options.paths)) {
     const projectRoot = options.root && isProjectRoot(fs, root) ? root : findProjectRoot(fs, path.dirname(file), roots);
     if (projectRoot) {
       let set = byProject.get(projectRoot);
@@ -91,6 +89,33 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   }
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end));
   return { root, findings, files };
+}
+
+/** Absolute file paths for the PATH arguments: a folder stands for the `.sql` files under it. */
+function expandPaths(fs: FileSystem, cwd: string, paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    for (const name of fs.list(dir).sort()) {
+      if (name.startsWith('.') || name === 'node_modules') continue;
+      const full = path.join(dir, name);
+      if (fs.isDirectory(full)) {
+        if (depth < 20) walk(full, depth + 1);
+      } else if (name.endsWith('.sql')) out.push(full);
+    }
+  };
+  for (const p of paths) {
+    const file = path.resolve(cwd, p);
+    if (fs.isDirectory(file)) {
+      const before = out.length;
+      walk(file, 0);
+      if (out.length === before) throw new ProjectNotFoundError(`no .sql files in ${p}`);
+    } else if (!fs.exists(file)) {
+      throw new ProjectNotFoundError(`cannot read ${p}: no such file`);
+    } else {
+      out.push(file);
+    }
+  }
+  return out;
 }
 
 async function lintOnWorkers(script: string, files: string[], count: number): Promise<Finding[]> {

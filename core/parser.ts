@@ -96,7 +96,8 @@ export function parseScript(original: string, options: ParseOptions = {}): Parse
   try {
     result = pg.parseSync(text);
   } catch (e: any) {
-    failedAt = e?.sqlDetails?.cursorPosition ?? text.length;
+    const cursor = e?.sqlDetails?.cursorPosition;
+    failedAt = typeof cursor === 'number' && cursor >= 0 ? cursorOffset(text, 0, cursor) : text.length;
   }
   if (result) {
     const loc = new Locator(0, offsets);
@@ -121,12 +122,37 @@ function pushStatement(
   at: (l: number | undefined) => number,
 ): void {
   const start = skipTrivia(text, rawStart, rawEnd);
-  let end = rawEnd;
-  while (end > start && /\s/.test(text[end - 1])) end--;
+  const end = contentEnd(text, start, rawEnd);
   const { type, node } = unwrap(stmt);
   const statement: Statement = { type, node, start, end, at };
   out.push(statement);
   if (type === 'DoStmt') pushDoBlockStatements(text, statement, out);
+}
+
+/** Just after the last token of text[from, to): the blanks and comments after it (before the semicolon, or at the
+ * end of the file for a last statement without one) are not part of the statement, and a fix placed at its end must
+ * not land inside a comment. */
+function contentEnd(text: string, from: number, to: number): number {
+  const region = text.slice(from, to);
+  if (!region.includes('--') && !region.includes('/*')) {
+    let end = to;
+    while (end > from && /\s/.test(text[end - 1])) end--;
+    return end;
+  }
+  let end = from;
+  for (const p of splitStatements(text, from, to)) if (p.contentEnd > p.start) end = p.contentEnd;
+  return end;
+}
+
+/** The string offset `cursor` characters after `from`: libpg-query's cursorPosition counts code points, so each
+ * character outside the BMP (an emoji) is one position there and two UTF-16 units here. */
+function cursorOffset(text: string, from: number, cursor: number): number {
+  let i = from;
+  for (let n = 0; n < cursor && i < text.length; n++) {
+    const c = text.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+  }
+  return i;
 }
 
 function parseStatementByStatement(text: string, statements: Statement[], errors: SyntaxError[], firstFailure: number | undefined): void {
@@ -145,9 +171,9 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
       continue;
     }
     const from = pieces[i].start;
-    let cursor: number | undefined;
+    let at = end;
     if (i === 0 && firstFailure !== undefined) {
-      cursor = firstFailure; // the whole-file parse already ran over exactly this range
+      at = firstFailure; // the whole-file parse already ran over exactly this range
       failures++;
     } else {
       try {
@@ -155,10 +181,10 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
         return;
       } catch (e: any) {
         failures++;
-        cursor = e?.sqlDetails?.cursorPosition;
+        const cursor = e?.sqlDetails?.cursorPosition;
+        if (typeof cursor === 'number' && cursor >= 0) at = cursorOffset(text, from, cursor);
       }
     }
-    const at = typeof cursor === 'number' && cursor >= 0 ? from + cursor : end;
     let k = i;
     while (k + 1 < pieces.length && pieces[k + 1].start <= at) k++;
     if (k > i) {
@@ -187,34 +213,50 @@ function parseRange(text: string, from: number, to: number, statements: Statemen
 
 function parsePiece(text: string, piece: Piece, statements: Statement[], errors: SyntaxError[]): void {
   const start = skipTrivia(text, piece.start, piece.end);
-  if (start >= piece.end) return;
+  // Only blanks and comments: nothing to parse, unless a block comment is never closed (PostgreSQL rejects that).
+  if (start >= piece.end && !text.slice(piece.start, piece.end).includes('/*')) return;
   try {
     parseRange(text, piece.start, piece.end, statements);
   } catch (e: any) {
-    errors.push(syntaxError(text, piece.start, piece.end, e));
+    const error = syntaxError(text, piece.start, piece.end, e);
+    const cut = piece.nested[0];
+    // A semicolon inside parentheses is only valid in CREATE RULE's action list. Anywhere else the statement has an
+    // unclosed parenthesis and really ends there: what follows are the next statements, still to be analysed.
+    if (cut !== undefined && error.start <= cut && !/^create\s+(?:or\s+replace\s+)?rule\b/i.test(text.slice(start, start + 64))) {
+      errors.push({ ...error, end: Math.min(error.end, cut + 1), statementEnd: contentEnd(text, start, cut) });
+      for (const rest of splitStatements(text, cut + 1, piece.end)) parsePiece(text, rest, statements, errors);
+      return;
+    }
+    errors.push(error);
   }
 }
 
 function syntaxError(text: string, pieceStart: number, pieceEnd: number, e: any): SyntaxError {
   const found = locateSyntaxError(text, pieceStart, pieceEnd, e);
-  let statementEnd = pieceEnd;
-  while (statementEnd > pieceStart && /\s/.test(text[statementEnd - 1])) statementEnd--;
-  return { ...found, statementStart: skipTrivia(text, pieceStart, pieceEnd), statementEnd };
+  const statementStart = skipTrivia(text, pieceStart, pieceEnd);
+  return { ...found, statementStart, statementEnd: Math.max(statementStart, contentEnd(text, statementStart, pieceEnd)) };
 }
 
 function locateSyntaxError(text: string, pieceStart: number, pieceEnd: number, e: any): Omit<SyntaxError, 'statementStart' | 'statementEnd'> {
   const message: string = e?.sqlDetails?.message ?? e?.message ?? 'syntax error';
   const cursor: number | undefined = e?.sqlDetails?.cursorPosition;
   let start: number;
-  if (typeof cursor === 'number' && cursor >= 0 && pieceStart + cursor < pieceEnd) {
-    start = pieceStart + cursor;
+  const at = typeof cursor === 'number' && cursor >= 0 ? cursorOffset(text, pieceStart, cursor) : pieceEnd;
+  if (at < pieceEnd) {
+    start = at;
   } else {
     // "at end of input": point at the statement's last token.
-    let end = pieceEnd;
-    while (end > pieceStart && /\s/.test(text[end - 1])) end--;
+    const end = contentEnd(text, pieceStart, pieceEnd);
     start = end - 1;
     while (start > pieceStart && /\w/.test(text[start - 1]) && /\w/.test(text[start])) start--;
     if (start < pieceStart) start = pieceStart;
+    return { message, start, end: Math.max(end, start + 1) };
+  }
+  if (message.startsWith('unterminated')) {
+    // The literal or comment runs to the end of the file: mark the rest of its first line.
+    let end = text.indexOf('\n', start);
+    if (end === -1 || end > pieceEnd) end = pieceEnd;
+    while (end > start + 1 && /\s/.test(text[end - 1])) end--;
     return { message, start, end: Math.max(end, start + 1) };
   }
   const m = /^(?:\w+|'[^']*'?|"[^"]*"?|\$\w*\$|.)/.exec(text.slice(start, Math.min(pieceEnd, start + 200)));

@@ -97,6 +97,8 @@ export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigCo
   const out: PgmigConfig = { rules: { ...base.rules }, excludedSchemas: base.excludedSchemas, excludedTables: base.excludedTables };
   for (const [key, value] of Object.entries(raw)) {
     if (key.startsWith('//') || key === '$schema') continue;
+    // The migration engine's settings (validated by core/engine/settings.ts).
+    if (key === 'targets' || key === 'engine') continue;
     if (key === 'rules') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: "rules" must be an object`);
       for (const [rule, severity] of Object.entries(value as object)) {

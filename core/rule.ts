@@ -52,7 +52,7 @@ export function fixAfterStatement(ctx: RuleContext, title: string, sql: string, 
   if (role === 'committed') return appendFix(ctx, title, sql, undefined);
   const text = ctx.readFile(statement.file) ?? '';
   let at = statement.end;
-  while (at < text.length && /[ \t]/.test(text[at])) at++;
+  while (at < text.length && /\s/.test(text[at])) at++; // the semicolon may sit on a line of its own
   const hasSemicolon = text[at] === ';';
   const insertAt = hasSemicolon ? at + 1 : statement.end;
   return {

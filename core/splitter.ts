@@ -8,19 +8,26 @@ export interface Piece {
   /** String offsets; `end` is the semicolon's offset (excluded) or the end of the text. */
   start: number;
   end: number;
+  /** Just after the piece's last token: the comments and blanks before the semicolon are not part of it. */
+  contentEnd: number;
+  /** Semicolons inside parentheses: where a statement with an unclosed parenthesis really ends. */
+  nested: number[];
 }
 
 const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
 const isIdentChar = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57) || c === 36;
 
-export function splitStatements(text: string): Piece[] {
+/** Splits text[from, to). */
+export function splitStatements(text: string, from = 0, to = text.length): Piece[] {
   const pieces: Piece[] = [];
-  const n = text.length;
-  let pieceStart = 0;
+  const n = to;
+  let pieceStart = from;
+  let contentEnd = from;
+  let nested: number[] = [];
   let parens = 0;
   let atomic = 0; // depth inside BEGIN ATOMIC ... END, counting CASE ... END within
   let prevWord = '';
-  let i = 0;
+  let i = from;
   while (i < n) {
     const c = text.charCodeAt(i);
     // Comments
@@ -42,17 +49,17 @@ export function splitStatements(text: string): Piece[] {
     }
     // Strings: E'...' takes backslash escapes; other prefixes (B, X, N, U&) read like standard strings.
     if (c === 39) {
-      i = skipQuoted(text, i + 1, 39, false);
+      i = contentEnd = skipQuoted(text, i + 1, 39, false);
       prevWord = '';
       continue;
     }
     if ((c === 69 || c === 101) && text.charCodeAt(i + 1) === 39 && !isIdentChar(text.charCodeAt(i - 1))) {
-      i = skipQuoted(text, i + 2, 39, true);
+      i = contentEnd = skipQuoted(text, i + 2, 39, true);
       prevWord = '';
       continue;
     }
     if (c === 34) {
-      i = skipQuoted(text, i + 1, 34, false);
+      i = contentEnd = skipQuoted(text, i + 1, 34, false);
       prevWord = '';
       continue;
     }
@@ -66,11 +73,11 @@ export function splitStatements(text: string): Piece[] {
       if (text.charCodeAt(j) === 36) {
         const tag = text.slice(i, j + 1);
         const close = text.indexOf(tag, j + 1);
-        i = close === -1 ? n : close + tag.length;
+        i = contentEnd = close === -1 ? n : close + tag.length;
         prevWord = '';
         continue;
       }
-      i++;
+      i = contentEnd = i + 1;
       continue;
     }
     if (isIdentStart(c)) {
@@ -83,27 +90,34 @@ export function splitStatements(text: string): Piece[] {
         else if (atomic > 0 && word === 'end') atomic--;
         prevWord = word;
       } else prevWord = '';
-      i = j;
+      i = contentEnd = j;
       continue;
     }
     if (c >= 48 && c <= 57) {
       // Numbers (and the identifier-like tails PostgreSQL rejects) cannot hide anything.
       let j = i + 1;
       while (j < n && isIdentChar(text.charCodeAt(j))) j++;
-      i = j;
+      i = contentEnd = j;
       prevWord = '';
       continue;
     }
     if (c === 40) parens++;
     else if (c === 41) parens = Math.max(0, parens - 1);
     else if (c === 59 && parens === 0 && atomic === 0) {
-      pieces.push({ start: pieceStart, end: i });
+      pieces.push({ start: pieceStart, end: i, contentEnd: Math.max(contentEnd, pieceStart), nested });
       pieceStart = i + 1;
+      contentEnd = pieceStart;
+      nested = [];
+      i++;
+      continue;
+    } else if (c === 59 && atomic === 0) nested.push(i);
+    if (c !== 32 && c !== 10 && c !== 9 && c !== 13 && c !== 12 && c !== 11) {
+      prevWord = '';
+      contentEnd = i + 1;
     }
-    if (c !== 32 && c !== 10 && c !== 9 && c !== 13) prevWord = '';
     i++;
   }
-  pieces.push({ start: pieceStart, end: n });
+  pieces.push({ start: pieceStart, end: n, contentEnd: Math.min(n, Math.max(contentEnd, pieceStart)), nested });
   return pieces;
 }
 

@@ -1,10 +1,523 @@
-// THROWAWAY placeholder written by the client author so the extension can start before the real server
-// exists. The server author replaces this file; it does no analysis.
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+// pgmig's language server: the LSP adapter over core/. Any LSP client can start it (`node dist/server.js --stdio`,
+// or over IPC from the VS Code client); the transport comes from argv. It pushes diagnostics for open documents
+// and for the other files of each project, and answers code actions, links, hover, definition, references,
+// completion and document symbols from the latest completed analysis (never waiting for a running one).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type CancellationToken,
+  type CodeAction,
+  CodeActionKind,
+  type CompletionItem,
+  CompletionItemKind,
+  createConnection,
+  type Diagnostic,
+  DidChangeConfigurationNotification,
+  type DocumentSymbol,
+  FileChangeType,
+  type InitializeParams,
+  type InitializeResult,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  SymbolKind,
+  TextDocumentSyncKind,
+  TextDocuments,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { loadParser } from '../core/parser';
+import { roleOf } from '../core/project';
+import { documentSymbols, fixturePaths, includeAt, includesOfFile, statementAt, symbolAt, type StatementCategory, type StatementSymbol } from '../core/navigation';
+import { IGNORE_COMMENT } from '../core/ignoreComments';
+import type { Finding, TextEdit } from '../core/types';
+import { diagnosticKey, nonOverlapping, Positions, quickFix, toDiagnostic, toWorkspaceEdit } from './convert';
+import { describeColumn, describeFixture, describeTable } from './describe';
+import { Files } from './files';
+import { type EditorSettings, findingsByFile, isInside, type Snapshot, type Unit, Workspace } from './workspace';
+
+declare const PGMIG_VERSION: string;
 
 const connection = createConnection(ProposedFeatures.all);
-connection.onInitialize(() => ({
-  capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
-  serverInfo: { name: 'pgmig (placeholder)' },
-}));
+const documents = new TextDocuments(TextDocument);
+const files = new Files();
+
+const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.pgmig`;
+
+let trusted = false;
+let supportsConfiguration = false;
+let supportsDynamicConfiguration = false;
+let supportsDocumentChanges = false;
+let supportsWorkspaceFolders = false;
+let initialSettings: EditorSettings | undefined;
+let globalSettings: EditorSettings | undefined;
+const rootSettings = new Map<string, EditorSettings>();
+let workspaceFolders: string[] = [];
+let parserReady: Promise<void> | undefined;
+
+const log = (message: string) => connection.console.info(message);
+
+const workspace = new Workspace({
+  files,
+  log,
+  analysed: publish,
+  removed: (unit) => {
+    for (const file of unit.published.keys()) void connection.sendDiagnostics({ uri: files.uriOf(file), diagnostics: [] });
+    unit.published.clear();
+  },
+  settingsFor: (root) => (root && rootSettings.get(root)) || globalSettings || initialSettings,
+  versionOf: (file) => documents.get(files.uriOf(file))?.version,
+});
+
+// ---- diagnostics ------------------------------------------------------------------------------------------------
+
+function publish(unit: Unit, snapshot: Snapshot | undefined): void {
+  const positions = new Positions(files, snapshot);
+  const byFile = snapshot ? findingsByFile(snapshot.analysis.findings) : new Map<string, Finding[]>();
+  const targets = new Set<string>([...byFile.keys(), ...unit.published.keys()]);
+  if (unit.kind === 'standalone') targets.add(unit.key);
+  else {
+    for (const file of files.fs.overlay.keys()) if (isInside(unit.key, file) && workspace.unitFor(file) === unit) targets.add(file);
+    if (unit.configError && unit.project === undefined) {
+      // Broken pgmig.json/.gmrc: say so on the file, nothing else is analysed until it is fixed.
+      const file = /^(.*?): /.exec(unit.configError.message)?.[1] ?? path.join(unit.key, 'pgmig.json');
+      const d: Diagnostic = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'pgmig', message: unit.configError.message };
+      unit.published.set(file, 'config');
+      void connection.sendDiagnostics({ uri: files.uriOf(file), diagnostics: [d] });
+      targets.delete(file);
+    }
+  }
+  for (const file of targets) {
+    // A file of a project that is open on its own (standalone) is published by its standalone unit.
+    if (unit.kind === 'project' && !isInside(unit.key, file)) continue;
+    const diagnostics = (byFile.get(file) ?? []).map((f) => toDiagnostic(f, positions, files));
+    const signature = JSON.stringify(diagnostics);
+    const open = files.isOpen(file);
+    if (!open && (unit.published.get(file) ?? '[]') === signature) continue;
+    if (diagnostics.length === 0) unit.published.delete(file);
+    else unit.published.set(file, signature);
+    const version = snapshot?.versions.get(file);
+    void connection.sendDiagnostics({ uri: files.uriOf(file), version, diagnostics });
+  }
+}
+
+// ---- lifecycle --------------------------------------------------------------------------------------------------
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  const caps = params.capabilities;
+  supportsConfiguration = !!caps.workspace?.configuration;
+  supportsDynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+  supportsDocumentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
+  supportsWorkspaceFolders = !!caps.workspace?.workspaceFolders;
+  const options = (params.initializationOptions ?? {}) as { trusted?: unknown; settings?: EditorSettings };
+  trusted = options.trusted === true;
+  initialSettings = options.settings;
+  const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [params.rootPath] : []);
+  workspaceFolders = folders.map((u) => (u.startsWith('file:') ? fileURLToPath(u) : u));
+  parserReady = loadParser();
+  log(`pgmig ${typeof PGMIG_VERSION === 'string' ? PGMIG_VERSION : ''} language server; workspace ${trusted ? 'trusted' : 'untrusted (no database access)'}`);
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, FIX_ALL_KIND] },
+      documentLinkProvider: { resolveProvider: false },
+      hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      documentSymbolProvider: true,
+      completionProvider: { triggerCharacters: [' ', '/'] },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'pgmig', version: typeof PGMIG_VERSION === 'string' ? PGMIG_VERSION : undefined },
+  };
+});
+
+connection.onInitialized(async () => {
+  if (supportsDynamicConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pgmig' });
+  }
+  if (supportsWorkspaceFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      for (const f of e.added) {
+        const dir = fileURLToPath(f.uri);
+        workspaceFolders.push(dir);
+        workspace.scan(dir);
+      }
+      for (const f of e.removed) {
+        const dir = fileURLToPath(f.uri);
+        workspaceFolders = workspaceFolders.filter((w) => w !== dir);
+        for (const u of [...workspace.projects.values()]) if (u.key === dir || isInside(dir, u.key)) workspace.removeProject(u);
+      }
+      workspace.changedAll();
+    });
+  }
+  await parserReady;
+  for (const dir of workspaceFolders) workspace.scan(files.disk.realpath(dir) ?? dir);
+  // Documents opened before the parser was ready: find their units now.
+  for (const file of files.fs.overlay.keys()) workspace.unitFor(file);
+  await pullSettings();
+  parserOk = true;
+  workspace.changedAll();
+  markStarted();
+});
+
+let parserOk = false;
+let markStarted: () => void;
+/** Resolves once the first analysis of the workspace has been queued. */
+const started = new Promise<void>((resolve) => (markStarted = resolve));
+
+async function pullSettings(): Promise<void> {
+  if (!supportsConfiguration) return;
+  const roots = [...workspace.projects.keys()];
+  try {
+    const items = [{ section: 'pgmig' }, ...roots.map((r) => ({ scopeUri: files.uriOf(r), section: 'pgmig' }))];
+    const values = (await connection.workspace.getConfiguration(items)) as (EditorSettings | null)[];
+    globalSettings = values[0] ?? undefined;
+    rootSettings.clear();
+    roots.forEach((r, i) => {
+      const v = values[i + 1];
+      if (v) rootSettings.set(r, v);
+    });
+  } catch (e: any) {
+    log(`could not read the pgmig settings: ${e?.message ?? e}`);
+  }
+}
+
+connection.onDidChangeConfiguration(async (change) => {
+  const pushed = (change.settings as any)?.pgmig;
+  if (supportsConfiguration) await pullSettings();
+  else if (pushed) globalSettings = pushed;
+  if (!supportsConfiguration && pushed) rootSettings.clear();
+  log('settings changed: re-analysing');
+  workspace.changedAll();
+});
+
+// Workspace trust can be granted while the server runs; database commands (issue 5) check this flag.
+connection.onNotification('pgmig/trustChanged', (params: { trusted?: unknown }) => {
+  trusted = params?.trusted === true;
+  log(`workspace ${trusted ? 'trusted: database commands enabled' : 'untrusted: database commands disabled'}`);
+});
+
+/** For tests and the benchmark: resolves when no analysis is queued or running. */
+connection.onRequest('pgmig/waitIdle', async () => {
+  await started;
+  await workspace.whenIdle();
+  return { analyses: workspace.analysesCompleted, projects: [...workspace.projects.keys()], trusted };
+});
+
+// ---- documents --------------------------------------------------------------------------------------------------
+
+function documentChanged(uri: string, text: string): void {
+  const file = files.pathOf(uri);
+  files.open(file, text);
+  if (!parserOk) return; // the first analysis after initialized covers it
+  const unit = workspace.unitFor(file);
+  workspace.changed(unit);
+  // A fixture that is also analysed on its own elsewhere (another project) is rare; the file's unit is enough.
+}
+
+documents.onDidOpen((e) => documentChanged(e.document.uri, e.document.getText()));
+documents.onDidChangeContent((e) => documentChanged(e.document.uri, e.document.getText()));
+documents.onDidSave((e) => files.disk.invalidate(files.pathOf(e.document.uri)));
+documents.onDidClose((e) => {
+  const file = files.pathOf(e.document.uri);
+  files.close(file);
+  const unit = workspace.standalone.get(file);
+  if (unit) {
+    workspace.standalone.delete(file);
+    unit.generation++;
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  } else if (parserOk) {
+    const p = workspace.unitFor(file);
+    // The buffer may have differed from the disk: analyse what is on disk now.
+    workspace.changed(p);
+  }
+});
+
+connection.onDidChangeWatchedFiles((params) => {
+  const touched = new Set<Unit>();
+  for (const change of params.changes) {
+    if (!change.uri.startsWith('file:')) continue;
+    const file = fileURLToPath(change.uri);
+    files.disk.invalidate(file);
+    const name = path.basename(file);
+    const structural = change.type !== FileChangeType.Changed;
+    if (name === '.gmrc' || name === 'pgmig.json' || name === '.gmrc.js' || name === '.gmrc.cjs') {
+      const root = files.disk.realpath(path.dirname(file)) ?? path.dirname(file);
+      const unit = workspace.projects.get(root);
+      if (unit) {
+        workspace.reload(unit);
+        touched.add(unit);
+      } else if (change.type === FileChangeType.Created) {
+        touched.add(workspace.addProject(root));
+      }
+      continue;
+    }
+    let unit: Unit | undefined;
+    for (const u of workspace.projects.values()) if (isInside(u.key, file) && (!unit || u.key.length > unit.key.length)) unit = u;
+    if (!unit && change.type === FileChangeType.Created && parserOk) unit = workspace.projectFor(files.disk.realpath(file) ?? file);
+    if (!unit) continue;
+    if (structural) workspace.reload(unit);
+    if (!files.isOpen(file) || structural) touched.add(unit);
+  }
+  for (const unit of touched) {
+    if (!unit.project && !unit.configError) {
+      workspace.removeProject(unit);
+      continue;
+    }
+    workspace.changed(unit, true);
+  }
+  // Open standalone files may now belong to a new project (or a project went away).
+  for (const [file, u] of [...workspace.standalone]) {
+    if (workspace.unitFor(file) !== u) {
+      workspace.standalone.delete(file);
+      void connection.sendDiagnostics({ uri: files.uriOf(file), diagnostics: [] });
+      workspace.changed(workspace.unitFor(file), true);
+    }
+  }
+});
+
+// ---- requests ---------------------------------------------------------------------------------------------------
+
+function cancelled(token: CancellationToken): ResponseError<void> | undefined {
+  return token.isCancellationRequested ? new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled') : undefined;
+}
+
+/** The latest analysis covering a document, with positions for it. */
+function context(uri: string) {
+  const file = files.pathOf(uri);
+  const found = workspace.snapshotFor(file);
+  if (!found) return undefined;
+  const positions = new Positions(files, found.snapshot);
+  return { file, unit: found.unit, snapshot: found.snapshot, analysis: found.snapshot.analysis, positions };
+}
+
+connection.onDocumentLinks((params, token) => {
+  const c = context(params.textDocument.uri);
+  if (!c) return [];
+  const stop = cancelled(token);
+  if (stop) return stop;
+  return includesOfFile(c.analysis, c.file)
+    .filter((d) => d.target)
+    .map((d) => ({
+      range: c.positions.range({ file: c.file, start: d.pathStart, end: d.pathEnd }),
+      target: files.uriOf(d.target!),
+      tooltip: `Open fixture ${d.rawPath}`,
+    }));
+});
+
+connection.onHover((params, token) => {
+  const c = context(params.textDocument.uri);
+  if (!c) return null;
+  const stop = cancelled(token);
+  if (stop) return stop;
+  const offset = c.positions.offset(c.file, params.position);
+  const project = c.analysis.project;
+  const directive = includeAt(c.analysis, c.file, offset);
+  if (directive) {
+    if (!directive.target) return null;
+    return {
+      contents: { kind: 'markdown', value: describeFixture(directive.target, files.read(directive.target), project) },
+      range: c.positions.range({ file: c.file, start: directive.pathStart, end: directive.pathEnd }),
+    };
+  }
+  const s = symbolAt(c.analysis, c.file, offset);
+  if (!s.table) return null;
+  const value = s.column ? describeColumn(s.table, s.column, c.positions, files, project) : describeTable(s.table, c.positions, files, project);
+  return { contents: { kind: 'markdown', value }, range: s.range ? c.positions.range(s.range) : undefined };
+});
+
+connection.onDefinition((params, token) => {
+  const c = context(params.textDocument.uri);
+  if (!c) return null;
+  const stop = cancelled(token);
+  if (stop) return stop;
+  const offset = c.positions.offset(c.file, params.position);
+  const directive = includeAt(c.analysis, c.file, offset);
+  if (directive) {
+    if (!directive.target || offset < directive.pathStart || offset > directive.pathEnd) return null;
+    return { uri: files.uriOf(directive.target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+  }
+  const s = symbolAt(c.analysis, c.file, offset);
+  if (s.column) return c.positions.location(s.column.created);
+  if (s.table) return c.positions.location(s.table.nameLocation);
+  return null;
+});
+
+connection.onReferences((params, token) => {
+  const c = context(params.textDocument.uri);
+  if (!c) return null;
+  const stop = cancelled(token);
+  if (stop) return stop;
+  const s = symbolAt(c.analysis, c.file, c.positions.offset(c.file, params.position));
+  if (s.column) return [c.positions.location(s.column.created)];
+  if (!s.table) return null;
+  const t = s.table;
+  const seen = new Set<string>();
+  const out = [];
+  for (const r of t.references) {
+    if (!params.context.includeDeclaration && r.file === t.nameLocation.file && r.start === t.nameLocation.start) continue;
+    const key = `${r.file}\0${r.start}\0${r.end}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(c.positions.location(r));
+    if (out.length % 512 === 0 && token.isCancellationRequested) return cancelled(token);
+  }
+  return out;
+});
+
+const SYMBOL_KIND: Record<StatementCategory, SymbolKind> = {
+  table: SymbolKind.Struct,
+  index: SymbolKind.Key,
+  function: SymbolKind.Function,
+  view: SymbolKind.Interface,
+  type: SymbolKind.TypeParameter,
+  policy: SymbolKind.Event,
+  alter: SymbolKind.Property,
+  drop: SymbolKind.Null,
+  data: SymbolKind.Array,
+  other: SymbolKind.Object,
+};
+
+connection.onDocumentSymbol((params, token) => {
+  const c = context(params.textDocument.uri);
+  if (!c) return [];
+  const stop = cancelled(token);
+  if (stop) return stop;
+  const convert = (s: StatementSymbol): DocumentSymbol => {
+    const range = c.positions.range(s.location);
+    return {
+      name: s.name,
+      detail: s.type,
+      kind: SYMBOL_KIND[s.category],
+      range,
+      selectionRange: s.nameLocation ? c.positions.range(s.nameLocation) : { start: range.start, end: range.start },
+      children: s.children.length ? s.children.map(convert) : undefined,
+    };
+  };
+  return documentSymbols(c.analysis, c.file).map(convert);
+});
+
+connection.onCompletion((params) => {
+  const doc = documents.get(params.textDocument.uri);
+  if (!doc) return null;
+  const line = doc.getText({ start: { line: params.position.line, character: 0 }, end: params.position });
+  const m = /^--![ \t]*include[ \t]+(\S*)$/.exec(line);
+  if (!m) return null;
+  const file = files.pathOf(params.textDocument.uri);
+  const unit = workspace.unitFor(file);
+  const project = unit.project;
+  if (!project) return null;
+  const typed = m[1];
+  const range = { start: { line: params.position.line, character: params.position.character - typed.length }, end: params.position };
+  const { files: fixtureFiles, folders } = fixturePaths(project);
+  const items: CompletionItem[] = [
+    ...folders.map((f) => ({ label: f, kind: CompletionItemKind.Folder, textEdit: { range, newText: f }, sortText: '0' + f, command: { title: 'more', command: 'editor.action.triggerSuggest' } })),
+    ...fixtureFiles.map((f) => ({ label: f, kind: CompletionItemKind.File, textEdit: { range, newText: f }, sortText: '1' + f, detail: 'fixture' })),
+  ];
+  return { isIncomplete: false, items };
+});
+
+// ---- code actions -----------------------------------------------------------------------------------------------
+
+connection.onCodeAction((params, token) => {
+  const c = context(params.textDocument.uri);
+  if (!c) return [];
+  const stop = cancelled(token);
+  if (stop) return stop;
+  const only = params.context.only;
+  const wants = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(o + '.'));
+  const editOptions = { documentChanges: supportsDocumentChanges, versionOf: (f: string) => documents.get(files.uriOf(f))?.version };
+  const findings = c.analysis.findings.filter((f) => f.file === c.file);
+  const actions: CodeAction[] = [];
+  const diagnosticOf = (f: Finding) => toDiagnostic(f, c.positions, files);
+
+  if (wants(CodeActionKind.QuickFix)) {
+    const a = c.positions.offset(c.file, params.range.start);
+    const b = c.positions.offset(c.file, params.range.end);
+    const asked = new Set(params.context.diagnostics.map(diagnosticKey));
+    for (const f of findings) {
+      const d = diagnosticOf(f);
+      // The finding's range touches the selection, or the client asked about exactly this diagnostic.
+      if (!(f.start <= b && a <= f.end) && !asked.has(diagnosticKey(d))) continue;
+      f.fixes.forEach((fix, i) => {
+        const edit = toWorkspaceEdit(fix.edits, c.positions, files, editOptions);
+        if (edit) actions.push(quickFix(fix.title, edit, d, i === 0 && fix.safe));
+      });
+      for (const ignore of ignoreEdits(c, f)) {
+        const edit = toWorkspaceEdit([ignore.edit], c.positions, files, editOptions);
+        if (edit) actions.push(quickFix(ignore.title, edit, d, false));
+      }
+    }
+  }
+
+  if (only && (wants(FIX_ALL_KIND) || only.includes(CodeActionKind.SourceFixAll))) {
+    const candidates = findings.flatMap((f) => {
+      const fix = f.fixes.find((x) => x.safe);
+      return fix ? [{ ...fix, finding: f }] : [];
+    });
+    const chosen = nonOverlapping(candidates);
+    if (chosen.length > 0) {
+      const edit = toWorkspaceEdit(
+        chosen.flatMap((x) => x.edits),
+        c.positions,
+        files,
+        editOptions,
+      );
+      if (edit) {
+        actions.push({
+          title: `Fix all pgmig problems in this file (${chosen.length})`,
+          kind: FIX_ALL_KIND,
+          edit,
+          diagnostics: chosen.map((x) => diagnosticOf(x.finding)),
+        });
+      }
+    }
+  }
+  return actions;
+});
+
+/** "Ignore this rule for this statement / for this file": comments `-- pgmig-ignore` understands. Not offered in
+ * committed files, whose text is fixed by their hash. */
+function ignoreEdits(c: NonNullable<ReturnType<typeof context>>, f: Finding): { title: string; edit: TextEdit }[] {
+  const project = c.analysis.project;
+  if (project && roleOf(project, f.file) === 'committed') return [];
+  const text = c.positions.text(f.file);
+  const out: { title: string; edit: TextEdit }[] = [];
+
+  // The statement's first line (the top-level statement when the finding is inside a DO block).
+  let at = f.start;
+  const st = statementAt(c.analysis, f.file, f.start);
+  if (st) {
+    let s = st.statement;
+    while (s.parent) s = s.parent;
+    const loc = s === st.statement ? st.location : { start: st.location.start - (st.statement.start - s.start) };
+    at = loc.start;
+  }
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const previousStart = lineStart > 0 ? text.lastIndexOf('\n', lineStart - 2) + 1 : -1;
+  const previous = previousStart >= 0 ? text.slice(previousStart, lineStart - 1).replace(/\r$/, '') : '';
+  const existing = /^([ \t]*--[ \t]*pgmig-ignore(?!-file)[ \t]+[a-z][a-z-]*(?:[ \t]*,[ \t]*[a-z][a-z-]*)*)[ \t]*$/.exec(previous);
+  out.push({
+    title: `Ignore ${f.rule} for this statement`,
+    edit: existing
+      ? { file: f.file, start: previousStart + existing[1].length, end: previousStart + existing[1].length, newText: `, ${f.rule}` }
+      : { file: f.file, start: lineStart, end: lineStart, newText: `${indent}-- pgmig-ignore ${f.rule}\n` },
+  });
+
+  IGNORE_COMMENT.lastIndex = 0;
+  const fileComment = /^--[ \t]*pgmig-ignore-file[ \t]+[a-z][a-z-]*(?:[ \t]*,[ \t]*[a-z][a-z-]*)*/m.exec(text);
+  out.push({
+    title: `Ignore ${f.rule} in this file`,
+    edit:
+      fileComment && fileComment.index < 2000
+        ? { file: f.file, start: fileComment.index + fileComment[0].length, end: fileComment.index + fileComment[0].length, newText: `, ${f.rule}` }
+        : { file: f.file, start: 0, end: 0, newText: `-- pgmig-ignore-file ${f.rule}\n` },
+  });
+  return out;
+}
+
+process.on('uncaughtException', (e) => log(`internal error: ${e?.stack ?? e}`));
+
+documents.listen(connection);
 connection.listen();

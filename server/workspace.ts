@@ -41,6 +41,8 @@ export interface Unit {
 }
 
 const DEBOUNCE_MS = 60;
+/** PGMIG_LSP_TIMING=1 logs how long each analysis took. */
+const TIMING = process.env.PGMIG_LSP_TIMING === '1';
 /** Slices of analysis run at most this long before letting queued messages through. */
 const SLICE_MS = 8;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', 'target', 'vendor']);
@@ -105,7 +107,7 @@ export class Workspace {
       kind: 'project',
       analyzer: new Analyzer(this.host.files.fs),
       generation: 0,
-      lastChangeAt: 0,
+      lastChangeAt: -Infinity,
       published: new Map(),
     };
     this.projects.set(root, unit);
@@ -138,7 +140,7 @@ export class Workspace {
   standaloneFor(file: string): Unit {
     let unit = this.standalone.get(file);
     if (!unit) {
-      unit = { key: file, kind: 'standalone', analyzer: this.standaloneAnalyzer, generation: 0, lastChangeAt: 0, published: new Map() };
+      unit = { key: file, kind: 'standalone', analyzer: this.standaloneAnalyzer, generation: 0, lastChangeAt: -Infinity, published: new Map() };
       this.standalone.set(file, unit);
     }
     return unit;
@@ -180,7 +182,7 @@ export class Workspace {
 
   /** Marks a unit changed. After a quiet spell it is analysed at once; during a burst of edits, once they pause. */
   changed(unit: Unit, immediate = false): void {
-    const now = Date.now();
+    const now = performance.now();
     unit.burst = !immediate && now - unit.lastChangeAt < DEBOUNCE_MS * 2;
     unit.lastChangeAt = now;
     unit.generation++;
@@ -216,7 +218,7 @@ export class Workspace {
     try {
       while (this.queue.size > 0) {
         // Units changed most recently wait their debounce; take the first one that is due.
-        const now = Date.now();
+        const now = performance.now();
         let next: Unit | undefined;
         let wait = Infinity;
         for (const u of this.queue) {
@@ -244,14 +246,14 @@ export class Workspace {
   }
 
   private isBursting(u: Unit): boolean {
-    return u.burst === true && Date.now() - u.lastChangeAt < DEBOUNCE_MS;
+    return u.burst === true && performance.now() - u.lastChangeAt < DEBOUNCE_MS;
   }
 
   /** Runs one unit's analysis in slices; drops it when the unit changed meanwhile (it is queued again then). */
   private async analyse(unit: Unit): Promise<void> {
     const generation = unit.generation;
     const files = this.host.files;
-    const started = Date.now();
+    const started = performance.now();
     let analysis: Analysis | undefined;
     // What the analysis reads is fixed when it starts: the overlay's texts right now.
     const texts = new Map(files.fs.overlay);
@@ -303,20 +305,13 @@ export class Workspace {
     this.analysesCompleted++;
     const previous = unit.snapshot;
     if (analysis) {
-      // Files read from disk: remember the texts this analysis saw for position conversion.
-      for (const s of analysis.scripts) {
-        for (const seg of s.expansion.segments) {
-          if (!texts.has(seg.file)) {
-            const t = files.read(seg.file);
-            if (t !== undefined) texts.set(seg.file, t);
-          }
-        }
-      }
+      // Open buffers may change before a request comes; files on disk are re-analysed when they change (watcher).
       unit.snapshot = { analysis, texts, versions, generation };
     }
-    const elapsed = Date.now() - started;
-    if (elapsed > 500) this.host.log(`analysed ${unit.key} in ${elapsed} ms`);
+    const analysedAt = performance.now();
     this.host.analysed(unit, unit.snapshot!, previous);
+    const elapsed = analysedAt - started;
+    if (elapsed > 500 || TIMING) this.host.log(`analysed ${unit.key} in ${elapsed.toFixed(1)} ms (queued ${(started - unit.lastChangeAt).toFixed(1)} ms after the change, published in ${(performance.now() - analysedAt).toFixed(1)} ms)`);
   }
 
   private override(unit: Unit): EditorSettings | undefined {

@@ -28,7 +28,7 @@ const suites = [
   { name: 'corpus', files: ['test/corpus/*.test.mjs'] },
   { name: 'server', files: ['test/server/*.test.mjs'] },
   { name: 'engine', files: ['test/engine/*.test.mjs'] },
-  { name: 'vscode', files: ['test/vscode/*.test.mjs'] },
+  { name: 'vscode', files: ['test/vscode/'] }, // a folder (node 20 takes no globs); host/*.host.js run inside VS Code, not here
 ].filter((s) => only.length === 0 || only.includes(s.name));
 
 let passed = 0;

@@ -1,7 +1,17 @@
 // The engine's commands (migrate, watch, commit, ...), one module each. `lint` lives in cli/lint.ts.
+import * as commit from './commit';
+import * as migrate from './migrate';
+import * as reset from './reset';
+import * as rollback from './rollback';
+import * as schema from './schema';
+import * as status from './status';
+import * as target from './target';
+import * as uncommit from './uncommit';
+import * as watch from './watch';
+
 export interface Command {
   summary: string;
   run(argv: string[]): Promise<number>;
 }
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = { migrate, watch, commit, uncommit, rollback, status, reset, schema, target };

@@ -1,7 +1,7 @@
 // Each committed migration names the hash of the one before it; a gap or a reordering means files were removed,
 // renamed or edited, and graphile-migrate stops at that file.
 import path from 'node:path';
-import { parseCommittedFile } from '../graphile/committedFile';
+import { committedInfo } from './committedScript';
 import type { Rule, Violation } from '../rule';
 
 export const committedChainBroken: Rule = {
@@ -13,7 +13,7 @@ export const committedChainBroken: Rule = {
     let prev: { file: string; hash: string | null } | undefined;
     for (const s of ctx.scripts) {
       if (s.role !== 'committed') continue;
-      const c = parseCommittedFile(s.expansion.text);
+      const c = committedInfo(s).file;
       const header = c.headers.find((h) => h.key === 'Previous');
       const expected = prev ? prev.hash : null;
       if (!header) {

@@ -1,6 +1,6 @@
 // A committed migration is immutable: databases that already ran it will never run the edit, and graphile-migrate
 // refuses to run a file whose body no longer matches its `--! Hash`.
-import { calculateHash, parseCommittedFile } from '../graphile/committedFile';
+import { committedInfo } from './committedScript';
 import type { Rule, Violation } from '../rule';
 
 export const committedHashMismatch: Rule = {
@@ -12,14 +12,13 @@ export const committedHashMismatch: Rule = {
     for (const s of ctx.scripts) {
       if (s.role !== 'committed') continue;
       const text = s.expansion.text;
-      const c = parseCommittedFile(text);
+      const { file: c, actualHash: actual } = committedInfo(s);
       const hashHeader = c.headers.find((h) => h.key === 'Hash');
       if (!hashHeader || !c.hash) {
         out.push({ location: { file: s.file, start: 0, end: Math.min(text.indexOf('\n') >>> 0, text.length) }, message: 'committed migration has no `--! Hash:` header' });
         continue;
       }
       if (c.allowInvalidHash) continue;
-      const actual = calculateHash(c.body, c.previous);
       if (actual !== c.hash) {
         out.push({
           location: { file: s.file, start: hashHeader.start, end: hashHeader.end },

@@ -94,10 +94,11 @@ export class SchemaModel {
     for (const [k, t] of this.tables) {
       copy.tables.set(k, {
         ...t,
-        columns: new Map(t.columns),
+        // Replaying changes columns and policies in place (SET NOT NULL, ALTER POLICY ... RENAME): copy them too.
+        columns: new Map([...t.columns].map(([k, c]) => [k, { ...c }])),
         indexes: t.indexes.map((i) => ({ ...i, columns: [...i.columns] })),
         foreignKeys: t.foreignKeys.map((f) => ({ ...f })),
-        policies: [...t.policies],
+        policies: t.policies.map((p) => ({ ...p })),
         references: [...t.references],
       });
     }

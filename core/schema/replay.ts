@@ -317,8 +317,8 @@ export class Replayer {
           t.indexes = t.indexes.filter((i) => i.kind === 'index' || i.name !== cmd.name);
           t.foreignKeys = t.foreignKeys.filter((f) => f.name !== cmd.name);
           break;
+        // FORCE alone does not enable row level security: it only subjects the owner to it once enabled.
         case 'AT_EnableRowSecurity':
-        case 'AT_ForceRowSecurity':
           if (!t.rls) {
             t.rlsEnabledAt = statementLocation(script, s);
             t.rlsEnabledRole = script.role;

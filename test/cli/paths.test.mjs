@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { brief, lintJson, makeProject } from './helpers.mjs';
+import { brief, lintJson, makeProject, pgmig, sampleRoot } from './helpers.mjs';
 
 // Committed migration built by hand the way graphile-migrate writes it (hash checked by the lint: no finding).
 import { createHash } from 'node:crypto';
@@ -115,4 +115,14 @@ test('a folder with only migrations/committed is a project; an empty project is 
   const r = await lintJson([], { cwd: dir });
   assert.deepEqual(r.findings, []);
   assert.equal(r.code, 0);
+});
+
+test('a folder as PATH stands for the .sql files under it; a folder without any is an error', async (t) => {
+  const r = await lintJson(['migrations/fixtures'], { cwd: sampleRoot });
+  assert.deepEqual(brief(r.findings), ['migrations/fixtures/drafts/search.sql:4:91 syntax-error', 'migrations/fixtures/tables/comments.sql:3:27 unindexed-foreign-key']);
+  assert.equal(r.code, 1);
+  const empty = makeProject({ 'docs/readme.txt': 'no sql here' }, t);
+  const noSql = await pgmig(['lint', 'docs'], { cwd: empty });
+  assert.equal(noSql.code, 2);
+  assert.equal(noSql.stderr, 'pgmig: no .sql files in docs\n');
 });

@@ -2,7 +2,8 @@
 // `{ 'migrations/current.sql': '...', 'migrations/committed/000001.sql': '<body>', ... }` (or just a string: the
 // text of current.sql). It is written to a temporary folder and analysed exactly as the CLI and the server do:
 // `new Analyzer().analyzeProject(loadProject(diskFileSystem, dir))`. Committed files given as a body get correct
-// graphile-migrate headers and hash chain; `{ raw: text }` is written as is; `{ symlink: target }` makes a link.
+// graphile-migrate headers and hash chain; text that starts with a `--! ` header, or `{ raw: text }`, is written as
+// is; `{ symlink: target }` makes a symbolic link (target relative to the project folder).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,11 +47,12 @@ export function writeProject(files) {
   const all = { '.gmrc': '{}\n', ...files };
   let previous = null;
   const committed = Object.keys(all)
-    .filter((f) => /^migrations\/committed\/[^/]+$/.test(f))
+    .filter((f) => /(?:^|\/)committed\/[0-9]+(?:-[-_a-zA-Z0-9]*)?\.sql$/.test(f)) // graphile-migrate's committed names
     .sort();
   const texts = {};
   for (const f of committed) {
-    const v = all[f];
+    let v = all[f];
+    if (typeof v === 'string' && /^--! [A-Z]/.test(v)) v = { raw: v }; // already has headers: written as is
     if (typeof v === 'string') {
       const { text, hash } = formatCommittedFile({ body: v, previousHash: previous });
       texts[f] = text;

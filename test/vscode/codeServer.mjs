@@ -1,7 +1,7 @@
 // Runs a real VS Code (code-server 4.100.3 = VS Code 1.100.3) and headless Debian Chromium for the suites in
 // this folder. Recipe and measured facts: shared/notes/real-vscode.md. Install with `bash test/vscode/setup.sh`.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, cpSync, readFileSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, cpSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,11 +48,11 @@ export function extensionId() {
   return { id: `${pkg.publisher}.${pkg.name}`, folderName: `${pkg.publisher}.${pkg.name}-${pkg.version}` };
 }
 
-/** The workspace the suites open: migrations-sample/ once it holds a project, else the minimal fixture. */
+/** The workspace the suites open (a copy of it): the repository's sample project. */
 export function sampleWorkspaceSource() {
   const sample = path.join(repoRoot, 'migrations-sample');
-  if (existsSync(path.join(sample, '.gmrc')) || existsSync(path.join(sample, 'migrations'))) return sample;
-  return path.join(testVscodeDir, 'fixtures', 'basic');
+  if (!existsSync(path.join(sample, '.gmrc'))) throw new Error(`${sample}/.gmrc is missing: the suites open the sample project`);
+  return sample;
 }
 
 /** Copies a workspace into a fresh temp folder so that tests may edit and save files freely. */
@@ -103,12 +103,24 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * @param {string} options.workspace folder to open
  * @param {boolean} [options.installExtension] symlink the built extension (`extensionPath`) into the extensions dir
  * @param {Record<string,string>} [options.env] extra environment (reaches the extension host and the language server)
+ * @param {Record<string,unknown>} [options.settings] user settings added to the defaults below
  */
-export async function startCodeServer({ workspace, installExtension = false, env = {} }) {
+export async function startCodeServer({ workspace, installExtension = false, env = {}, settings = {} }) {
   const started = performance.now();
   const stateDir = mkdtempSync(path.join(stateRoot, 'cs-'));
   const dirs = Object.fromEntries(['data', 'ext', 'config', 'xdg-data', 'tmp'].map((d) => [d, path.join(stateDir, d)]));
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  // Quiet, deterministic workbench: no welcome page, no update or telemetry traffic.
+  mkdirSync(path.join(dirs.data, 'User'), { recursive: true });
+  writeFileSync(path.join(dirs.data, 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'update.mode': 'none',
+    ...settings,
+  }, null, 2));
   if (installExtension) symlinkSync(extensionPath, path.join(dirs.ext, extensionId().folderName), 'dir');
 
   const port = await freePort();

@@ -1,4 +1,4 @@
-// Runs test/vscode/host/*.test.js INSIDE a real VS Code extension host (code-server 4.100.3) on a copy of the
+// Runs test/vscode/host/*.host.js INSIDE a real VS Code extension host (code-server 4.100.3) on a copy of the
 // sample workspace, through the workbench URL's payload (extensionDevelopmentPath + extensionTestsPath; code-server
 // rejects the command-line flags). Each mocha test becomes a node:test subtest, so the totals include them.
 // Needs `bash test/vscode/setup.sh` and a build (`npm run build`). Skips only outside CI when not installed.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  assertPrerequisites, copyWorkspace, elapsedSeconds, extensionPath, launchChromium, screenshotDir,
+  assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, repoRoot, screenshotDir,
   skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
 
@@ -24,26 +24,49 @@ const DIRECTIVES = [
   '',
 ].join('\n');
 
-/** The placeholder server (written before the real one) answers initialize and nothing else. */
-function realServerBuilt() {
-  return !readFileSync(path.join(extensionPath, 'dist', 'server.js'), 'utf8').includes('pgmig (placeholder)');
+/** The findings the CLI reports for the sample (both projects); the editor must show the same. */
+function expectedFindings() {
+  return ['sample', 'broken-history'].flatMap((name) =>
+    JSON.parse(readFileSync(path.join(repoRoot, 'test', 'cli', `${name}.expected.json`), 'utf8')));
+}
+
+async function waitUntil(probe, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('timeout');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 const editorText = async (page) =>
   (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
 
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
+/**
+ * Opens a quick input with `key` and returns its text box. Retries the key: right after the workbench appears it
+ * may not handle keys yet, and a press then is lost.
+ */
+async function openQuickInput(page, key) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press(key);
+    try {
+      await input.waitFor({ state: 'visible', timeout: 2_000 });
+      return input;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
+async function runCommand(page, title) {
+  const input = await openQuickInput(page, 'F1');
   await input.fill(`>${title}`);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
 }
 
 async function openFile(page, name) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor();
+  const input = await openQuickInput(page, 'Control+P');
   await input.fill(name);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(name) }).first().waitFor();
   await page.keyboard.press('Enter');
@@ -52,8 +75,8 @@ async function openFile(page, name) {
 }
 
 async function goTo(page, line, column) {
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget .quick-input-box input').fill(`${line}:${column}`);
+  const input = await openQuickInput(page, 'Control+G');
+  await input.fill(`:${line}:${column}`);
   await page.keyboard.press('Enter');
 }
 
@@ -74,7 +97,6 @@ async function screenshot(page, t, name) {
   const file = path.join(screenshotDir, `${name}.png`);
   await page.screenshot({ path: file });
   t.diagnostic(`screenshot: ${file}`);
-  console.log(`screenshot: ${file}`);
   return file;
 }
 
@@ -91,8 +113,17 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
     await page.goto(server.workbenchUrl());
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
     t.diagnostic(`workbench ready after ${elapsedSeconds(started)} s`);
+    /** A subtest that saves a screenshot when it fails (node:test does not rethrow subtest failures). */
+    const step = (name, fn) => t.test(name, async () => {
+      try {
+        await fn();
+      } catch (error) {
+        await screenshot(page, t, `ui-failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => {});
+        throw error;
+      }
+    });
 
-    await t.test('directive lines are highlighted by the injection grammar', async () => {
+    await step('directive lines are highlighted by the injection grammar', async () => {
       await openFile(page, DIRECTIVES_FILE);
       const include = await scopesAt(page, 5, 5);
       assert.match(include, /keyword\.control\.directive\.include\.pgmig/);
@@ -109,9 +140,7 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
       await screenshot(page, t, 'ui-directives');
     });
 
-    const needsServer = realServerBuilt() ? {} : { skip: 'dist/server.js is the placeholder server, not the real one' };
-
-    await t.test('current.sql shows a squiggle whose hover names a rule', needsServer, async () => {
+    await step('current.sql shows a squiggle whose hover names a rule', async () => {
       await openFile(page, 'migrations/current.sql');
       const squiggle = page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info').first();
       await squiggle.waitFor({ state: 'attached', timeout: 30_000 });
@@ -125,18 +154,24 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
       await page.keyboard.press('Escape');
     });
 
-    await t.test('the Problems panel lists the diagnostics', needsServer, async () => {
+    await step('the Problems panel and the status bar count the CLI findings', async () => {
+      const expected = expectedFindings();
       await runCommand(page, 'View: Focus Problems');
       const rows = page.locator('.markers-panel .monaco-list-row');
       await rows.first().waitFor({ timeout: 15_000 });
-      const count = await rows.count();
-      t.diagnostic(`Problems rows: ${count}`);
-      assert.ok(count >= 2, `a file row and at least one problem row, got ${count}`);
-      // TODO(sample): compare with the number of diagnostics migrations-sample/README.md lists.
+      t.diagnostic(`Problems rows shown: ${await rows.count()}`);
+      // The panel's tab says "Problems (Ctrl+Shift+M) - Total 12 Problems"; the status bar "Errors: 10, Warnings: 2".
+      const total = async () => Number((await page.locator('[aria-label^="Problems"][aria-label*="Total"]').first().getAttribute('aria-label')).match(/Total (\d+)/)[1]);
+      await waitUntil(async () => (await total()) === expected.length, 15_000).catch(() => {});
+      assert.equal(await total(), expected.length, 'Problems total = findings in test/cli/*.expected.json');
+      const status = await page.locator('#status\\.problems').getAttribute('aria-label');
+      const errors = expected.filter((f) => f.severity === 'error').length;
+      const warnings = expected.filter((f) => f.severity === 'warning').length;
+      assert.match(status, new RegExp(`Errors: ${errors}, Warnings: ${warnings}`));
       await screenshot(page, t, 'ui-problems');
     });
 
-    await t.test('the first quick fix from the light bulb changes the text', needsServer, async () => {
+    await step('the first quick fix from the light bulb changes the text', async () => {
       await openFile(page, 'migrations/current.sql');
       const squiggle = page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info').first();
       await squiggle.waitFor({ state: 'attached', timeout: 30_000 });

@@ -1,5 +1,5 @@
 // Test runner loaded INSIDE the real VS Code extension host (workbench payload `extensionTestsPath`).
-// Runs every host/*.test.js with mocha (tdd: suite/test) and writes one JSON line per test result to the file named
+// Runs every host/*.host.js with mocha (tdd: suite/test) and writes one JSON line per test result to the file named
 // by PGMIG_HOST_TEST_REPORT (set by extensionHost.test.mjs on the code-server process, so the extension host
 // inherits it); the driver turns those lines into node:test subtests. Plain CommonJS: the host require()s it.
 'use strict';
@@ -39,7 +39,7 @@ function fileOf(test) {
 exports.run = function run() {
   const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: JsonLinesReporter });
   if (process.env.PGMIG_HOST_TEST_GREP) mocha.grep(process.env.PGMIG_HOST_TEST_GREP);
-  for (const name of fs.readdirSync(__dirname).filter((n) => n.endsWith('.test.js')).sort()) {
+  for (const name of fs.readdirSync(__dirname).filter((n) => n.endsWith('.host.js')).sort()) {
     mocha.addFile(path.join(__dirname, name));
   }
   return new Promise((resolve, reject) => {

@@ -25,6 +25,15 @@ suite('activation', () => {
     const client = await runningClient();
     assert.strictEqual(client.state, CLIENT_RUNNING);
     assert.ok(client.initializeResult && client.initializeResult.capabilities, 'server sent its capabilities');
+    assert.strictEqual(client.initializeResult.serverInfo.name, 'pgmig');
+  });
+
+  test('the server got the workspace trust from the initialization options', async () => {
+    // code-server runs with --disable-workspace-trust: every workspace is trusted.
+    assert.strictEqual(vscode.workspace.isTrusted, true);
+    const client = await runningClient();
+    const idle = await client.sendRequest('pgmig/waitIdle');
+    assert.strictEqual(idle.trusted, true);
   });
 
   test('the restart command starts a new server that runs again', async () => {
@@ -39,6 +48,7 @@ suite('activation', () => {
     const configuration = vscode.workspace.getConfiguration('pgmig');
     assert.deepStrictEqual(configuration.get('rules'), {});
     assert.deepStrictEqual(configuration.get('excludedSchemas'), []);
+    assert.deepStrictEqual(configuration.get('excludedTables'), []);
     assert.strictEqual(configuration.get('trace.server'), 'off');
   });
 

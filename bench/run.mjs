@@ -1,0 +1,163 @@
+// `npm run bench`: pgmig's lint against squawk and postgres-language-server on a large generated migration file and
+// on the real-world corpus (../shared/corpus), each tool as a whole process, wall time median of 3. Then the other
+// benchmarks (bench/lsp.mjs, bench/engine.mjs) when they exist. Peers are installed into bench/node_modules the
+// first time (their own package.json: never product dependencies).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from './generate.mjs';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(benchDir, '..');
+const workDir = path.join(benchDir, '.work');
+const corpusDir = path.resolve(repoRoot, '..', 'shared', 'corpus');
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const STATEMENTS = 14_000;
+
+const squawkBin = path.join(benchDir, 'node_modules', '@squawk-cli', 'linux-x64', 'bin', 'squawk');
+const plsBin = path.join(benchDir, 'node_modules', '@postgres-language-server', 'cli-x86_64-linux-gnu', 'postgres-language-server');
+
+if (!existsSync(cli)) {
+  console.error('bench: dist/cli.js is missing: run `npm run bench` (it builds first)');
+  process.exit(1);
+}
+if (!existsSync(squawkBin) || !existsSync(plsBin)) {
+  console.log('bench: installing the peer tools into bench/node_modules');
+  const lock = existsSync(path.join(benchDir, 'package-lock.json'));
+  const r = spawnSync('npm', ['--prefix', benchDir, lock ? 'ci' : 'install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error('bench: npm install of the peers failed');
+    process.exit(1);
+  }
+}
+const peersAvailable = existsSync(squawkBin) && existsSync(plsBin);
+if (!peersAvailable) console.log(`bench: peer binaries not found for this platform (${process.platform}-${process.arch}); pgmig only`);
+
+// ---- inputs -----------------------------------------------------------------------------------------------------
+mkdirSync(workDir, { recursive: true });
+const inputs = [];
+const big = generate(STATEMENTS);
+for (const [name, n] of [['tiny (1 statement)', 1], ['big/4', STATEMENTS / 4], ['big/2', STATEMENTS / 2], ['big', STATEMENTS]]) {
+  const text = n === STATEMENTS ? big : generate(n);
+  const file = path.join(workDir, `generated-${n}.sql`);
+  writeFileSync(file, text);
+  inputs.push({ name, files: [path.basename(file)], cwd: workDir, bytes: Buffer.byteLength(text), statements: n, peers: n === STATEMENTS });
+}
+
+function listFiles(dir, prefix = '') {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(path.join(dir, e.name), rel));
+    else if (e.isFile() && prefix) out.push(rel);
+  }
+  return out.sort();
+}
+if (existsSync(path.join(corpusDir, 'MANIFEST.tsv'))) {
+  const files = listFiles(corpusDir);
+  const bytes = files.reduce((sum, f) => sum + statSync(path.join(corpusDir, f)).size, 0);
+  inputs.push({ name: `corpus (${files.length} files)`, files, cwd: corpusDir, bytes, peers: true });
+} else {
+  console.log(`bench: no corpus at ${corpusDir}: corpus rows skipped`);
+}
+
+// ---- tools ------------------------------------------------------------------------------------------------------
+const tools = [
+  { name: 'pgmig', command: (files) => [process.execPath, [cli, 'lint', '--format', 'json', ...files]], ok: [0, 1] },
+  { name: 'squawk', command: (files) => [squawkBin, files], ok: [0, 1], peer: true },
+  { name: 'postgres-language-server', command: (files) => [plsBin, ['check', '--disable-db', ...files]], ok: [0, 1], peer: true },
+];
+
+function once(tool, input) {
+  const [cmd, args] = tool.command(input.files);
+  const t0 = performance.now();
+  // Output goes to /dev/null for every tool alike: what is measured is the work, not the terminal.
+  const r = spawnSync(cmd, args, { cwd: input.cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+  const seconds = (performance.now() - t0) / 1000;
+  const failed = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : tool.ok.includes(r.status) ? undefined : `exit ${r.status}`;
+  const detail = failed && r.stderr ? (String(r.stderr).match(/panicked at [^\n]*\n[^\n]*/)?.[0].replace(/\s*\n\s*/, ' ') ?? String(r.stderr).trim().split('\n').at(-1)) : undefined;
+  return { seconds, failed, detail };
+}
+
+console.log(`bench: ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes skew wall times)`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = [];
+for (const input of inputs) {
+  for (const f of input.files) readFileSync(path.resolve(input.cwd, f)); // warm the page cache for every tool alike
+  for (const tool of tools) {
+    if (tool.peer && (!input.peers || !peersAvailable)) continue;
+    const runs = [];
+    let failure;
+    for (let i = 0; i < RUNS; i++) {
+      const r = once(tool, input);
+      runs.push(r.seconds);
+      if (r.failed) {
+        failure = `${r.failed}${r.detail ? `: ${r.detail}` : ''}`;
+        break; // a tool that fails does not get better on the next run
+      }
+    }
+    const seconds = median(runs);
+    results.push({ input: input.name, bytes: input.bytes, tool: tool.name, seconds, runs, failure });
+    process.stderr.write(`bench: ${input.name} ${tool.name} ${seconds.toFixed(3)} s${failure ? ` (${failure})` : ''}\n`);
+  }
+}
+
+// ---- report -----------------------------------------------------------------------------------------------------
+const mb = (bytes) => bytes / 1e6;
+const pgmigTime = (input) => results.find((r) => r.input === input && r.tool === 'pgmig')?.seconds;
+const rows = results.map((r) => [
+  r.input,
+  `${mb(r.bytes).toFixed(2)} MB`,
+  r.tool,
+  `${r.seconds.toFixed(3)} s${r.failure ? ' (failed)' : ''}`,
+  (mb(r.bytes) / r.seconds).toFixed(1),
+  r.tool === 'pgmig' ? '1.0' : `${(r.seconds / pgmigTime(r.input)).toFixed(1)}x`,
+]);
+const header = ['input', 'size', 'tool', `wall (median of ${RUNS})`, 'MB/s', 'vs pgmig'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+const line = (cells) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+console.log('\n' + line(header));
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+for (const row of rows) console.log(line(row));
+for (const r of results.filter((x) => x.failure)) console.log(`note: ${r.tool} on ${r.input}: ${r.failure}`);
+
+const get = (input, tool) => results.find((r) => r.input === input && r.tool === tool);
+const goals = [];
+const bigP = get('big', 'pgmig');
+const bigPls = get('big', 'postgres-language-server');
+if (bigP && bigPls) goals.push([`big file at most half of postgres-language-server's time`, bigP.seconds <= bigPls.seconds / 2, `${bigP.seconds.toFixed(3)} s vs ${bigPls.seconds.toFixed(3)} s`]);
+if (bigP) goals.push(['at least 10 MB/s on the big file', mb(bigP.bytes) / bigP.seconds >= 10, `${(mb(bigP.bytes) / bigP.seconds).toFixed(1)} MB/s`]);
+const corpus = inputs.find((i) => i.name.startsWith('corpus'));
+if (corpus) {
+  const c = get(corpus.name, 'pgmig');
+  const peers = results.filter((r) => r.input === corpus.name && r.tool !== 'pgmig' && !r.failure).map((r) => r.seconds);
+  goals.push(['corpus under 1 s', c.seconds < 1, `${c.seconds.toFixed(3)} s`]);
+  if (peers.length) goals.push(['corpus at most a tenth of either peer', c.seconds <= Math.min(...peers) / 10, `fastest peer that finished ${Math.min(...peers).toFixed(3)} s`]);
+}
+// Linear: the time above the start-up cost (the tiny file) per MB stays the same from big/4 to big.
+const tiny = get('tiny (1 statement)', 'pgmig');
+const perMb = ['big/4', 'big/2', 'big'].map((name) => get(name, 'pgmig')).filter(Boolean).map((r) => (r.seconds - tiny.seconds) / mb(r.bytes));
+if (perMb.length === 3) {
+  const spread = Math.max(...perMb) / Math.min(...perMb);
+  goals.push(['linear growth (seconds per MB above start-up, big/4 .. big, within 1.5x)', spread <= 1.5, perMb.map((s) => `${(s * 1000).toFixed(0)} ms/MB`).join(', ')]);
+}
+console.log('\nGoals:');
+for (const [goal, met, detail] of goals) console.log(`  ${met ? 'met    ' : 'MISSED '} ${goal}: ${detail}`);
+writeFileSync(path.join(workDir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), results, goals }, null, 2));
+
+// ---- the other benchmarks ---------------------------------------------------------------------------------------
+let otherFailed = false;
+for (const script of ['lsp.mjs', 'engine.mjs']) {
+  const file = path.join(benchDir, script);
+  if (!existsSync(file)) continue;
+  console.log(`\n=== bench/${script} ===`);
+  const r = spawnSync(process.execPath, [file], { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.log(`bench/${script} failed (exit ${r.status ?? r.signal})`);
+    otherFailed = true;
+  }
+}
+process.exit(otherFailed ? 1 : 0);

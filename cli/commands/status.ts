@@ -1,0 +1,34 @@
+import { out, parse, runForTargets } from './engineCli';
+import type { StatusReport } from '../../core/engine/engine';
+
+export const summary = "show applied, pending and changed migrations [--json]; exit code as graphile-migrate's";
+const HELP = `pgmig status [--json] [--skip-database] [--root DIR] [--target NAME | --all-targets]
+
+Exit code (as graphile-migrate's): 1 = committed migrations pending, 2 = current migration not empty, 3 = both.`;
+
+function printReport(prefix: string, r: StatusReport): void {
+  out(`${prefix}${r.database}`);
+  out(`  applied: ${r.applied.length}${r.applied.length ? ` (latest ${r.applied[r.applied.length - 1].realFilename ?? r.applied[r.applied.length - 1].filename} at ${r.applied[r.applied.length - 1].date.toISOString()})` : ''}`);
+  if (r.pending.length) out(`  pending: ${r.pending.length}\n    ${r.pending.join('\n    ')}`);
+  else out('  pending: 0');
+  for (const c of r.changed) out(`  changed after apply: ${c.filename}: ${c.reason}`);
+  out(`  current migration: ${r.currentNotEmpty ? 'not empty (not committed yet)' : 'empty'}`);
+  if (r.exitCode === 0 && !r.changed.length) out('  Up to date.');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { json: { type: 'boolean' }, 'skip-database': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } });
+  if (values.help) return out(HELP), 0;
+  const reports: StatusReport[] = [];
+  const code = await runForTargets(values, async (engine, prefix) => {
+    const r = await engine.status({ skipDatabase: !!values['skip-database'] });
+    if (values.json) reports.push(r);
+    else {
+      printReport(prefix, r);
+      if (values.verbose) for (const a of r.applied) out(`    ${a.realFilename ?? a.filename}  ${a.date.toISOString()}`);
+    }
+    return r.exitCode;
+  });
+  if (values.json) out(JSON.stringify(values['all-targets'] ? reports : reports[0] ?? null, null, 2));
+  return code;
+}

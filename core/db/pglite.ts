@@ -1,0 +1,187 @@
+// The embedded database: PGlite (PostgreSQL compiled to WASM) in this process, on disk in the project (`.pgmig/db`)
+// or in memory (the default shadow). PGlite is one session: the provider serialises callers with a mutex, and an
+// on-disk database is guarded by a lock file so that two processes never open the same data folder.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { EngineError } from '../engine/errors';
+import { applyPgSettings, type DbProvider, type DbSession } from './types';
+
+export interface PgliteProviderOptions {
+  /** A data folder, or undefined for an in-memory database. */
+  dataDir?: string;
+  pgSettings?: Record<string, string | number>;
+  /** Name reported as the database name (placeholders' :DATABASE_NAME). PGlite's own database is `postgres`. */
+  databaseName?: string;
+}
+
+class PgliteSession implements DbSession {
+  readonly kind = 'pglite' as const;
+  constructor(private readonly db: PGlite) {}
+  async query<R>(sql: string, params?: unknown[]): Promise<R[]> {
+    const r = await this.db.query<R>(sql, params as any[]);
+    return r.rows;
+  }
+  async exec(sql: string): Promise<void> {
+    await this.db.exec(sql);
+  }
+}
+
+/** A FIFO mutex. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const prev = this.tail;
+    this.tail = prev.then(() => next);
+    await prev;
+    return release;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e: any) {
+    return e?.code === 'EPERM';
+  }
+}
+
+/** Takes `<dataDir>.lock` for this process, or explains who has it. A lock left by a dead process is taken over. */
+function takeFolderLock(dataDir: string): () => void {
+  const lockFile = dataDir + '.lock';
+  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => {
+        try {
+          if (fs.readFileSync(lockFile, 'utf8') === String(process.pid)) fs.unlinkSync(lockFile);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (e: any) {
+      if (e?.code !== 'EEXIST') throw new EngineError('io', `cannot create ${lockFile}: ${e?.message ?? e}`);
+      const pid = Number(fs.readFileSync(lockFile, 'utf8').trim());
+      if (pid && pid !== process.pid && processAlive(pid)) {
+        throw new EngineError('lock', `the embedded database ${dataDir} is in use by process ${pid}; stop it first (PGlite allows one process at a time)`);
+      }
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  throw new EngineError('lock', `cannot take the lock ${lockFile}`);
+}
+
+type PgliteConstructor = new (dataDir?: string) => PGlite;
+let pgliteClass: PgliteConstructor | undefined;
+/** Loaded on first use: the CLI's other commands never pay for the WASM module. */
+function loadPglite(): PgliteConstructor {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  pgliteClass ??= (require('@electric-sql/pglite') as { PGlite: PgliteConstructor }).PGlite;
+  return pgliteClass;
+}
+
+export class PgliteProvider implements DbProvider {
+  readonly kind = 'pglite' as const;
+  readonly label: string;
+  readonly databaseName: string;
+  private instance: Promise<PGlite> | undefined;
+  private readonly mutex = new Mutex();
+  private releaseFolder: (() => void) | undefined;
+
+  constructor(private readonly opts: PgliteProviderOptions = {}) {
+    this.label = opts.dataDir ? `embedded database ${opts.dataDir}` : 'in-memory embedded database';
+    this.databaseName = opts.databaseName ?? 'postgres';
+  }
+
+  get dataDir(): string | undefined {
+    return this.opts.dataDir;
+  }
+
+  /** Starts PGlite once, on first use. */
+  private start(): Promise<PGlite> {
+    this.instance ??= (async () => {
+      const PGlite = loadPglite();
+      if (this.opts.dataDir) {
+        this.releaseFolder = takeFolderLock(this.opts.dataDir);
+        fs.mkdirSync(this.opts.dataDir, { recursive: true });
+      }
+      try {
+        const db = new PGlite(this.opts.dataDir);
+        await db.waitReady;
+        return db;
+      } catch (e: any) {
+        this.releaseFolder?.();
+        this.releaseFolder = undefined;
+        this.instance = undefined;
+        throw new EngineError('connect', `cannot open the ${this.label}: ${String(e?.message ?? e).split('\n')[0]}`);
+      }
+    })();
+    return this.instance;
+  }
+
+  async withSession<T>(fn: (s: DbSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const release = await this.mutex.lock();
+    try {
+      if (signal?.aborted) throw new EngineError('cancelled', 'cancelled');
+      const db = await this.start();
+      const session = new PgliteSession(db);
+      await applyPgSettings(session, this.opts.pgSettings);
+      try {
+        return await fn(session);
+      } finally {
+        // A failed script can leave PGlite's single session inside an aborted transaction: leave it clean for the next caller.
+        try {
+          const [{ s }] = await session.query<{ s: string }>('select 1 as s');
+          void s;
+        } catch {
+          await db.exec('rollback').catch(() => undefined);
+        }
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /** A copy of this database in memory (PGlite's clone): a fast way to reset a shadow to a migrated snapshot. */
+  async cloneToMemory(): Promise<PgliteProvider> {
+    const release = await this.mutex.lock();
+    try {
+      const db = await this.start();
+      const copy = (await db.clone()) as PGlite;
+      const p = new PgliteProvider({ pgSettings: this.opts.pgSettings, databaseName: this.databaseName });
+      p.instance = Promise.resolve(copy);
+      return p;
+    } finally {
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    const inst = this.instance;
+    this.instance = undefined;
+    if (inst) {
+      try {
+        await (await inst).close();
+      } catch {
+        /* already closed */
+      }
+    }
+    this.releaseFolder?.();
+    this.releaseFolder = undefined;
+  }
+
+  /** Deletes an on-disk database (closed first): the embedded equivalent of DROP DATABASE + CREATE DATABASE. */
+  async erase(): Promise<void> {
+    const release = await this.mutex.lock();
+    try {
+      await this.close();
+      if (this.opts.dataDir) fs.rmSync(this.opts.dataDir, { recursive: true, force: true });
+    } finally {
+      release();
+    }
+  }
+}

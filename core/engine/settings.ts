@@ -1,0 +1,374 @@
+// The engine's settings: `.gmrc` read and validated exactly as graphile-migrate's parseSettings does (same keys,
+// same environment variables, same defaults, unknown keys rejected), plus pgmig's own engine settings from
+// `pgmig.json` (`targets`, `engine`). With no connection configured the main database is the embedded PGlite in
+// `.pgmig/db` and the shadow is an in-memory PGlite.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseUrl, format as formatUrl } from 'node:url';
+import JSON5 from 'json5';
+import { parse as parseConnection } from 'pg-connection-string';
+import { findProjectRoot } from '../project';
+import { diskFileSystem } from '../fileSystem';
+import { EngineError } from './errors';
+
+export type ActionSpec =
+  | { _: 'sql'; file: string; root?: boolean; shadow?: boolean }
+  | { _: 'command'; command: string; shadow?: boolean };
+
+export interface Actions {
+  beforeReset: ActionSpec[];
+  afterReset: ActionSpec[];
+  beforeAllMigrations: ActionSpec[];
+  afterAllMigrations: ActionSpec[];
+  beforeCurrent: ActionSpec[];
+  afterCurrent: ActionSpec[];
+}
+
+/** Where a database lives. */
+export type DbLocation =
+  | { kind: 'pg'; url: string }
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'pglite-memory' };
+
+export interface TargetSpec {
+  name: string;
+  /** Environment variable holding the target's URL (no passwords in files). */
+  urlEnv: string;
+  shadowUrlEnv?: string;
+  pgSettings: Record<string, string>;
+  /** Seed files (relative to the project root) run by `target init`, in order. */
+  seeds: string[];
+}
+
+export interface EngineSettings {
+  root: string;
+  gmrcPath?: string;
+  migrationsFolder: string;
+  main: DbLocation;
+  shadow: DbLocation;
+  rootConnectionString?: string;
+  databaseOwner: string;
+  pgSettings: Record<string, string>;
+  /** Resolved user placeholders (`!ENV` read); the built-ins are added per database. */
+  placeholders: Record<string, string>;
+  blankMigrationContent: string;
+  manageGraphileMigrateSchema: boolean;
+  actions: Actions;
+  targets: Record<string, TargetSpec>;
+  /** The target these settings were resolved for, if any. */
+  target?: string;
+  engine: {
+    /** Relative to root; written by `schema dump` and, with dumpSchemaOnCommit, after each commit. */
+    schemaFile: string;
+    dumpSchemaOnCommit: boolean;
+    /** How many targets `--all-targets` runs at once. */
+    concurrency: number;
+    /** Embedded database folder (relative to root). */
+    embeddedDataDir: string;
+    lockTimeoutMs: number;
+  };
+}
+
+const GMRC_KEYS = new Set([
+  'connectionString',
+  'logger',
+  'rootConnectionString',
+  'migrationsFolder',
+  'blankMigrationContent',
+  'databaseOwner',
+  'shadowConnectionString',
+  'pgSettings',
+  'placeholders',
+  'beforeReset',
+  'afterReset',
+  'beforeAllMigrations',
+  'afterAllMigrations',
+  'beforeCurrent',
+  'afterCurrent',
+  'manageGraphileMigrateSchema',
+]);
+
+export interface LoadOptions {
+  /** Folder to start looking for the project from (default: cwd). */
+  cwd?: string;
+  /** Explicit project root (skips the search). */
+  root?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Target name (from pgmig.json `targets`). */
+  target?: string;
+  /** `.gmrc.js` / `.gmrc.cjs` are code: only loaded when the caller trusts the workspace (the CLI does). */
+  allowJsConfig?: boolean;
+}
+
+function readJson5File(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e: any) {
+    throw new EngineError('config', `failed to read '${file}': ${e?.message ?? e}`);
+  }
+  try {
+    return JSON5.parse(text);
+  } catch (e: any) {
+    throw new EngineError('config', `failed to parse '${file}': ${String(e?.message ?? e).split('\n')[0]}`);
+  }
+}
+
+function validateActions(errors: string[], key: string, value: unknown, allowRoot: boolean): ActionSpec[] {
+  const specs: ActionSpec[] = [];
+  if (!value) return specs;
+  const list = Array.isArray(value) ? value : [value];
+  for (let raw of list) {
+    if (raw && typeof raw === 'object' && !('_' in raw && (raw as any)._) && typeof (raw as any).command === 'string') {
+      raw = { _: 'command', ...(raw as object) }; // graphile-migrate's back-fill for v0.0.3 configs
+    }
+    if (typeof raw === 'string' && raw) {
+      specs.push(raw.startsWith('!') ? { _: 'sql', file: raw.slice(1), root: true } : { _: 'sql', file: raw });
+    } else if (raw && typeof raw === 'object' && typeof (raw as any)._ === 'string') {
+      const o = raw as any;
+      if ('shadow' in o && typeof o.shadow !== 'boolean') {
+        errors.push(`Setting '${key}': '${o._}' action has 'shadow' property of type '${typeof o.shadow}'; expected 'boolean' (or not set)`);
+        continue;
+      }
+      if (o._ === 'sql') {
+        if (typeof o.file !== 'string') errors.push(`Setting '${key}': SQL command requires 'file' property to be set`);
+        else specs.push(o);
+      } else if (o._ === 'command') {
+        if (typeof o.command !== 'string') errors.push(`Setting '${key}': Command action has 'command' property of type '${typeof o.command}'; expected 'string'`);
+        else specs.push(o);
+      } else errors.push(`Setting '${key}': action spec '${o._}' not supported`);
+    } else {
+      errors.push(`Setting '${key}': Expected action spec to contain an array of strings or action specs; received '${typeof raw}'`);
+    }
+  }
+  for (const s of specs) {
+    if (!allowRoot && s._ === 'sql' && s.root) errors.push(`Setting '${key}': This hooks isn't permitted to require root privileges.`);
+  }
+  return specs;
+}
+
+function loadGmrc(root: string, allowJs: boolean): { raw: Record<string, unknown>; file?: string } {
+  const json = path.join(root, '.gmrc');
+  if (fs.existsSync(json)) {
+    const raw = readJson5File(json);
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new EngineError('config', `${json}: expected settings object`);
+    return { raw: raw as Record<string, unknown>, file: json };
+  }
+  for (const name of ['.gmrc.js', '.gmrc.cjs']) {
+    const file = path.join(root, name);
+    if (!fs.existsSync(file)) continue;
+    if (!allowJs) throw new EngineError('config', `${file} is code; pgmig only runs it from the command line (a trusted workspace)`);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(file);
+      return { raw: (mod?.default ?? mod) as Record<string, unknown>, file };
+    } catch (e: any) {
+      throw new EngineError('config', `failed to load ${file}: ${String(e?.message ?? e).split('\n')[0]}`);
+    }
+  }
+  return { raw: {} };
+}
+
+function locationOf(url: string | undefined): DbLocation | undefined {
+  return url ? { kind: 'pg', url } : undefined;
+}
+
+/** Replaces the database of a root connection string, exactly as graphile-migrate's makeRootDatabaseConnectionString. */
+export function makeRootDatabaseConnectionString(rootConnectionString: string, databaseName: string): string {
+  const parsed = parseUrl(rootConnectionString, true);
+  if (parsed.protocol === 'socket:') {
+    const query = new URLSearchParams({ ...(parsed.query as Record<string, string>), db: databaseName }).toString();
+    return parsed.auth ? `socket://${parsed.auth}@${parsed.pathname}?${query}` : `socket:${parsed.pathname}?${query}`;
+  }
+  if (!parsed.protocol) return databaseName;
+  parsed.pathname = `/${databaseName}`;
+  parsed.path = null;
+  parsed.href = '';
+  return formatUrl(parsed);
+}
+
+export function loadSettings(opts: LoadOptions = {}): EngineSettings {
+  const env = opts.env ?? process.env;
+  const root = opts.root
+    ? path.resolve(opts.root)
+    : findProjectRoot(diskFileSystem, opts.cwd ?? process.cwd()) ?? path.resolve(opts.cwd ?? process.cwd());
+  const { raw, file: gmrcPath } = loadGmrc(root, !!opts.allowJsConfig);
+  const errors: string[] = [];
+  const str = (key: string, fallback: string | undefined): string | undefined => {
+    const v = raw[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'string') {
+      errors.push(`Setting '${key}': Expected a string`);
+      return fallback;
+    }
+    return v;
+  };
+
+  const connectionString = str('connectionString', env.DATABASE_URL || undefined);
+  const rootConnectionString = str('rootConnectionString', env.ROOT_DATABASE_URL || 'postgres:///template1');
+  const shadowConnectionString = str('shadowConnectionString', env.SHADOW_DATABASE_URL || undefined);
+  const migrationsFolder = path.resolve(root, str('migrationsFolder', 'migrations')!);
+  const blankMigrationContent = str('blankMigrationContent', '-- Enter migration here\n')!;
+
+  let user: string | undefined;
+  let databaseName: string | undefined;
+  if (connectionString) {
+    try {
+      const p = parseConnection(connectionString);
+      user = p.user ?? undefined;
+      databaseName = p.database ?? undefined;
+    } catch {
+      errors.push(`Setting 'connectionString': not a valid connection string`);
+    }
+  }
+  const databaseOwner = str('databaseOwner', user || databaseName || 'postgres')!;
+
+  const pgSettings: Record<string, string> = {};
+  const rawPg = raw.pgSettings;
+  if (rawPg) {
+    if (typeof rawPg !== 'object') errors.push(`Setting 'pgSettings': Expected settings.pgSettings to be an object`);
+    else {
+      const bad = Object.keys(rawPg).filter((k) => typeof (rawPg as any)[k] !== 'string' && typeof (rawPg as any)[k] !== 'number');
+      if (bad.length) errors.push(`Setting 'pgSettings': Invalid pgSettings for keys '${bad.join(', ')}' - expected string`);
+      for (const [k, v] of Object.entries(rawPg)) if (!bad.includes(k)) pgSettings[k] = String(v);
+    }
+  }
+
+  const placeholders: Record<string, string> = {};
+  const rawPh = raw.placeholders;
+  if (rawPh) {
+    if (typeof rawPh !== 'object') errors.push(`Setting 'placeholders': Expected settings.placeholders to be an object`);
+    else {
+      const badKeys = Object.keys(rawPh).filter((k) => !/^:[A-Z][0-9A-Z_]+$/.test(k));
+      const badValues = Object.keys(rawPh).filter((k) => typeof (rawPh as any)[k] !== 'string');
+      if (badKeys.length) errors.push(`Setting 'placeholders': Invalid placeholders keys '${badKeys.join(', ')}' - expected to follow format ':ABCD_EFG_HIJ'`);
+      else if (badValues.length) errors.push(`Setting 'placeholders': Invalid placeholders values for keys '${badValues.join(', ')}' - expected string`);
+      else {
+        for (const [k, v] of Object.entries(rawPh as Record<string, string>)) {
+          if (v === '!ENV') {
+            const value = env[k.slice(1)];
+            if (!value) errors.push(`Setting 'placeholders': Could not find environmental variable '${k.slice(1)}'`);
+            else placeholders[k] = value;
+          } else placeholders[k] = v;
+        }
+      }
+    }
+  }
+  for (const reserved of [':DATABASE_NAME', ':DATABASE_OWNER']) {
+    if (reserved in placeholders) errors.push(`Setting 'placeholders': '${reserved}' is reserved; do not specify reserved placeholders.`);
+  }
+
+  const actions: Actions = {
+    beforeReset: validateActions(errors, 'beforeReset', raw.beforeReset, true),
+    afterReset: validateActions(errors, 'afterReset', raw.afterReset, true),
+    beforeAllMigrations: validateActions(errors, 'beforeAllMigrations', raw.beforeAllMigrations, false),
+    afterAllMigrations: validateActions(errors, 'afterAllMigrations', raw.afterAllMigrations, false),
+    beforeCurrent: validateActions(errors, 'beforeCurrent', raw.beforeCurrent, false),
+    afterCurrent: validateActions(errors, 'afterCurrent', raw.afterCurrent, false),
+  };
+  const mgms = raw.manageGraphileMigrateSchema;
+  if (mgms !== undefined && typeof mgms !== 'boolean') errors.push(`Setting 'manageGraphileMigrateSchema': Expected boolean, received '${mgms === null ? 'null' : typeof mgms}'`);
+
+  const unknown = Object.keys(raw).filter((k) => !GMRC_KEYS.has(k) && !k.startsWith('//'));
+  if (unknown.length) errors.push(`The following config settings were not understood: '${unknown.join("', '")}'`);
+  if (connectionString && (connectionString === rootConnectionString || connectionString === shadowConnectionString)) {
+    errors.push('connectionString cannot be the same value as rootConnectionString or shadowConnectionString.');
+  }
+  if (connectionString && !databaseName) errors.push('Could not determine the database name, please ensure connectionString includes the database name.');
+
+  // pgmig.json: the engine's own settings.
+  const pgmigPath = path.join(root, 'pgmig.json');
+  const pgmig = fs.existsSync(pgmigPath) ? (readJson5File(pgmigPath) as any) ?? {} : {};
+  const engineRaw = pgmig.engine ?? {};
+  const engine: EngineSettings['engine'] = {
+    schemaFile: 'schema.sql',
+    dumpSchemaOnCommit: false,
+    concurrency: 4,
+    embeddedDataDir: '.pgmig/db',
+    lockTimeoutMs: 60_000,
+  };
+  if (typeof engineRaw !== 'object' || Array.isArray(engineRaw)) errors.push(`${pgmigPath}: "engine" must be an object`);
+  else {
+    for (const [k, v] of Object.entries(engineRaw)) {
+      if (k.startsWith('//')) continue;
+      if ((k === 'schemaFile' || k === 'embeddedDataDir') && typeof v === 'string') engine[k] = v;
+      else if (k === 'dumpSchemaOnCommit' && typeof v === 'boolean') engine.dumpSchemaOnCommit = v;
+      else if ((k === 'concurrency' || k === 'lockTimeoutMs') && typeof v === 'number' && v > 0) engine[k] = Math.floor(v);
+      else errors.push(`${pgmigPath}: engine.${k}: unknown setting or wrong type`);
+    }
+  }
+  const targets: Record<string, TargetSpec> = {};
+  if (pgmig.targets !== undefined) {
+    if (typeof pgmig.targets !== 'object' || Array.isArray(pgmig.targets)) errors.push(`${pgmigPath}: "targets" must be an object of named targets`);
+    else {
+      for (const [name, t] of Object.entries<any>(pgmig.targets)) {
+        if (!/^[A-Za-z0-9_.-]+$/.test(name)) errors.push(`${pgmigPath}: target name '${name}' may only use letters, digits, '_', '.', '-'`);
+        if (!t || typeof t !== 'object' || typeof t.urlEnv !== 'string' || !t.urlEnv) {
+          errors.push(`${pgmigPath}: target '${name}' needs "urlEnv", the environment variable that holds its URL`);
+          continue;
+        }
+        for (const k of Object.keys(t)) {
+          if (!['urlEnv', 'shadowUrlEnv', 'pgSettings', 'seeds'].includes(k) && !k.startsWith('//')) errors.push(`${pgmigPath}: target '${name}': unknown setting "${k}"`);
+        }
+        const ps: Record<string, string> = {};
+        for (const [k, v] of Object.entries<any>(t.pgSettings ?? {})) {
+          if (typeof v !== 'string' && typeof v !== 'number') errors.push(`${pgmigPath}: target '${name}': pgSettings.${k} must be a string`);
+          else ps[k] = String(v);
+        }
+        const seeds = t.seeds ?? [];
+        if (!Array.isArray(seeds) || seeds.some((s: unknown) => typeof s !== 'string')) errors.push(`${pgmigPath}: target '${name}': "seeds" must be a list of files`);
+        targets[name] = { name, urlEnv: t.urlEnv, shadowUrlEnv: typeof t.shadowUrlEnv === 'string' ? t.shadowUrlEnv : undefined, pgSettings: ps, seeds: Array.isArray(seeds) ? seeds : [] };
+      }
+    }
+  }
+
+  if (errors.length) throw new EngineError('config', `errors in the settings (${gmrcPath ?? '.gmrc'}): ${errors.join('; ')}`);
+
+  const settings: EngineSettings = {
+    root,
+    gmrcPath,
+    migrationsFolder,
+    main: locationOf(connectionString) ?? { kind: 'pglite', dataDir: path.resolve(root, engine.embeddedDataDir) },
+    shadow: locationOf(shadowConnectionString) ?? { kind: 'pglite-memory' },
+    rootConnectionString,
+    databaseOwner,
+    pgSettings,
+    placeholders,
+    blankMigrationContent,
+    manageGraphileMigrateSchema: mgms !== false,
+    actions,
+    targets,
+    engine,
+  };
+  return opts.target ? forTarget(settings, opts.target, env) : settings;
+}
+
+/** The settings for one named target: its URL from its environment variable, its pgSettings over the project's. */
+export function forTarget(settings: EngineSettings, name: string, env: NodeJS.ProcessEnv = process.env): EngineSettings {
+  const t = settings.targets[name];
+  if (!t) {
+    const known = Object.keys(settings.targets);
+    throw new EngineError('config', `unknown target '${name}'${known.length ? ` (known: ${known.join(', ')})` : ' (pgmig.json defines no targets)'}`);
+  }
+  const url = env[t.urlEnv];
+  if (!url) throw new EngineError('config', `target '${name}': environment variable ${t.urlEnv} is not set`);
+  const shadowUrl = t.shadowUrlEnv ? env[t.shadowUrlEnv] : undefined;
+  if (t.shadowUrlEnv && !shadowUrl) throw new EngineError('config', `target '${name}': environment variable ${t.shadowUrlEnv} is not set`);
+  let user: string | undefined;
+  let db: string | undefined;
+  try {
+    const p = parseConnection(url);
+    user = p.user ?? undefined;
+    db = p.database ?? undefined;
+  } catch {
+    throw new EngineError('config', `target '${name}': ${t.urlEnv} is not a valid connection string`);
+  }
+  return {
+    ...settings,
+    target: name,
+    main: { kind: 'pg', url },
+    shadow: shadowUrl ? { kind: 'pg', url: shadowUrl } : settings.shadow,
+    databaseOwner: user || db || settings.databaseOwner,
+    pgSettings: { ...settings.pgSettings, ...t.pgSettings },
+  };
+}

@@ -1,0 +1,139 @@
+// The front end: statements with exact string offsets, one syntax error per broken statement, DO blocks looked
+// into, graphile placeholders accepted.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { outDir, parseScript } from './ruleTester.mjs';
+
+const { maskPlaceholders } = (await import(`${outDir}/parser.js`)).default;
+
+/** [type, text] of every statement (inner DO block statements marked with `>`). */
+const shape = (text, parsed = parseScript(text)) =>
+  parsed.statements.map((s) => [(s.parent ? '>' : '') + s.type, text.slice(s.start, s.end)]);
+const errors = (text, parsed = parseScript(text)) =>
+  parsed.errors.map((e) => [text.slice(e.start, e.end), e.message, text.slice(e.statementStart, e.statementEnd)]);
+
+describe('statement ranges', () => {
+  test('from the first token to the end, without the semicolon, the comments before or the blanks after', () => {
+    const text = '-- lead\n/* block /* nested */ */\n  create table a (id int)  \n ;\n\nselect 1;select 2\n-- trailing\n';
+    assert.deepEqual(shape(text), [['CreateStmt', 'create table a (id int)'], ['SelectStmt', 'select 1'], ['SelectStmt', 'select 2']]);
+  });
+  test('semicolons inside bodies, strings, identifiers and rule actions do not split', () => {
+    const text = [
+      "create function f() returns int language plpgsql as $fn$ begin return 1; end $fn$;",
+      'create function g() returns int language sql begin atomic select 1; select case when true then 2 end; end;',
+      'create rule r as on insert to a do also (insert into b values (1); insert into c values (2));',
+      "select E'\\';', ';', \"a;b\", $$;$$;",
+    ].join('\n');
+    assert.deepEqual(shape(text).map(([t]) => t), ['CreateFunctionStmt', 'CreateFunctionStmt', 'RuleStmt', 'SelectStmt']);
+  });
+  test('non-ASCII text before statements: offsets are string offsets, in both the whole-file and the statement-by-statement path', () => {
+    for (const broken of ['', 'selec 0;\n']) {
+      const text = `${broken}-- 😀 café\nselect '☕😀' as "naïve";\ncreate table "Été" (id int);`;
+      const parsed = parseScript(text);
+      assert.deepEqual(shape(text, parsed), [['SelectStmt', `select '☕😀' as "naïve"`], ['CreateStmt', 'create table "Été" (id int)']]);
+      const create = parsed.statements[1];
+      // Node locations (UTF-8 bytes in the parser) come back as string offsets.
+      assert.equal(text.slice(create.at(create.node.relation.location)).slice(0, 5), '"Été"');
+      assert.equal(parsed.errors.length, broken ? 1 : 0);
+    }
+  });
+});
+
+describe('syntax errors', () => {
+  test('one broken statement is one error at the token; the statements after it are still parsed', () => {
+    const text = 'select 1;\ncreate tabel x (id int);\ncreate table y (id int);\nselect 2;';
+    const parsed = parseScript(text);
+    assert.deepEqual(errors(text, parsed), [['tabel', 'syntax error at or near "tabel"', 'create tabel x (id int)']]);
+    assert.deepEqual(shape(text, parsed).map(([t]) => t), ['SelectStmt', 'CreateStmt', 'SelectStmt']);
+  });
+  test('the same statements as the whole-file parse, however many statements are broken', () => {
+    const good = Array.from({ length: 30 }, (_, i) => `create table t${i} (id int);`);
+    const text = good.map((s, i) => (i % 3 === 1 ? `selec ${i};\n${s}` : s)).join('\n');
+    const parsed = parseScript(text);
+    assert.equal(parsed.errors.length, 10);
+    assert.deepEqual(shape(text, parsed).map(([, t]) => t), good.map((s) => s.slice(0, -1)));
+  });
+  test('at end of input: the last token of the statement', () => {
+    const text = 'select * from a where\n;\nselect 1;';
+    assert.deepEqual(errors(text), [['where', 'syntax error at end of input', 'select * from a where']]);
+  });
+  test('an unterminated string: the error is at the quote and the literal swallows the rest', () => {
+    const text = "select 1;\nselect 'abc;\nselect 2;";
+    const parsed = parseScript(text);
+    assert.equal(parsed.errors.length, 1);
+    assert.equal(parsed.errors[0].start, text.indexOf("'abc"));
+    assert.match(parsed.errors[0].message, /^unterminated quoted string/);
+    assert.deepEqual(shape(text, parsed), [['SelectStmt', 'select 1']]);
+  });
+  test('an unterminated block comment is an error too', () => {
+    const text = 'select 1;\n/* open\nselect 2;';
+    const parsed = parseScript(text);
+    assert.equal(parsed.errors.length, 1);
+    assert.equal(parsed.errors[0].start, text.indexOf('/*'));
+    assert.match(parsed.errors[0].message, /^unterminated \/\* comment/);
+  });
+  test('an unclosed parenthesis is one error; the statements after it are still parsed', () => {
+    const text = 'select (;\ncreate table y (id int);\nselect 2;';
+    const parsed = parseScript(text);
+    assert.deepEqual(errors(text, parsed).map(([tok]) => tok), [';']);
+    assert.deepEqual(shape(text, parsed).map(([t]) => t), ['CreateStmt', 'SelectStmt']);
+  });
+  test('characters outside the BMP before the error do not shift it', () => {
+    const text = "select '😀😀', 1 frm x;";
+    assert.deepEqual(errors(text).map(([tok]) => tok), ['x']);
+  });
+});
+
+describe('graphile placeholders', () => {
+  const names = new Set(['DATABASE_VISITOR', 'DATABASE_OWNER']);
+  test('known placeholders become same-length identifiers; casts and unknown names stay', () => {
+    const text = "grant all on a to :DATABASE_VISITOR; select 1::text, :UNKNOWN, x:DATABASE_OWNER, ':DATABASE_OWNER';";
+    const masked = maskPlaceholders(text, names);
+    assert.equal(masked.length, text.length);
+    assert.equal(masked, "grant all on a to _DATABASE_VISITOR; select 1::text, :UNKNOWN, x:DATABASE_OWNER, '_DATABASE_OWNER';");
+  });
+  test('a known placeholder parses; an unknown one is a syntax error at its colon', () => {
+    const text = 'grant select on a to :DATABASE_VISITOR;\ngrant select on a to :OTHER;';
+    const parsed = parseScript(text, { placeholders: names });
+    assert.deepEqual(shape(text, parsed), [['GrantStmt', 'grant select on a to :DATABASE_VISITOR']]);
+    assert.deepEqual(parsed.errors.map((e) => e.start), [text.lastIndexOf(':')]);
+    assert.equal(parseScript(text).errors.length, 2);
+  });
+});
+
+describe('DO blocks', () => {
+  test('the statements a DO block runs are looked into, with their positions and guards', () => {
+    const text = [
+      'select 0;',
+      'do $$',
+      'begin',
+      "  create type mood as enum ('a');",
+      '  if not exists (select 1 from pg_roles where rolname = \'r\') then',
+      '    create role r;',
+      '  end if;',
+      '  begin',
+      '    alter table a enable row level security;',
+      '  exception when undefined_table then null;',
+      '  end;',
+      'exception when duplicate_object or unique_violation then null;',
+      'end $$;',
+      "do language plpgsql 'begin create table plain (id int); end';",
+    ].join('\n');
+    const parsed = parseScript(text);
+    const inner = parsed.statements.filter((s) => s.parent);
+    assert.deepEqual(inner.map((s) => [s.type, text.slice(s.start, s.end), s.guard]), [
+      ['CreateEnumStmt', "create type mood as enum ('a')", { exceptions: ['duplicate_object', 'unique_violation'], conditional: false }],
+      ['CreateRoleStmt', 'create role r', { exceptions: ['duplicate_object', 'unique_violation'], conditional: true }],
+      ['AlterTableStmt', 'alter table a enable row level security', { exceptions: ['duplicate_object', 'unique_violation', 'undefined_table'], conditional: false }],
+      ['CreateStmt', 'create table plain (id int)', undefined],
+    ]);
+    assert.equal(inner[0].parent.type, 'DoStmt');
+    // A node location inside the block maps into the file.
+    const alter = inner[2];
+    assert.equal(text.slice(alter.at(alter.node.relation.location), alter.at(alter.node.relation.location) + 1), 'a');
+  });
+  test('a DO block in another language, or with a body that is not PL/pgSQL, adds nothing', () => {
+    assert.deepEqual(shape("do language plv8 'create table x (id int)';").map(([t]) => t), ['DoStmt']);
+    assert.deepEqual(shape('do $$ begin not plpgsql; end $$;').map(([t]) => t), ['DoStmt']);
+  });
+});
