@@ -1,6 +1,7 @@
 // Output formats of `pgmig lint`: text for people, JSON and SARIF 2.1.0 for machines. Lines and columns are
 // 1-based; columns count UTF-16 code units, as editors do.
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LineIndex } from '../core/text';
 import type { Finding } from '../core/types';
 import { rules } from '../core/rules';
@@ -64,7 +65,9 @@ export function toText(findings: Finding[], root: string, positions: Positions, 
     const shown = line.length > 160 ? line.slice(0, 160) + '…' : line;
     const gutter = String(a.line + 1);
     out.push(`  ${gutter} | ${shown}`);
-    out.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.min(a.character, 160))}${paint(sevColor[f.severity] ?? '0', '^'.repeat(Math.min(width, Math.max(1, 161 - a.character))))}`);
+    // Tabs before the finding stay tabs under it, so the caret lines up however wide the terminal shows a tab.
+    const indent = shown.slice(0, Math.min(a.character, 160)).replace(/[^\t]/g, ' ');
+    out.push(`  ${' '.repeat(gutter.length)} | ${indent}${paint(sevColor[f.severity] ?? '0', '^'.repeat(Math.min(width, Math.max(1, 161 - a.character))))}`);
   }
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
@@ -74,6 +77,14 @@ export function toText(findings: Finding[], root: string, positions: Positions, 
 }
 
 export { ruleDocUrl };
+
+/** SARIF wants URIs: a relative reference (each segment percent-encoded) under SRCROOT, or a file URL for a file
+ * outside the root. */
+function artifactLocation(root: string, file: string): { uri: string; uriBaseId?: string } {
+  const rel = relativeName(root, file);
+  if (path.isAbsolute(rel)) return { uri: pathToFileURL(file).href };
+  return { uri: rel.split('/').map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
+}
 
 export function toSarif(findings: Finding[], root: string, positions: Positions, version: string): object {
   const levels: Record<string, string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
@@ -95,7 +106,7 @@ export function toSarif(findings: Finding[], root: string, positions: Positions,
             })),
           },
         },
-        originalUriBaseIds: { SRCROOT: { uri: 'file://' + root.split(path.sep).join('/').replace(/\/?$/, '/') } },
+        originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(root).href.replace(/\/?$/, '/') } },
         results: findings.map((f) => {
           const idx = positions.index(f.file);
           const a = idx.position(f.start);
@@ -108,7 +119,7 @@ export function toSarif(findings: Finding[], root: string, positions: Positions,
             locations: [
               {
                 physicalLocation: {
-                  artifactLocation: { uri: relativeName(root, f.file), uriBaseId: 'SRCROOT' },
+                  artifactLocation: artifactLocation(root, f.file),
                   region: { startLine: a.line + 1, startColumn: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 },
                 },
               },

@@ -51,8 +51,8 @@ function statementRanges(scripts: Script[]): Map<string, [number, number][]> {
     list.push([start, end]);
   };
   for (const s of scripts) {
+    // Statements inside DO blocks too: an ignore comment in a block applies to the block's next statement.
     for (const st of s.parsed.statements) {
-      if (st.parent) continue;
       const loc = locate(s, st.start, st.end);
       add(loc.file, loc.start, loc.end);
     }

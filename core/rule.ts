@@ -39,6 +39,12 @@ export interface Rule {
   check(ctx: RuleContext): Violation[];
 }
 
+/** The line break a file uses (its first one), so that fixes do not mix CRLF and LF. */
+export function lineBreakOf(text: string): string {
+  const nl = text.indexOf('\n');
+  return nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
+}
+
 /** An edit that appends SQL to current.sql (or after `after` when there is no project). */
 export function appendFix(ctx: RuleContext, title: string, sql: string, after: Location | undefined, safe = true): Fix | undefined {
   const t = ctx.appendTarget;
@@ -58,6 +64,6 @@ export function fixAfterStatement(ctx: RuleContext, title: string, sql: string, 
   return {
     title,
     safe: true,
-    edits: [{ file: statement.file, start: insertAt, end: insertAt, newText: (hasSemicolon ? '\n' : ';\n') + sql }],
+    edits: [{ file: statement.file, start: insertAt, end: insertAt, newText: (hasSemicolon ? '' : ';') + lineBreakOf(text) + sql }],
   };
 }

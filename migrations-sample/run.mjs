@@ -1,5 +1,5 @@
 // `npm run sample`: the main job on the sample projects. Lint exits 1 here because the samples exist to show
-// findings; only exit code 2 (bad setup) or a crash fails this script.
+// findings; exit code 2 (bad setup), anything on stderr or a crash fails this script.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,10 @@ const cli = path.join(here, '..', 'dist', 'cli.js');
 
 function pgmig(args, { okCodes }) {
   console.log(`\n$ pgmig ${args.join(' ')}`);
-  const r = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
-  if (!okCodes.includes(r.status)) {
+  // stderr is watched: lint reports findings on stdout only, and a crash also exits 1 (with its reason on stderr).
+  const r = spawnSync(process.execPath, [cli, ...args], { stdio: ['inherit', 'inherit', 'pipe'], encoding: 'utf8' });
+  process.stderr.write(r.stderr ?? '');
+  if (!okCodes.includes(r.status) || r.stderr) {
     console.error(`pgmig ${args.join(' ')} failed (exit code ${r.status ?? r.signal})`);
     process.exit(1);
   }

@@ -152,10 +152,10 @@ connection.onInitialized(async () => {
   }
   await parserReady;
   for (const dir of workspaceFolders) workspace.scan(files.disk.realpath(dir) ?? dir);
-  // Documents opened before the parser was ready: find their units now.
-  for (const file of files.fs.overlay.keys()) workspace.unitFor(file);
   await pullSettings();
   parserOk = true;
+  // Documents opened before the parser and the settings were ready: find their units now.
+  for (const file of files.fs.overlay.keys()) workspace.unitFor(file);
   workspace.changedAll();
   markStarted();
 });

@@ -2,6 +2,7 @@
 // or in memory (the default shadow). PGlite is one session: the provider serialises callers with a mutex, and an
 // on-disk database is guarded by a lock file so that two processes never open the same data folder.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { EngineError } from '../engine/errors';
@@ -75,13 +76,46 @@ function takeFolderLock(dataDir: string): () => void {
   throw new EngineError('lock', `cannot take the lock ${lockFile}`);
 }
 
-type PgliteConstructor = new (dataDir?: string) => PGlite;
+type PgliteConstructor = new (dataDirOrOptions?: string | { dataDir?: string; loadDataDir?: Blob }) => PGlite;
 let pgliteClass: PgliteConstructor | undefined;
 /** Loaded on first use: the CLI's other commands never pay for the WASM module. */
 function loadPglite(): PgliteConstructor {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   pgliteClass ??= (require('@electric-sql/pglite') as { PGlite: PgliteConstructor }).PGlite;
   return pgliteClass;
+}
+
+/** The cached image; an image a newer PGlite cannot start is deleted and made again (see start()). */
+function freshImageFile(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'pgmig', 'pglite-fresh-cluster.tar');
+}
+
+let freshImage: Promise<Blob | undefined> | undefined;
+/** The data folder of a just-initialised PGlite cluster as a tar image, from the cache or made (and cached) now. */
+function freshClusterImage(PGlite: PgliteConstructor): Promise<Blob | undefined> {
+  freshImage ??= (async () => {
+    const file = freshImageFile();
+    try {
+      return new Blob([fs.readFileSync(file)]);
+    } catch {
+      /* not cached yet */
+    }
+    try {
+      const db = new PGlite();
+      await db.waitReady;
+      const blob = (await db.dumpDataDir('none')) as Blob;
+      await db.close();
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, Buffer.from(await blob.arrayBuffer()));
+      fs.renameSync(tmp, file);
+      return blob;
+    } catch {
+      return undefined;
+    }
+  })();
+  return freshImage;
 }
 
 export class PgliteProvider implements DbProvider {
@@ -110,7 +144,21 @@ export class PgliteProvider implements DbProvider {
         fs.mkdirSync(this.opts.dataDir, { recursive: true });
       }
       try {
-        const db = new PGlite(this.opts.dataDir);
+        let db: PGlite;
+        if (this.opts.dataDir) db = new PGlite(this.opts.dataDir);
+        else {
+          // initdb costs seconds; a fresh cluster's files, cached once per PGlite version, load in well under one.
+          const fresh = await freshClusterImage(PGlite);
+          db = fresh ? new PGlite({ loadDataDir: fresh }) : new PGlite();
+          if (fresh) {
+            try {
+              await db.waitReady;
+            } catch {
+              fs.rmSync(freshImageFile(), { force: true });
+              db = new PGlite();
+            }
+          }
+        }
         await db.waitReady;
         return db;
       } catch (e: any) {

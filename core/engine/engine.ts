@@ -568,6 +568,7 @@ export class MigrationEngine {
     this.emit({ type: 'step', step: 'shadow-current-ran' });
 
     // 2. The file: written whole under a hidden temp name, then renamed into place (graphile-migrate ignores dot files).
+    fs.mkdirSync(path.join(folder, 'committed'), { recursive: true });
     const tmp = path.join(folder, 'committed', `.${realFilename}.${process.pid}.tmp`);
     fs.writeFileSync(tmp, text, { mode: 0o440 });
     const fd = fs.openSync(tmp, 'r');

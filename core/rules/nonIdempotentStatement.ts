@@ -2,7 +2,7 @@
 // every database at commit: each statement must succeed, and change nothing, when it has already run. Committed
 // files run once and are exempt.
 import type { Statement } from '../parser';
-import type { Rule, Violation } from '../rule';
+import { lineBreakOf, type Rule, type Violation } from '../rule';
 import { locate, type Script } from '../script';
 import type { Fix } from '../types';
 
@@ -49,7 +49,8 @@ function insertFix(title: string, at: number | undefined, newText: string) {
 const insertAt = (title: string, re: RegExp, newText: string, mode: 'after' | 'search' = 'after') => (s: Statement, script: Script) =>
   insertFix(title, mode === 'after' ? after(script, s, re) : search(script, s, re), newText)(s, script);
 
-const beforeStatement = (title: string, sql: string) => (s: Statement, script: Script) => insertFix(title, s.start, sql + '\n')(s, script);
+const beforeStatement = (title: string, sql: string) => (s: Statement, script: Script) =>
+  insertFix(title, s.start, sql + lineBreakOf(script.expansion.text))(s, script);
 
 /** Wraps the statement in a DO block that ignores "already exists". */
 const wrapInDoBlock = (condition: string) => (s: Statement, script: Script): Fix | undefined => {
@@ -59,14 +60,25 @@ const wrapInDoBlock = (condition: string) => (s: Statement, script: Script): Fix
   if (start.file !== end.file) return undefined;
   const text = script.expansion.text;
   const hasSemicolon = text[s.end] === ';';
+  const nl = lineBreakOf(text);
   return {
     title: `Wrap in a DO block that ignores ${condition}`,
     safe: true,
     edits: [
-      { file: start.file, start: start.start, end: start.start, newText: 'DO $$ BEGIN\n  ' },
-      { file: end.file, start: end.start, end: end.start + (hasSemicolon ? 1 : 0), newText: `;\nEXCEPTION WHEN ${condition} THEN NULL;\nEND $$;` },
+      { file: start.file, start: start.start, end: start.start, newText: `DO $$ BEGIN${nl}  ` },
+      { file: end.file, start: end.start, end: end.start + (hasSemicolon ? 1 : 0), newText: `;${nl}EXCEPTION WHEN ${condition} THEN NULL;${nl}END $$;` },
     ],
   };
+};
+
+/** Objects whose ALTER takes IF EXISTS, and how the statement names them (a regular expression). */
+const RELATION_KINDS: Record<string, string | undefined> = {
+  OBJECT_TABLE: 'table',
+  OBJECT_VIEW: 'view',
+  OBJECT_MATVIEW: 'materialized\\s+view',
+  OBJECT_SEQUENCE: 'sequence',
+  OBJECT_INDEX: 'index',
+  OBJECT_FOREIGN_TABLE: 'foreign\\s+table',
 };
 
 // Unqualified names and public-qualified names are the same object.
@@ -180,15 +192,25 @@ function checkStatement(s: Statement, script: Script): Check | undefined {
         fix: wrapInDoBlock('duplicate_object'),
       };
     }
-    case 'DefineStmt':
-      if (n.kind === 'OBJECT_TYPE' && n.definition) {
-        const name = qname((n.defnames ?? []).map(str));
-        return { message: `CREATE TYPE ${name} fails when the type already exists: guard it with a DO block`, guardKeys: [dropGuardKey('type', name)], fix: wrapInDoBlock('duplicate_object') };
+    case 'DefineStmt': {
+      const parts: string[] = (n.defnames ?? []).map(str);
+      const name = n.kind === 'OBJECT_OPERATOR' ? parts.join('.') : qname(parts); // operators are symbols, never quoted
+      if (n.kind === 'OBJECT_TYPE') {
+        // Also a shell type (`CREATE TYPE name;`).
+        return { message: `CREATE TYPE ${name} fails when the type already exists (there is no IF NOT EXISTS): guard it with a DO block or an earlier DROP TYPE IF EXISTS`, guardKeys: [dropGuardKey('type', name)], fix: wrapInDoBlock('duplicate_object') };
       }
-      if (n.kind === 'OBJECT_AGGREGATE' && !n.replace) {
+      if (n.kind === 'OBJECT_AGGREGATE') {
+        if (n.replace) return;
         return { message: 'CREATE AGGREGATE fails when it already exists: use CREATE OR REPLACE', fix: insertAt('Use CREATE OR REPLACE', /create\s+/, 'OR REPLACE ') };
       }
-      return;
+      if (n.kind === 'OBJECT_COLLATION') {
+        if (n.if_not_exists) return;
+        return { message: 'CREATE COLLATION fails when the collation already exists: add IF NOT EXISTS', fix: insertAt('Add IF NOT EXISTS', /create\s+collation\s+/, 'IF NOT EXISTS ') };
+      }
+      // Operators and text search objects have no IF NOT EXISTS.
+      const what = String(n.kind ?? '').replace(/^OBJECT_/, '').replace(/^TS/, 'TEXT SEARCH ').toLowerCase();
+      return { message: `CREATE ${what.toUpperCase()} ${name} fails when it already exists (there is no IF NOT EXISTS): guard it with a DO block`, fix: wrapInDoBlock('duplicate_object') };
+    }
     case 'CreateDomainStmt': {
       const name = qname((n.domainname ?? []).map(str));
       return {
@@ -231,13 +253,28 @@ function checkStatement(s: Statement, script: Script): Check | undefined {
         message: 'DROP fails when the object does not exist (second run): add IF EXISTS',
         fix: insertAt(
           'Add IF EXISTS',
-          /drop\s+(?:materialized\s+view|foreign\s+(?:table|data\s+wrapper)|event\s+trigger|text\s+search\s+\w+|access\s+method|user\s+mapping\s+for|index\s+concurrently|\w+)\s+/,
+          /drop\s+(?:materialized\s+view|foreign\s+(?:table|data\s+wrapper)|event\s+trigger|text\s+search\s+\w+|access\s+method|operator\s+(?:class|family)|procedural\s+language|index\s+concurrently|\w+)\s+/,
           'IF EXISTS ',
         ),
       };
-    case 'RenameStmt':
-      if (n.missing_ok && (n.renameType === 'OBJECT_TABLE' || n.renameType === 'OBJECT_VIEW' || n.renameType === 'OBJECT_SEQUENCE' || n.renameType === 'OBJECT_INDEX')) return;
-      return { message: 'RENAME fails when run again: the old name no longer exists (guard it with a DO block, or rename in a committed migration)' };
+    case 'RenameStmt': {
+      // ALTER TABLE/VIEW/SEQUENCE/INDEX IF EXISTS old RENAME TO new skips the second time; a column or constraint
+      // rename has no such form (IF EXISTS there is about the table).
+      const relationRename = RELATION_KINDS[n.renameType];
+      if (relationRename && n.missing_ok) return;
+      return {
+        message: 'RENAME fails when run again: the old name no longer exists' + (relationRename ? ': use ALTER ... IF EXISTS' : ' (guard it with a DO block, or rename in a committed migration)'),
+        fix: relationRename ? insertAt('Add IF EXISTS', new RegExp(`alter\\s+${relationRename}\\s+`), 'IF EXISTS ') : undefined,
+      };
+    }
+    case 'AlterObjectSchemaStmt': {
+      const relationMove = RELATION_KINDS[n.objectType];
+      if (relationMove && n.missing_ok) return;
+      return {
+        message: 'SET SCHEMA fails when run again: the object is no longer where it was' + (relationMove ? ': use ALTER ... IF EXISTS' : ' (guard it with a DO block, or move it in a committed migration)'),
+        fix: relationMove ? insertAt('Add IF EXISTS', new RegExp(`alter\\s+${relationMove}\\s+`), 'IF EXISTS ') : undefined,
+      };
+    }
     case 'InsertStmt': {
       if (n.onConflictClause) return;
       if (hasNotExists(n.selectStmt)) return; // INSERT ... SELECT ... WHERE NOT EXISTS (...) guards itself
@@ -338,9 +375,27 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** The table and schema the statement's object lives in: dropping either (IF EXISTS) earlier in the run drops the
+ * object with it, so creating it again is safe. */
+function containersOf(s: Statement): string[] {
+  const n = s.node;
+  const keys: string[] = [];
+  const rel = n.relation ?? n.table; // indexes, triggers, rules, policies, ALTER TABLE, INSERT
+  // A renamed table is not fresh: its new name may already exist from the last run.
+  const renamesTable = s.type === 'RenameStmt' && n.renameType === 'OBJECT_TABLE';
+  if (rel?.relname && !renamesTable) keys.push(dropGuardKey('table', rangeVar(rel)));
+  const names = n.domainname ?? n.defnames ?? n.funcname ?? n.typeName;
+  const schema: string | undefined =
+    (rel ?? n.into?.rel ?? n.sequence ?? n.view ?? n.typevar)?.schemaname ??
+    (Array.isArray(names) && names.length > 1 ? str(names[names.length - 2]) : undefined);
+  if (schema) keys.push(dropGuardKey('schema', ident(schema)));
+  return keys;
+}
+
 function report(s: Statement, script: Script, check: Check, dropped: Dropped, out: Violation[]): void {
   if (s.guard) return; // a DO block catches the failure or checks first
   if (check.guardKeys?.some((k) => dropped.has(k))) return;
+  if (dropped.size > 0 && containersOf(s).some((k) => dropped.has(k))) return;
   const fix = check.fix?.(s, script);
   out.push({ location: locate(script, s.start, s.end), message: check.message, fixes: fix ? [fix] : [] });
 }
@@ -375,9 +430,11 @@ export const nonIdempotentStatement: Rule = {
   summary: 'A statement in current.sql (or a fixture it includes) that fails or changes data when run twice.',
   check(ctx) {
     const out: Violation[] = [];
+    // The files of current/ run one after the other in one run: a DROP ... IF EXISTS in one guards the next ones.
+    const currentRun: Dropped = new Set();
     for (const script of ctx.scripts) {
       if (script.role !== 'current' && script.role !== 'fixture') continue;
-      const dropped: Dropped = new Set();
+      const dropped: Dropped = script.role === 'current' ? currentRun : new Set();
       for (const s of script.parsed.statements) {
         if (s.type === 'AlterTableStmt') checkAlterTable(s, script, dropped, out);
         else {

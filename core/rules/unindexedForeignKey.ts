@@ -2,7 +2,7 @@
 // an index whose leading columns are the key, each such lookup scans the whole referencing table (and holds locks
 // while it does).
 import { fixAfterStatement, type Rule } from '../rule';
-import { displayName, type ForeignKeyModel, type IndexModel } from '../schema/model';
+import { displayName, type ForeignKeyModel, type IndexModel, type SchemaModel } from '../schema/model';
 import { isChecked, tableHead } from './tableFilter';
 
 /** The key's columns are the leading columns, in any order, of a plain (not partial, not expression) index. */
@@ -12,6 +12,27 @@ export function covers(index: IndexModel, fk: ForeignKeyModel): boolean {
   if (leading.some((c) => c === null)) return false;
   const want = new Set(fk.columns);
   return leading.every((c) => want.has(c as string)) && new Set(leading).size === want.size;
+}
+
+/** At most `bytes` UTF-8 bytes of `name` (PostgreSQL truncates identifiers to 63 bytes), whole characters only. */
+function truncateName(name: string, bytes = 63): string {
+  let out = '';
+  let used = 0;
+  for (const ch of name) {
+    used += Buffer.byteLength(ch, 'utf8');
+    if (used > bytes) break;
+    out += ch;
+  }
+  return out;
+}
+
+/** An index name no index or table of the schema has yet: with a taken name CREATE INDEX IF NOT EXISTS would do
+ * nothing. Numbered like PostgreSQL numbers the names it picks (`_idx1`, `_idx2`, ...). */
+function freeIndexName(model: SchemaModel, schema: string, base: string): string {
+  const taken = (n: string) => model.indexOwner.has(`${schema}.${n}`) || model.tables.has(`${schema}.${n}`);
+  let name = truncateName(base);
+  for (let i = 1; taken(name); i++) name = truncateName(base, 63 - String(i).length) + i;
+  return name;
 }
 
 const ident = (s: string) => (/^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
@@ -33,7 +54,7 @@ export const unindexedForeignKey: Rule = {
         const asWritten = fk.role !== 'committed';
         const table = asWritten ? fk.writtenAs.table : t;
         const columns = asWritten ? fk.writtenAs.columns : fk.columns;
-        const indexName = [table.name, ...columns, 'idx'].join('_').slice(0, 63);
+        const indexName = freeIndexName(ctx.model, table.schema, [table.name, ...columns, 'idx'].join('_'));
         const sql = `CREATE INDEX IF NOT EXISTS ${ident(indexName)} ON ${displayName(table)} (${columns.map(ident).join(', ')});`;
         const fix = fixAfterStatement(ctx, `Create an index on ${name} (${cols})`, sql, fk.statement, fk.role);
         out.push({

@@ -81,7 +81,25 @@ export class SchemaModel {
   readonly tables = new Map<string, TableModel>();
   /** Index name (schema-qualified) -> table key, for DROP INDEX and ALTER INDEX RENAME. */
   readonly indexOwner = new Map<string, string>();
-  searchPath = 'public';
+  /** The schemas of search_path in order (pg_catalog and "$user" left out). */
+  searchPathList: string[] = ['public'];
+
+  /** Where unqualified names are created: the first schema of search_path. Setting it sets a one-schema path. */
+  get searchPath(): string {
+    return this.searchPathList[0] ?? 'public';
+  }
+  set searchPath(schema: string) {
+    this.searchPathList = [schema];
+  }
+
+  /** The schema an unqualified name of an existing table (or index, with `indexes`) resolves to, as PostgreSQL
+   * looks it up: the first schema of the path that has it, else the first schema. */
+  resolveSchema(name: string, indexes = false): string {
+    for (const schema of this.searchPathList) {
+      if (indexes ? this.indexOwner.has(`${schema}.${name}`) : this.tables.has(`${schema}.${name}`)) return schema;
+    }
+    return this.searchPath;
+  }
 
   getTable(q: QualifiedName): TableModel | undefined {
     return this.tables.get(tableKey(q));
@@ -90,7 +108,7 @@ export class SchemaModel {
   /** A deep enough copy to replay more statements on without touching this one. */
   clone(): SchemaModel {
     const copy = new SchemaModel();
-    copy.searchPath = this.searchPath;
+    copy.searchPathList = [...this.searchPathList];
     for (const [k, t] of this.tables) {
       copy.tables.set(k, {
         ...t,

@@ -8,16 +8,19 @@ import { type ForeignKeyModel, type IndexModel, type QualifiedName, SchemaModel,
 
 const str = (n: any): string => n?.String?.sval ?? '';
 
-/** Names from a `names` list such as DropStmt objects: the last is the object, the one before its schema. */
-function qualified(items: any[], model: SchemaModel): QualifiedName {
+/** Names from a `names` list such as DropStmt objects: the last is the object, the one before its schema. An
+ * unqualified name is looked up along search_path (`indexes`: as an index name). */
+function qualified(items: any[], model: SchemaModel, indexes = false): QualifiedName {
   const parts = items.map(str);
   const name = parts[parts.length - 1];
-  const schema = parts.length > 1 ? parts[parts.length - 2] : model.searchPath;
+  const schema = parts.length > 1 ? parts[parts.length - 2] : model.resolveSchema(name, indexes);
   return { schema, name };
 }
 
+/** The table a RangeVar names, looked up along search_path when unqualified. */
 export function rangeVarName(rv: any, model: SchemaModel): QualifiedName {
-  return { schema: rv?.schemaname ?? model.searchPath, name: rv?.relname ?? '' };
+  const name = rv?.relname ?? '';
+  return { schema: rv?.schemaname ?? model.resolveSchema(name), name };
 }
 
 /** Renders a TypeName as written in SQL (enough for hover). */
@@ -102,10 +105,14 @@ export class Replayer {
       }
       case 'VariableSetStmt':
         if (n.name === 'search_path' && n.kind === 'VAR_SET_VALUE') {
-          const first = (n.args ?? [])
+          const schemas = (n.args ?? [])
             .map((a: any) => a?.A_Const?.sval?.sval ?? a?.String?.sval)
-            .find((v: any) => typeof v === 'string' && v !== 'pg_catalog' && v !== '$user' && v !== '');
-          this.model.searchPath = first ?? 'public';
+            .filter((v: any) => typeof v === 'string' && v !== 'pg_catalog' && v !== '$user' && v !== '');
+          this.model.searchPathList = schemas.length > 0 ? schemas : ['public'];
+        } else if (n.name === 'search_path' && (n.kind === 'VAR_SET_DEFAULT' || n.kind === 'VAR_RESET')) {
+          this.model.searchPath = 'public'; // SET search_path TO DEFAULT, RESET search_path
+        } else if (n.kind === 'VAR_RESET_ALL') {
+          this.model.searchPath = 'public';
         }
         break;
       case 'CreateSchemaStmt':
@@ -147,7 +154,8 @@ export class Replayer {
   }
 
   private createTable(script: Script, s: Statement, rv: any, elts: any[], ifNotExists: boolean): void {
-    const q = rangeVarName(rv, this.model);
+    // A new table goes into the first schema of search_path, whatever later schemas hold.
+    const q: QualifiedName = { schema: rv?.schemaname ?? this.model.searchPath, name: rv?.relname ?? '' };
     const key = tableKey(q);
     if (this.model.tables.has(key)) {
       // CREATE TABLE IF NOT EXISTS over an existing table changes nothing; a plain one would fail.
@@ -356,7 +364,7 @@ export class Replayer {
         break;
       }
       case 'OBJECT_INDEX': {
-        const schema = n.relation?.schemaname ?? this.model.searchPath;
+        const schema = n.relation?.schemaname ?? this.model.resolveSchema(n.relation?.relname ?? '', true);
         const owner = this.model.indexOwner.get(`${schema}.${n.relation?.relname}`);
         const t = owner ? this.model.tables.get(owner) : undefined;
         const idx = t?.indexes.find((i) => i.name === n.relation?.relname);
@@ -412,7 +420,7 @@ export class Replayer {
         break;
       case 'OBJECT_INDEX':
         for (const items of objects) {
-          const q = qualified(items, this.model);
+          const q = qualified(items, this.model, true);
           const owner = this.model.indexOwner.get(tableKey(q));
           const t = owner ? this.model.tables.get(owner) : undefined;
           if (t) t.indexes = t.indexes.filter((i) => i.name !== q.name);

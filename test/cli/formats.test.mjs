@@ -123,3 +123,32 @@ test('sarif: a clean project has a run with no results', async (t) => {
   assert.equal(r.code, 0);
   assert.deepEqual(JSON.parse(r.stdout).runs[0].results, []);
 });
+
+test('sarif: URIs are percent-encoded and resolve to the files; a file outside the root gets a file URL', async (t) => {
+  const { fileURLToPath } = await import('node:url');
+  const { realpathSync } = await import('node:fs');
+  const dir = makeProject({ 'my project/.gmrc': '{}', 'my project/migrations/fixtures/a fixture#1.sql': 'select 1 frm x;\n' }, t);
+  const root = path.join(dir, 'my project');
+  const r = await pgmig(['lint', '--format', 'sarif'], { cwd: root });
+  const run = JSON.parse(r.stdout).runs[0];
+  const base = run.originalUriBaseIds.SRCROOT.uri;
+  assert.equal(fileURLToPath(base), realpathSync(root) + '/');
+  const loc = run.results[0].locations[0].physicalLocation.artifactLocation;
+  assert.equal(loc.uri, 'migrations/fixtures/a%20fixture%231.sql');
+  assert.equal(fileURLToPath(new URL(loc.uri, base)), realpathSync(path.join(root, 'migrations/fixtures/a fixture#1.sql')));
+
+  const outside = makeProject({ 'x.sql': 'select 1 frm x;\n' }, t);
+  const o = await pgmig(['lint', '--format', 'sarif', path.join(outside, 'x.sql')], { cwd: root });
+  const oloc = JSON.parse(o.stdout).runs[0].results[0].locations[0].physicalLocation.artifactLocation;
+  assert.equal(fileURLToPath(oloc.uri), realpathSync(path.join(outside, 'x.sql')));
+  assert.equal(oloc.uriBaseId, undefined);
+});
+
+test('text: the caret lines up under the finding when tabs come before it', async (t) => {
+  const dir = makeProject({ 'migrations/current.sql': '\tselect\t1 frm y;\n' }, t);
+  const r = await pgmig(['lint'], { cwd: dir });
+  const lines = r.stdout.split('\n');
+  assert.equal(lines[0], 'migrations/current.sql:1:15: error syntax-error syntax error at or near "y"');
+  assert.equal(lines[1], '  1 | \tselect\t1 frm y;');
+  assert.equal(lines[2], '    | \t      \t      ^');
+});

@@ -26,6 +26,11 @@ describe('pgmig-ignore', () => {
   test('a trailing ignore comment applies to the statement after it', () => {
     assert.deepEqual(found('insert into a values (1); -- pgmig-ignore non-idempotent-statement\ninsert into a values (2);'), ['current.sql:1 non-idempotent-statement']);
   });
+  test('before a DO block: the whole block; inside it: the block\'s next statement only', () => {
+    const block = (inner) => `do $$ begin\n${inner}\n  insert into a values (1);\n  insert into a values (2);\nend $$;\ninsert into b values (3);`;
+    assert.deepEqual(found('-- pgmig-ignore non-idempotent-statement\n' + block('')), ['current.sql:7 non-idempotent-statement']);
+    assert.deepEqual(found(block('  -- pgmig-ignore non-idempotent-statement')), ['current.sql:4 non-idempotent-statement', 'current.sql:6 non-idempotent-statement']);
+  });
   test('silences a syntax error in the next statement, and only that', () => {
     assert.deepEqual(found('-- pgmig-ignore syntax-error\nselec 1;\nselec 2;'), ['current.sql:3 syntax-error']);
   });

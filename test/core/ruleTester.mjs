@@ -152,10 +152,14 @@ export function readProjectFile(dir, file) {
 const ruleIds = new Set(rules.map((r) => r.id));
 const defaults = new Map(rules.map((r) => [r.id, r.defaultSeverity]));
 
+const CASE_KEYS = new Set(['name', 'code', 'files', 'errors', 'output', 'afterFix', 'config', 'noNewFindings']);
+
+/** A case is SQL (current.sql), `{ code?, files?, ... }`, or a files object itself (`{ 'migrations/x.sql': ... }`). */
 function caseFiles(c) {
   if (typeof c === 'string') return { [CURRENT]: c };
   if (c.files) return c.code !== undefined ? { ...c.files, [CURRENT]: c.code } : c.files;
-  return { [CURRENT]: c.code };
+  if (c.code !== undefined) return { [CURRENT]: c.code };
+  return Object.fromEntries(Object.entries(c).filter(([k]) => !CASE_KEYS.has(k)));
 }
 
 function caseName(c, i, kind) {

@@ -21,10 +21,26 @@ describe('names', () => {
   test('search_path decides where unqualified names go, and resets for each file', () => {
     const m = modelOf({
       'migrations/committed/000001.sql': 'set search_path = app, public;\ncreate table a (id int);\nset search_path to "$user", public;\ncreate table b (id int);\nset search_path = app;\ncreate table c (id int);',
-      'migrations/current.sql': 'create table d (id int);\nalter table app.c add column x int;',
+      'migrations/current.sql': 'create table d (id int);\nalter table app.c add column x int;\nset local search_path = app2;\ncreate table e (id int);\nset search_path to default;\ncreate table f (id int);\nset search_path = app3;\nreset search_path;\ncreate table g (id int);\nset search_path = app4;\nreset all;\ncreate table h (id int);',
     });
-    assert.deepEqual(keys(m), ['app.a', 'app.c', 'public.b', 'public.d']);
+    assert.deepEqual(keys(m), ['app.a', 'app.c', 'app2.e', 'public.b', 'public.d', 'public.f', 'public.g', 'public.h']);
     assert.deepEqual(columns(m.tables.get('app.c')).map(([n]) => n), ['id', 'x']);
+  });
+  test('unqualified names of existing tables and indexes are looked up along the whole search_path', () => {
+    const m = modelOf([
+      'create table public.x (id int);',
+      'create index x_id on public.x (id);',
+      'set search_path = app, public;',
+      'alter table x enable row level security;',
+      'create table y (id int);',
+      'create table x (other int);',
+      'alter table x add column more int;',
+      'drop index x_id;',
+    ].join('\n'));
+    assert.deepEqual(keys(m), ['app.x', 'app.y', 'public.x']);
+    assert.equal(m.tables.get('public.x').rls, true);
+    assert.deepEqual(indexes(m.tables.get('public.x')), []);
+    assert.deepEqual(columns(m.tables.get('app.x')).map(([n]) => n), ['other', 'more']);
   });
   test('CREATE SCHEMA with elements creates them in that schema', () => {
     assert.deepEqual(keys(modelOf('create schema app create table t (id int) create table other.u (id int);')), ['app.t', 'other.u']);

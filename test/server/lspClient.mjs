@@ -67,7 +67,7 @@ export class LspClient {
   }
 
   request(method, params, token) {
-    return this.conn.sendRequest(method, params, token);
+    return token ? this.conn.sendRequest(method, params, token) : this.conn.sendRequest(method, params);
   }
   notify(method, params) {
     return this.conn.sendNotification(method, params);
@@ -86,7 +86,7 @@ export class LspClient {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
     this.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [range ? { range, text } : { text }] });
-    if (!range) this.texts.set(uri, text);
+    this.texts.set(uri, range ? applyEdits(this.texts.get(uri) ?? '', [{ range, newText: text }]) : text);
     return version;
   }
   close(file) {

@@ -104,8 +104,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * @param {boolean} [options.installExtension] symlink the built extension (`extensionPath`) into the extensions dir
  * @param {Record<string,string>} [options.env] extra environment (reaches the extension host and the language server)
  * @param {Record<string,unknown>} [options.settings] user settings added to the defaults below
+ * @param {boolean} [options.workspaceTrust] keep VS Code's workspace trust on (default: off, every folder is trusted)
  */
-export async function startCodeServer({ workspace, installExtension = false, env = {}, settings = {} }) {
+export async function startCodeServer({ workspace, installExtension = false, env = {}, settings = {}, workspaceTrust = false }) {
   const started = performance.now();
   const stateDir = mkdtempSync(path.join(stateRoot, 'cs-'));
   const dirs = Object.fromEntries(['data', 'ext', 'config', 'xdg-data', 'tmp'].map((d) => [d, path.join(stateDir, d)]));
@@ -128,7 +129,7 @@ export async function startCodeServer({ workspace, installExtension = false, env
   const closedPort = await freePort(); // nothing listens there: the extension gallery requests fail fast
   const args = [
     codeServerBin, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     '--user-data-dir', dirs.data, '--extensions-dir', dirs.ext, workspace,
   ];
   const logFile = path.join(stateDir, 'code-server.log');

@@ -4,7 +4,7 @@
 // Needs `bash test/vscode/setup.sh` and a build (`npm run build`). Skips only outside CI when not installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   assertPrerequisites, copyWorkspace, elapsedSeconds, extensionPath, launchChromium, skipUnlessInstalled,
@@ -53,6 +53,9 @@ test('extension-host suite (mocha in a real VS Code)', { ...skipUnlessInstalled(
     rmSync(path.dirname(workspace), { recursive: true, force: true });
   }
   t.diagnostic(`extension-host run took ${elapsedSeconds(started)} s, exit code ${exitCode}`);
+  const logFile = path.join(stateRoot, 'extension-host.log');
+  writeFileSync(logFile, automationLog.join('\n') + '\n');
+  t.diagnostic(`extension-host output: ${logFile}`);
 
   const results = existsSync(reportFile)
     ? readFileSync(reportFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))

@@ -5,7 +5,7 @@
 // Needs `bash test/vscode/setup.sh` and a build. Skips only outside CI when not installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, repoRoot, screenshotDir,
@@ -149,7 +149,10 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
       await hover.waitFor({ timeout: 15_000 });
       const text = await hover.innerText();
       t.diagnostic(`hover: ${text.replace(/\s+/g, ' ').slice(0, 200)}`);
-      assert.match(text, /syntax-error|non-idempotent-statement|missing-rls|rls-without-policy|policy-without-rls|unindexed-foreign-key|include-not-found|include-cycle|include-outside-fixtures|committed-hash-mismatch|committed-chain-broken/);
+      // The hover shows one of current.sql's findings as the CLI words it, with its rule id.
+      const shown = expectedFindings().find((f) => f.file === 'migrations/current.sql' && text.includes(f.message));
+      assert.ok(shown, `the hover shows a current.sql finding of test/cli/sample.expected.json: ${text}`);
+      assert.ok(text.includes(shown.rule), `the hover names the rule ${shown.rule}`);
       await screenshot(page, t, 'ui-hover');
       await page.keyboard.press('Escape');
     });
@@ -159,7 +162,9 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
       await runCommand(page, 'View: Focus Problems');
       const rows = page.locator('.markers-panel .monaco-list-row');
       await rows.first().waitFor({ timeout: 15_000 });
-      t.diagnostic(`Problems rows shown: ${await rows.count()}`);
+      const rowCount = await rows.count();
+      t.diagnostic(`Problems rows shown: ${rowCount}`);
+      assert.ok(rowCount >= 2, `a file row and a problem row at least, got ${rowCount}`);
       // The panel's tab says "Problems (Ctrl+Shift+M) - Total 12 Problems"; the status bar "Errors: 10, Warnings: 2".
       const total = async () => Number((await page.locator('[aria-label^="Problems"][aria-label*="Total"]').first().getAttribute('aria-label')).match(/Total (\d+)/)[1]);
       await waitUntil(async () => (await total()) === expected.length, 15_000).catch(() => {});
@@ -196,5 +201,50 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
     await server.stop();
     rmSync(path.dirname(workspace), { recursive: true, force: true });
     t.diagnostic(`UI run took ${elapsedSeconds(started)} s`);
+  }
+});
+
+/** Text of the pgmig LogOutputChannel: VS Code writes log channels to files under the user-data folder. */
+function pgmigLog(stateDir) {
+  const logs = path.join(stateDir, 'data', 'logs');
+  const files = readdirSync(logs, { recursive: true }).filter((f) => f.endsWith(path.join('pgmig.pgmig', 'pgmig.log')));
+  return files.map((f) => readFileSync(path.join(logs, f), 'utf8')).join('\n');
+}
+
+test('untrusted workspace: analysis runs, the server knows, and granting trust reaches it', { ...skipUnlessInstalled(), timeout: 120_000 }, async (t) => {
+  assertPrerequisites();
+  const started = performance.now();
+  const workspace = copyWorkspace();
+  const server = await startCodeServer({
+    workspace, installExtension: true, workspaceTrust: true,
+    settings: { 'security.workspace.trust.startupPrompt': 'never' }, // Restricted Mode with a banner, no modal
+  });
+  const browser = await launchChromium();
+  const { page } = browser;
+  try {
+    await page.goto(server.workbenchUrl());
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor();
+    // Analysis still runs: the status bar counts the sample's findings.
+    const expected = expectedFindings();
+    const errors = expected.filter((f) => f.severity === 'error').length;
+    await waitUntil(async () => new RegExp(`Errors: ${errors},`).test(await page.locator('#status\\.problems').getAttribute('aria-label')), 30_000);
+    await waitUntil(async () => pgmigLog(server.stateDir).includes('untrusted'), 10_000);
+    assert.match(pgmigLog(server.stateDir), /workspace untrusted/);
+
+    await page.locator('.monaco-workbench .part.banner a', { hasText: 'Manage' }).click();
+    await page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ }).click();
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'detached', timeout: 15_000 });
+    await waitUntil(async () => /workspace trusted/.test(pgmigLog(server.stateDir)), 15_000).catch(() => {});
+    assert.match(pgmigLog(server.stateDir), /workspace trusted/, 'the server got pgmig/trustChanged');
+    await screenshot(page, t, 'ui-trust-granted');
+  } catch (error) {
+    await screenshot(page, t, 'ui-trust-failure').catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(path.dirname(workspace), { recursive: true, force: true });
+    t.diagnostic(`trust run took ${elapsedSeconds(started)} s`);
   }
 });

@@ -15,6 +15,7 @@ ruleTester('missing-rls', {
     { name: 'quoted names keep their case', code: 'create table if not exists "Foo" (id int);\nalter table public."Foo" enable row level security;' },
     { name: 'unquoted names fold to lower case', code: 'create table if not exists FOO (id int);\nalter table foo enable row level security;' },
     { name: 'search_path decides the schema', code: 'set search_path = app, public;\ncreate table if not exists t (id int);\nalter table app.t enable row level security;' },
+    { name: 'an unqualified name finds the table in a later schema of search_path', code: 'create table if not exists public.t (id int);\nset search_path = app, public;\nalter table t enable row level security;' },
     { name: 'search_path resets at the start of each file', files: { 'migrations/committed/000001.sql': 'set search_path = app;\ncreate table t (id int);', 'migrations/current.sql': 'alter table app.t enable row level security;' } },
     'create temp table a (id int);',
     'create temporary table if not exists a (id int);',
@@ -80,6 +81,16 @@ ruleTester('missing-rls', {
       output: { 'migrations/current.sql': 'select 1;\n\nALTER TABLE "New" ENABLE ROW LEVEL SECURITY;\n' },
     },
     {
+      name: 'with a current/ folder the fix for a committed table goes into its last file',
+      files: {
+        'migrations/committed/000001.sql': 'create table a (id int);\n',
+        'migrations/current/1-first.sql': 'select 1;\n',
+        'migrations/current/2-second.sql': '',
+      },
+      errors: [{ file: 'migrations/committed/000001.sql', line: 4, column: 1, endLine: 4, endColumn: 15 }],
+      output: { 'migrations/current/2-second.sql': 'ALTER TABLE a ENABLE ROW LEVEL SECURITY;\n', 'migrations/current/1-first.sql': 'select 1;\n' },
+    },
+    {
       name: 'CREATE TABLE AS',
       code: 'create table if not exists a as select 1 as x;',
       errors: [{ line: 1, column: 1, endLine: 1, endColumn: 29 }],
@@ -108,6 +119,12 @@ ruleTester('missing-rls', {
       code: 'create table if not exists a (id int)\n-- the end\n',
       errors: [{ line: 1, column: 1, endLine: 1, endColumn: 29 }],
       output: 'create table if not exists a (id int);\nALTER TABLE a ENABLE ROW LEVEL SECURITY;\n-- the end\n',
+    },
+    {
+      name: 'CRLF line endings: positions and the fix keep them',
+      code: '-- x\r\ncreate table if not exists a (id int);\r\nselect 1;\r\n',
+      errors: [{ line: 2, column: 1, endLine: 2, endColumn: 29 }],
+      output: '-- x\r\ncreate table if not exists a (id int);\r\nALTER TABLE a ENABLE ROW LEVEL SECURITY;\r\nselect 1;\r\n',
     },
     {
       name: 'severity from pgmig.json',

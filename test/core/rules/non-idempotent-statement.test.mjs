@@ -30,6 +30,7 @@ ruleTester('non-idempotent-statement', {
     'drop function if exists f();',
     'drop role if exists r;',
     'alter table if exists a rename to b;',
+    'alter table if exists a set schema app;',
     'insert into a values (1) on conflict do nothing;',
     'insert into a (id) values (1) on conflict (id) do update set id = excluded.id;',
     'insert into a select 1 where not exists (select 1 from a);',
@@ -44,6 +45,28 @@ ruleTester('non-idempotent-statement', {
     'alter table a drop constraint if exists a_pk, add constraint a_pk primary key (id);',
     'drop role if exists r1;\ncreate role r1;',
     'drop trigger if exists t on a;\ncreate constraint trigger t after insert on a for each row execute function f();',
+    {
+      name: 'dropping the table (IF EXISTS) earlier in the run drops its indexes, policies, triggers, constraints and rows too',
+      code: [
+        'drop table if exists a cascade;',
+        'create table a (id int);',
+        'create index a_idx on a (id);',
+        'create index on a (id);',
+        'create policy p on a using (true);',
+        'create trigger t after insert on public.a for each row execute function f();',
+        'alter table a add constraint a_pk primary key (id), add column b int;',
+        'insert into a values (1);',
+        'alter table a rename column b to c;',
+      ].join('\n'),
+    },
+    {
+      name: 'dropping the schema (IF EXISTS) earlier in the run drops what is in it',
+      code: "drop schema if exists app cascade;\ncreate schema app;\ncreate table app.t (id int);\ncreate type app.mood as enum ('a');\ncreate domain app.d as int;\ncreate function app.f() returns int language sql as $$ select 1 $$;\ncreate view app.v as select 1;\ninsert into app.t values (1);",
+    },
+    {
+      name: 'the files of current/ are one run: a drop in one guards the next',
+      files: { 'migrations/current/001-drop.sql': 'drop type if exists mood;\n', 'migrations/current/002-create.sql': "create type mood as enum ('a');\n" },
+    },
     // DO blocks that catch the failure or check first.
     "do $$ begin\n  create type mood as enum ('a');\nexception when duplicate_object then null;\nend $$;",
     "do $$\nbegin\n  if not exists (select 1 from pg_roles where rolname = 'r1') then\n    create role r1;\n  end if;\nend\n$$;",
@@ -120,6 +143,12 @@ ruleTester('non-idempotent-statement', {
       output: "DO $$ BEGIN\n  create type mood as enum ('a');\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n",
     },
     {
+      name: 'CRLF line endings: the DO block keeps them',
+      code: "select 1;\r\ncreate type mood as enum ('a');\r\n",
+      errors: [{ line: 2, column: 1, endLine: 2, endColumn: 31 }],
+      output: "select 1;\r\nDO $$ BEGIN\r\n  create type mood as enum ('a');\r\nEXCEPTION WHEN duplicate_object THEN NULL;\r\nEND $$;\r\n",
+    },
+    {
       name: 'CREATE DOMAIN and CREATE ROLE',
       code: 'create domain app.d as int;\ncreate role r1;',
       errors: [
@@ -144,6 +173,14 @@ ruleTester('non-idempotent-statement', {
       name: 'a guard for another object does not count',
       code: "drop type if exists other;\ncreate type mood as enum ('a');",
       errors: [{ line: 2, column: 1, endLine: 2, endColumn: 31, message: 'CREATE TYPE mood' }],
+    },
+    {
+      name: 'dropping one table does not guard what belongs to another, nor renaming the table itself',
+      code: 'drop table if exists a;\ncreate table if not exists b (id int);\ncreate policy p on b using (true);\ncreate table a (id int);\nalter table a rename to c;',
+      errors: [
+        { line: 3, column: 1, endLine: 3, endColumn: 34, message: 'CREATE POLICY "p"' },
+        { line: 5, column: 1, endLine: 5, endColumn: 26, message: 'RENAME' },
+      ],
     },
     {
       name: 'a DROP ... IF EXISTS after the CREATE does not guard it',
@@ -194,13 +231,47 @@ ruleTester('non-idempotent-statement', {
       output: "alter type mood add value IF NOT EXISTS 'b' before 'c';",
     },
     {
-      name: 'RENAME (no mechanical fix)',
-      code: 'alter table a rename to b;\nalter table b rename column x to y;\nalter index i rename to j;',
+      name: 'RENAME of a table, view or index: ALTER ... IF EXISTS skips the second time',
+      code: 'alter table a rename to b;\nALTER MATERIALIZED VIEW m RENAME TO n;\nalter index i rename to j;',
       errors: [
-        { line: 1, column: 1, endLine: 1, endColumn: 26, message: 'RENAME fails when run again', fixes: 0 },
-        { line: 2, column: 1, endLine: 2, endColumn: 35, message: 'RENAME fails when run again', fixes: 0 },
-        { line: 3, column: 1, endLine: 3, endColumn: 26, message: 'RENAME fails when run again', fixes: 0 },
+        { line: 1, column: 1, endLine: 1, endColumn: 26, message: 'RENAME fails when run again' },
+        { line: 2, column: 1, endLine: 2, endColumn: 38, message: 'RENAME fails when run again' },
+        { line: 3, column: 1, endLine: 3, endColumn: 26, message: 'RENAME fails when run again' },
       ],
+      output: 'alter table IF EXISTS a rename to b;\nALTER MATERIALIZED VIEW IF EXISTS m RENAME TO n;\nalter index IF EXISTS i rename to j;',
+    },
+    {
+      name: 'RENAME of a column, a constraint or a function has no mechanical fix',
+      code: 'alter table if exists b rename column x to y;\nalter table b rename constraint c to d;\nalter function f() rename to g;',
+      errors: [
+        { line: 1, column: 1, endLine: 1, endColumn: 45, message: 'RENAME fails when run again', fixes: 0 },
+        { line: 2, column: 1, endLine: 2, endColumn: 39, message: 'RENAME fails when run again', fixes: 0 },
+        { line: 3, column: 1, endLine: 3, endColumn: 31, message: 'RENAME fails when run again', fixes: 0 },
+      ],
+    },
+    {
+      name: 'SET SCHEMA',
+      code: 'alter table a set schema app;\nalter function f() set schema app;',
+      errors: [
+        { line: 1, column: 1, endLine: 1, endColumn: 29, message: 'SET SCHEMA fails when run again', fixes: 1 },
+        { line: 2, column: 1, endLine: 2, endColumn: 34, message: 'SET SCHEMA fails when run again', fixes: 0 },
+      ],
+    },
+    {
+      code: 'alter table a set schema app;',
+      errors: [{ line: 1, column: 1, endLine: 1, endColumn: 29 }],
+      output: 'alter table IF EXISTS a set schema app;',
+    },
+    {
+      name: 'shell types, collations, operators; DROP OPERATOR CLASS',
+      code: "create type shell;\ncreate collation c (locale = 'C');\ncreate operator === (leftarg = int, rightarg = int, function = int4eq);\ndrop operator class oc using btree;",
+      errors: [
+        { line: 1, column: 1, endLine: 1, endColumn: 18, message: 'CREATE TYPE shell' },
+        { line: 2, column: 1, endLine: 2, endColumn: 34, message: 'CREATE COLLATION fails' },
+        { line: 3, column: 1, endLine: 3, endColumn: 71, message: 'CREATE OPERATOR === fails' },
+        { line: 4, column: 1, endLine: 4, endColumn: 35, message: 'DROP fails' },
+      ],
+      output: "DO $$ BEGIN\n  create type shell;\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\ncreate collation IF NOT EXISTS c (locale = 'C');\nDO $$ BEGIN\n  create operator === (leftarg = int, rightarg = int, function = int4eq);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\ndrop operator class IF EXISTS oc using btree;",
     },
     {
       name: 'INSERT without ON CONFLICT',
@@ -258,6 +329,14 @@ ruleTester('non-idempotent-statement', {
         'migrations/fixtures/functions.sql': '\n\n  create OR REPLACE function f() returns int language sql as $$ select 1 $$;\n',
         'migrations/fixtures/data/seed.sql': 'select 1;\ninsert into t values (1) ON CONFLICT DO NOTHING;\n',
       },
+    },
+    {
+      // A fixture exists to be included into current.sql (again, whenever it changes), so it is checked even while
+      // nothing includes it.
+      name: 'a fixture that nothing includes yet is checked on its own',
+      files: { 'migrations/current.sql': '', 'migrations/fixtures/functions.sql': 'create function f() returns int language sql as $$ select 1 $$;\n' },
+      errors: [{ file: 'migrations/fixtures/functions.sql', line: 1, column: 1, endLine: 1, endColumn: 63 }],
+      output: { 'migrations/fixtures/functions.sql': 'create OR REPLACE function f() returns int language sql as $$ select 1 $$;\n' },
     },
     {
       name: 'a fixture included twice reports once',

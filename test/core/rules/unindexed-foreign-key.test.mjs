@@ -71,6 +71,18 @@ ruleTester('unindexed-foreign-key', {
       output: parent + 'create table if not exists child (p int references parent);\nCREATE INDEX IF NOT EXISTS child_p_idx ON child (p);\ncreate index if not exists child_p_partial on child (p) where p is not null;\ncreate index if not exists child_p_expr on child ((p + 0));',
     },
     {
+      name: 'the fix picks an index name nothing has yet (a partial index already has the usual one)',
+      code: parent + 'create table if not exists child (p int references parent);\ncreate index if not exists child_p_idx on child (p) where p > 0;',
+      errors: [{ line: 2, column: 41, endLine: 2, endColumn: 58 }],
+      output: parent + 'create table if not exists child (p int references parent);\nCREATE INDEX IF NOT EXISTS child_p_idx1 ON child (p);\ncreate index if not exists child_p_idx on child (p) where p > 0;',
+    },
+    {
+      name: 'a long name is cut at 63 bytes, on a character boundary',
+      code: parent + 'create table if not exists "tâble_with_a_very_long_name_that_goes_on" ("référence_to_the_parent_row" int references parent);',
+      errors: [{ line: 2, column: 106, endLine: 2, endColumn: 123 }],
+      output: parent + 'create table if not exists "tâble_with_a_very_long_name_that_goes_on" ("référence_to_the_parent_row" int references parent);\nCREATE INDEX IF NOT EXISTS "tâble_with_a_very_long_name_that_goes_on_référence_to_the_pa" ON "tâble_with_a_very_long_name_that_goes_on" ("référence_to_the_parent_row");',
+    },
+    {
       name: 'the index is dropped later',
       code: parent + 'create table if not exists child (p int references parent);\ncreate index if not exists child_p on child (p);\ndrop index if exists child_p;',
       errors: [{ line: 2, column: 41, endLine: 2, endColumn: 58 }],
@@ -112,6 +124,12 @@ ruleTester('unindexed-foreign-key', {
       code: '-- 😀 émoji\n' + parent + 'create table if not exists "Kind" ("nom_été" text, "père" int references parent);',
       errors: [{ line: 3, column: 63, endLine: 3, endColumn: 80, text: 'references parent' }],
       output: '-- 😀 émoji\n' + parent + 'create table if not exists "Kind" ("nom_été" text, "père" int references parent);\nCREATE INDEX IF NOT EXISTS "Kind_père_idx" ON "Kind" ("père");',
+    },
+    {
+      name: 'inside a DO block, after non-ASCII text: the fix goes inside the block, after the statement',
+      code: "do $$\ndeclare\n  x text := '😀 é';\nbegin\n  -- 😀\n  create table if not exists \"Été\" (id int primary key, p int references \"Été\");\nend $$;",
+      errors: [{ line: 6, column: 63, endLine: 6, endColumn: 79, text: 'references "Été"' }],
+      output: "do $$\ndeclare\n  x text := '😀 é';\nbegin\n  -- 😀\n  create table if not exists \"Été\" (id int primary key, p int references \"Été\");\nCREATE INDEX IF NOT EXISTS \"Été_p_idx\" ON \"Été\" (p);\nend $$;",
     },
     {
       name: 'a key in an included fixture is reported in the fixture',

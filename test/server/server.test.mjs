@@ -1,0 +1,402 @@
+// The language server driven by a real LSP client over stdio (`node dist/server.js --stdio`), on a temp
+// graphile-migrate project: diagnostics, code actions, navigation, file events, settings.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import rpc from 'vscode-languageserver-protocol/node';
+import { applyEdits, editsByFile, LspClient, uriOf } from './lspClient.mjs';
+import { CURRENT, makeProject } from './sampleProject.mjs';
+
+const DOCS = 'https://github.com/pgmig/pgmig/blob/main/README.md#rule-';
+
+/** LSP position of the `nth` occurrence of `needle` in `text`, plus `delta` characters. */
+function pos(text, needle, delta = 0, nth = 0) {
+  let i = -1;
+  for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+  assert.ok(i >= 0, `${needle} not found`);
+  i += delta;
+  const before = text.slice(0, i);
+  return { line: before.split('\n').length - 1, character: i - before.lastIndexOf('\n') - 1 };
+}
+const range = (text, needle, nth = 0) => ({ start: pos(text, needle, 0, nth), end: pos(text, needle, needle.length, nth) });
+const codes = (diagnostics) => diagnostics.map((d) => d.code).sort();
+
+describe('language server on a graphile-migrate project', () => {
+  let p;
+  let client;
+  let uri;
+
+  before(async () => {
+    p = makeProject();
+    client = await LspClient.start({ rootDir: p.root });
+    uri = client.open(p.current);
+    await client.waitIdle();
+  });
+  after(async () => {
+    await client?.stop();
+    rmSync(p.root, { recursive: true, force: true });
+  });
+
+  test('initialize announces the features', () => {
+    const caps = client.capabilities;
+    assert.ok(caps.codeActionProvider.codeActionKinds.includes('quickfix'));
+    assert.ok(caps.codeActionProvider.codeActionKinds.includes('source.fixAll.pgmig'));
+    assert.equal(caps.hoverProvider, true);
+    assert.equal(caps.definitionProvider, true);
+    assert.equal(caps.referencesProvider, true);
+    assert.equal(caps.documentSymbolProvider, true);
+    assert.deepEqual(caps.completionProvider.triggerCharacters, [' ', '/']);
+    assert.ok(caps.documentLinkProvider);
+  });
+
+  test('diagnostics of current.sql: exact ranges, rule code, documentation link, related information', async () => {
+    const diagnostics = await client.waitForDiagnostics(p.current, (d) => d.length > 0);
+    assert.deepEqual(codes(diagnostics), ['non-idempotent-statement', 'unindexed-foreign-key']);
+    const fk = diagnostics.find((d) => d.code === 'unindexed-foreign-key');
+    assert.deepEqual(fk.range, range(CURRENT, 'REFERENCES app_users (id)'));
+    assert.equal(fk.source, 'pgmig');
+    assert.equal(fk.severity, 2);
+    assert.equal(fk.codeDescription.href, DOCS + 'unindexed-foreign-key');
+    assert.match(fk.message, /posts \(author_id\)/);
+    assert.equal(fk.relatedInformation.length, 1);
+    assert.equal(fk.relatedInformation[0].location.uri, uri);
+    assert.deepEqual(fk.relatedInformation[0].location.range, range(CURRENT, 'CREATE TABLE IF NOT EXISTS posts'));
+    const policy = diagnostics.find((d) => d.code === 'non-idempotent-statement');
+    assert.deepEqual(policy.range, range(CURRENT, 'CREATE POLICY read_posts ON posts USING (true)'));
+    assert.equal(policy.severity, 1);
+  });
+
+  test("a fixture's and a committed file's findings are published while only current.sql is open", async () => {
+    const helpers = await client.waitForDiagnostics(p.helpers, (d) => d.length > 0);
+    const text = readFileSync(p.helpers, 'utf8');
+    assert.deepEqual(codes(helpers), ['non-idempotent-statement', 'non-idempotent-statement']);
+    assert.deepEqual(helpers.map((d) => d.range.start).sort((a, b) => a.line - b.line), [pos(text, 'CREATE TABLE helper_log'), pos(text, 'CREATE POLICY helper_all')]);
+    const committed = await client.waitForDiagnostics(p.committed2, (d) => d.length > 0);
+    assert.deepEqual(codes(committed), ['missing-rls']);
+    const committedText = readFileSync(p.committed2, 'utf8');
+    assert.deepEqual(committed[0].range, range(committedText, 'CREATE TABLE audit_log'));
+    // Clean files get nothing (or an empty list), never stale findings.
+    assert.deepEqual(client.diagnostics.get(uriOf(p.committed1))?.diagnostics ?? [], []);
+  });
+
+  test('document links, hover and go to definition on --!include', async () => {
+    const links = await client.request('textDocument/documentLink', { textDocument: { uri } });
+    assert.equal(links.length, 1);
+    assert.equal(links[0].target, uriOf(p.helpers));
+    assert.deepEqual(links[0].range, range(CURRENT, 'functions/helpers.sql'));
+
+    const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: pos(CURRENT, 'helpers.sql') });
+    assert.equal(hover.contents.kind, 'markdown');
+    assert.match(hover.contents.value, /migrations\/fixtures\/functions\/helpers\.sql/);
+    assert.match(hover.contents.value, /```sql\nCREATE TABLE helper_log \(/);
+
+    const def = await client.request('textDocument/definition', { textDocument: { uri }, position: pos(CURRENT, 'helpers.sql', 3) });
+    assert.equal(def.uri, uriOf(p.helpers));
+    assert.deepEqual(def.range.start, { line: 0, character: 0 });
+  });
+
+  test('completion of fixture paths after --!include', async () => {
+    const text = '--!include fun\n' + CURRENT;
+    client.change(p.current, text);
+    const result = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: 14 } });
+    const labels = result.items.map((i) => i.label);
+    assert.deepEqual(labels.sort(), ['functions/', 'functions/helpers.sql']);
+    const file = result.items.find((i) => i.label === 'functions/helpers.sql');
+    assert.deepEqual(file.textEdit.range, { start: { line: 0, character: 11 }, end: { line: 0, character: 14 } });
+    // Elsewhere: nothing.
+    const none = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 3 } });
+    assert.equal(none, null);
+    client.change(p.current, CURRENT);
+    await client.waitIdle();
+  });
+
+  test('hover on a table shows it as the migrations leave it; on a column, the column', async () => {
+    const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: pos(CURRENT, 'app_users', 3) });
+    const md = hover.contents.value;
+    assert.match(md, /\*\*table app_users\*\*/);
+    assert.match(md, /`id` serial — not null, default/);
+    assert.match(md, /`email` text — not null/);
+    assert.match(md, /`app_users_pkey` primary \(id\)/);
+    assert.match(md, /Row level security\*\*: on/);
+    assert.match(md, /`own_rows` for all/);
+    assert.match(md, /Created in \[migrations\/committed\/000001\.sql:4\]/);
+    assert.deepEqual(hover.range, range(CURRENT, 'app_users'));
+
+    const column = await client.request('textDocument/hover', { textDocument: { uri }, position: pos(CURRENT, '(id)', 1) });
+    assert.match(column.contents.value, /\*\*column app_users\.id\*\* `serial`/);
+    assert.equal(await client.request('textDocument/hover', { textDocument: { uri }, position: pos(CURRENT, 'USING (true)', 1) }), null);
+  });
+
+  test('go to definition of a table and of a column; find references', async () => {
+    const committedText = readFileSync(p.committed1, 'utf8');
+    const def = await client.request('textDocument/definition', { textDocument: { uri }, position: pos(CURRENT, 'app_users', 1) });
+    assert.equal(def.uri, uriOf(p.committed1));
+    assert.deepEqual(def.range, range(committedText, 'app_users'));
+
+    const col = await client.request('textDocument/definition', { textDocument: { uri }, position: pos(CURRENT, '(id)', 2) });
+    assert.equal(col.uri, uriOf(p.committed1));
+    assert.deepEqual(col.range, range(committedText, 'id'));
+
+    // A column of the statement's own table, in CREATE TABLE and ALTER TABLE.
+    const own = await client.request('textDocument/definition', { textDocument: { uri }, position: pos(CURRENT, 'title', 1) });
+    assert.equal(own.uri, uri);
+    assert.deepEqual(own.range, range(CURRENT, 'title'));
+
+    const refs = await client.request('textDocument/references', { textDocument: { uri }, position: pos(CURRENT, 'posts', 0, 1), context: { includeDeclaration: true } });
+    const lines = refs.filter((r) => r.uri === uri).map((r) => r.range.start.line).sort((a, b) => a - b);
+    assert.deepEqual(lines, [1, 6, 7]);
+    const withoutDeclaration = await client.request('textDocument/references', { textDocument: { uri }, position: pos(CURRENT, 'posts', 0, 1), context: { includeDeclaration: false } });
+    assert.equal(withoutDeclaration.length, refs.length - 1);
+  });
+
+  test('document symbols: one per statement, named, with the name selected', async () => {
+    const symbols = await client.request('textDocument/documentSymbol', { textDocument: { uri } });
+    assert.deepEqual(symbols.map((s) => s.name), ['CREATE TABLE IF NOT EXISTS posts', 'ALTER TABLE posts ENABLE ROW LEVEL SECURITY', 'CREATE POLICY read_posts ON posts']);
+    assert.equal(symbols[0].kind, 23); // Struct
+    assert.deepEqual(symbols[0].selectionRange, range(CURRENT, 'posts'));
+    assert.deepEqual(symbols[0].range.start, pos(CURRENT, 'CREATE TABLE IF NOT EXISTS posts'));
+    assert.deepEqual(symbols[0].range.end, pos(CURRENT, ');', 1));
+  });
+
+  test('editing current.sql (unsaved) updates its diagnostics', async () => {
+    const edited = CURRENT.replace('CREATE TABLE IF NOT EXISTS posts', 'CREATE TABLE posts');
+    const version = client.change(p.current, edited);
+    const diagnostics = await client.waitForDiagnostics(p.current, (d, all) => all.version === version);
+    const table = diagnostics.filter((d) => d.code === 'non-idempotent-statement').find((d) => d.range.start.line === 1);
+    assert.ok(table, JSON.stringify(diagnostics));
+    assert.deepEqual(table.range.start, pos(edited, 'CREATE TABLE posts'));
+    // Back: gone again. A ranged (incremental) change this time.
+    const back = client.change(p.current, 'CREATE TABLE IF NOT EXISTS', range(edited, 'CREATE TABLE'));
+    const again = await client.waitForDiagnostics(p.current, (d, all) => all.version === back);
+    assert.deepEqual(codes(again), ['non-idempotent-statement', 'unindexed-foreign-key']);
+  });
+
+  test('a quick fix applies and its finding goes away; the preferred fix is marked', async () => {
+    await client.waitIdle();
+    const diagnostics = client.diagnostics.get(uri).diagnostics;
+    const fk = diagnostics.find((d) => d.code === 'unindexed-foreign-key');
+    const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: fk.range, context: { diagnostics: [fk] } });
+    const fix = actions.find((a) => a.title.startsWith('Create an index'));
+    assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+    assert.equal(fix.kind, 'quickfix');
+    assert.equal(fix.isPreferred, true);
+    assert.deepEqual(fix.diagnostics[0].code, 'unindexed-foreign-key');
+    assert.ok(actions.some((a) => a.title === 'Ignore unindexed-foreign-key for this statement'));
+    assert.ok(actions.some((a) => a.title === 'Ignore unindexed-foreign-key in this file'));
+    const edits = editsByFile(fix.edit);
+    assert.deepEqual([...edits.keys()], [p.current]);
+    const fixed = applyEdits(client.texts.get(uri), edits.get(p.current));
+    assert.match(fixed, /CREATE INDEX IF NOT EXISTS posts_author_id_idx ON posts \(author_id\);/);
+    const version = client.change(p.current, fixed);
+    const after = await client.waitForDiagnostics(p.current, (d, all) => all.version === version);
+    assert.deepEqual(codes(after), ['non-idempotent-statement']);
+  });
+
+  test('ignore comments: for this statement, then for this file', async () => {
+    const diagnostics = client.diagnostics.get(uri).diagnostics;
+    const policy = diagnostics.find((d) => d.code === 'non-idempotent-statement');
+    const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: policy.range, context: { diagnostics: [policy] } });
+    const ignore = actions.find((a) => a.title === 'Ignore non-idempotent-statement for this statement');
+    const text = client.texts.get(uri);
+    const ignored = applyEdits(text, editsByFile(ignore.edit).get(p.current));
+    assert.ok(ignored.includes('-- pgmig-ignore non-idempotent-statement\nCREATE POLICY read_posts'), ignored);
+    let version = client.change(p.current, ignored);
+    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), []);
+
+    // Back to the finding, then the file-level comment.
+    version = client.change(p.current, text);
+    const back = await client.waitForDiagnostics(p.current, (d, all) => all.version === version);
+    const again = back.find((d) => d.code === 'non-idempotent-statement');
+    const fileActions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: again.range, context: { diagnostics: [again] } });
+    const ignoreFile = fileActions.find((a) => a.title === 'Ignore non-idempotent-statement in this file');
+    const fileIgnored = applyEdits(text, editsByFile(ignoreFile.edit).get(p.current));
+    assert.ok(fileIgnored.startsWith('-- pgmig-ignore-file non-idempotent-statement\n--!include'));
+    version = client.change(p.current, fileIgnored);
+    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), []);
+    version = client.change(p.current, CURRENT);
+    await client.waitForDiagnostics(p.current, (d, all) => all.version === version);
+  });
+
+  test('fix all applies every safe fix of the file in one edit', async () => {
+    const text = client.texts.get(uri);
+    const actions = await client.request('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    });
+    assert.equal(actions.length, 1);
+    assert.equal(actions[0].kind, 'source.fixAll.pgmig');
+    assert.ok(actions.every((a) => a.kind !== 'quickfix'));
+    const fixed = applyEdits(text, editsByFile(actions[0].edit).get(p.current));
+    const version = client.change(p.current, fixed);
+    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), []);
+    version && client.change(p.current, CURRENT);
+    await client.waitIdle();
+  });
+
+  test('a fix for a finding in a committed file edits current.sql', async () => {
+    const committed = client.diagnostics.get(uriOf(p.committed2)).diagnostics;
+    const actions = await client.request('textDocument/codeAction', { textDocument: { uri: uriOf(p.committed2) }, range: committed[0].range, context: { diagnostics: committed } });
+    const fix = actions.find((a) => /row level security/i.test(a.title));
+    assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+    assert.deepEqual([...editsByFile(fix.edit).keys()], [p.current]);
+    // No ignore comments inside a committed file: that would break its hash.
+    assert.ok(!actions.some((a) => a.title.startsWith('Ignore')));
+    const fixed = applyEdits(client.texts.get(uri), editsByFile(fix.edit).get(p.current));
+    assert.match(fixed, /ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY;\n$/);
+    client.change(p.current, fixed);
+    await client.waitForDiagnostics(p.committed2, (d) => d.length === 0);
+    // The policy-less table is now reported in current.sql's world (rls-without-policy), not missing-rls.
+    client.change(p.current, CURRENT);
+    await client.waitForDiagnostics(p.committed2, (d) => d.length === 1);
+  });
+
+  test('files created, changed and deleted on disk (workspace/didChangeWatchedFiles)', async () => {
+    const extra = path.join(p.migrations, 'fixtures', 'extra.sql');
+    writeFileSync(extra, 'CREATE TABLE extra_t (id int);\n');
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(extra), type: 1 }] });
+    const created = await client.waitForDiagnostics(extra, (d) => d.length > 0);
+    assert.deepEqual(codes(created), ['non-idempotent-statement']);
+
+    writeFileSync(extra, 'CREATE TABLE IF NOT EXISTS extra_t (id int);\n');
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(extra), type: 2 }] });
+    assert.deepEqual(await client.waitForDiagnostics(extra, (d) => d.length === 0), []);
+
+    writeFileSync(extra, 'CREATE TABLE extra_t (id int);\n');
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(extra), type: 2 }] });
+    await client.waitForDiagnostics(extra, (d) => d.length === 1);
+    unlinkSync(extra);
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(extra), type: 3 }] });
+    assert.deepEqual(await client.waitForDiagnostics(extra, (d) => d.length === 0), []);
+
+    // A renamed committed file breaks the chain order: the server sees the new list.
+    const renamed = path.join(p.migrations, 'committed', '000000-first.sql');
+    renameSync(p.committed2, renamed);
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(p.committed2), type: 3 }, { uri: uriOf(renamed), type: 1 }] });
+    const chain = await client.waitForDiagnostics(renamed, (d) => d.some((x) => x.code === 'committed-chain-broken'));
+    assert.ok(chain.length > 0);
+    await client.waitForDiagnostics(p.committed2, (d) => d.length === 0);
+    renameSync(renamed, p.committed2);
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(renamed), type: 3 }, { uri: uriOf(p.committed2), type: 1 }] });
+    await client.waitForDiagnostics(renamed, (d) => d.length === 0);
+  });
+
+  test('settings: a rule set to off disappears without a restart, and comes back', async () => {
+    client.settings = { rules: { 'non-idempotent-statement': 'off' }, excludedSchemas: [] };
+    client.notify('workspace/didChangeConfiguration', { settings: { pgmig: client.settings } });
+    await client.waitForDiagnostics(p.current, (d) => d.length > 0 && d.every((x) => x.code !== 'non-idempotent-statement'));
+    await client.waitForDiagnostics(p.helpers, (d) => d.length === 0);
+    client.settings = { rules: { 'unindexed-foreign-key': 'error' }, excludedSchemas: [] };
+    client.notify('workspace/didChangeConfiguration', { settings: { pgmig: client.settings } });
+    const back = await client.waitForDiagnostics(p.current, (d) => d.some((x) => x.code === 'non-idempotent-statement'));
+    assert.equal(back.find((d) => d.code === 'unindexed-foreign-key').severity, 1);
+    // Excluded schemas add to the defaults: public excluded silences the table rules.
+    client.settings = { rules: {}, excludedSchemas: ['public'] };
+    client.notify('workspace/didChangeConfiguration', { settings: { pgmig: client.settings } });
+    await client.waitForDiagnostics(p.current, (d) => d.every((x) => x.code !== 'unindexed-foreign-key'));
+    client.settings = { rules: {}, excludedSchemas: [] };
+    client.notify('workspace/didChangeConfiguration', { settings: { pgmig: client.settings } });
+    await client.waitForDiagnostics(p.current, (d) => d.some((x) => x.code === 'unindexed-foreign-key'));
+  });
+
+  test('workspace trust: untrusted at start, trusted after pgmig/trustChanged', async () => {
+    assert.equal((await client.waitIdle()).trusted, false);
+    client.notify('pgmig/trustChanged', { trusted: true });
+    assert.equal((await client.waitIdle()).trusted, true);
+    assert.ok(client.logs.some((l) => /untrusted/.test(l)));
+  });
+
+  test('a request cancelled while the server is busy is answered with RequestCancelled', async () => {
+    // A big file outside the project keeps the server busy in one synchronous parse, so the request and its
+    // cancellation are both waiting when it looks at its messages again.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-busy-'));
+    const big = path.join(dir, 'big.sql');
+    writeFileSync(big, Array.from({ length: 30000 }, (_, i) => `CREATE TABLE IF NOT EXISTS busy_${i} (id int PRIMARY KEY, note text);`).join('\n'));
+    try {
+      client.open(big);
+      await new Promise((r) => setTimeout(r, 30));
+      const source = new rpc.CancellationTokenSource();
+      const pending = client.request('textDocument/documentSymbol', { textDocument: { uri } }, source.token);
+      source.cancel();
+      await assert.rejects(pending, (e) => e.code === rpc.LSPErrorCodes.RequestCancelled);
+      // Not cancelled: answered.
+      assert.ok((await client.request('textDocument/documentSymbol', { textDocument: { uri } })).length > 0);
+    } finally {
+      client.close(big);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('files outside any project', () => {
+  test('a random .sql file gets standalone diagnostics, cleared when closed', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-standalone-'));
+    const file = path.join(dir, 'random.sql');
+    const text = 'CREATE TABLE t (id int);\nSELEC 1;\n';
+    writeFileSync(file, text);
+    const client = await LspClient.start({ rootDir: dir });
+    try {
+      client.open(file);
+      const diagnostics = await client.waitForDiagnostics(file, (d) => d.length > 0);
+      assert.ok(diagnostics.some((d) => d.code === 'syntax-error'));
+      assert.deepEqual(diagnostics.find((d) => d.code === 'syntax-error').range, range(text, 'SELEC'));
+      // An unsaved buffer counts.
+      const version = client.change(file, 'CREATE TABLE t (id int);\nSELECT 1;\n');
+      const fixed = await client.waitForDiagnostics(file, (d, all) => all.version === version);
+      assert.ok(!fixed.some((d) => d.code === 'syntax-error'));
+      client.close(file);
+      await client.waitForDiagnostics(file, (d) => d.length === 0);
+    } finally {
+      await client.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a broken pgmig.json is reported on the file in one line', async () => {
+    const p = makeProject();
+    writeFileSync(path.join(p.root, 'pgmig.json'), '{ "rules": { "missing-rls": "loud" } }');
+    const client = await LspClient.start({ rootDir: p.root });
+    try {
+      const d = await client.waitForDiagnostics(path.join(p.root, 'pgmig.json'), (x) => x.length > 0);
+      assert.match(d[0].message, /severity must be one of/);
+      assert.ok(!d[0].message.includes('\n'));
+      writeFileSync(path.join(p.root, 'pgmig.json'), '{ "rules": { "missing-rls": "off" } }');
+      client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path.join(p.root, 'pgmig.json')), type: 2 }] });
+      await client.waitForDiagnostics(path.join(p.root, 'pgmig.json'), (x) => x.length === 0);
+      await client.waitForDiagnostics(p.current, (x) => x.length > 0);
+      await client.waitIdle();
+      // missing-rls off in pgmig.json: the committed audit_log table is not reported.
+      assert.deepEqual(client.diagnostics.get(uriOf(p.committed2))?.diagnostics ?? [], []);
+      assert.ok(client.diagnostics.get(uriOf(p.helpers)).diagnostics.length > 0);
+    } finally {
+      await client.stop();
+      rmSync(p.root, { recursive: true, force: true });
+    }
+  });
+
+  test('several projects in one workspace each get their own analysis', async () => {
+    const top = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-multi-'));
+    const a = makeProject();
+    const b = makeProject();
+    const aDir = path.join(top, 'svc-a');
+    const bDir = path.join(top, 'packages', 'svc-b');
+    mkdirSync(path.dirname(bDir), { recursive: true });
+    renameSync(a.root, aDir);
+    renameSync(b.root, bDir);
+    writeFileSync(path.join(bDir, 'migrations', 'current.sql'), 'CREATE TABLE IF NOT EXISTS only_b (id int);\n');
+    const client = await LspClient.start({ rootDir: top });
+    try {
+      const idle = await client.waitIdle();
+      assert.deepEqual(idle.projects.sort(), [aDir, bDir].sort());
+      const da = await client.waitForDiagnostics(path.join(aDir, 'migrations', 'current.sql'), (d) => d.length > 0);
+      assert.ok(da.some((d) => d.code === 'unindexed-foreign-key'));
+      const db = await client.waitForDiagnostics(path.join(bDir, 'migrations', 'current.sql'), (d) => d.length > 0);
+      assert.deepEqual(codes(db), ['missing-rls']);
+    } finally {
+      await client.stop();
+      rmSync(top, { recursive: true, force: true });
+    }
+  });
+});
