@@ -24,7 +24,8 @@ const common = {
 };
 
 const entries = [
-  { entryPoints: ['client/extension.ts'], outfile: 'dist/client.js' },
+  // The banner marks when VS Code starts loading the extension (activation time, bench/activation.mjs).
+  { entryPoints: ['client/extension.ts'], outfile: 'dist/client.js', banner: { js: 'var __pgmigLoadStart = performance.now();' } },
   { entryPoints: ['server/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ].filter((e) => existsSync(e.entryPoints[0]));

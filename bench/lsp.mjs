@@ -170,7 +170,7 @@ async function benchPgmig(project) {
     latencies.push(at - sent);
   }
   const mem = rssMb(child.pid);
-  // A request during a full re-analysis (settings change re-analyses every file): answered between slices.
+  mem.detail = (await conn.sendRequest('pgmig/waitIdle', null)).memoryMb;
   await conn.sendRequest('shutdown', null);
   conn.sendNotification('exit', null);
   await Promise.race([new Promise((r) => child.on('exit', r)), sleep(2000)]);
@@ -235,7 +235,7 @@ try {
   if (sq) {
     console.log(`squawk / pgmig p50 ratio: ${(percentile(sq.latencies, 50) / percentile(pg.latencies, 50)).toFixed(2)}x, p95 ratio: ${(percentile(sq.latencies, 95) / percentile(pg.latencies, 95)).toFixed(2)}x (squawk checks current.sql alone; pgmig re-analyses the project)`);
   }
-  console.log(`pgmig cold start from the initialize request: ${f(pg.coldFromInitialize)} ms`);
+  console.log(`pgmig cold start from the initialize request: ${f(pg.coldFromInitialize)} ms; memory (MB): ${JSON.stringify(pg.mem.detail)}`);
   if (args.includes('--json')) console.log(JSON.stringify({ pgmig: { ...pg, p50: percentile(pg.latencies, 50), p95: percentile(pg.latencies, 95) }, squawk: sq && { ...sq, p50: percentile(sq.latencies, 50), p95: percentile(sq.latencies, 95) } }));
   const ok = percentile(pg.latencies, 95) < 25 && pg.cold < 1000 && pg.mem.rss < 200;
   if (!ok) console.log('goal missed');

@@ -123,6 +123,8 @@ console.log('\n' + line(header));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const row of rows) console.log(line(row));
 for (const r of results.filter((x) => x.failure)) console.log(`note: ${r.tool} on ${r.input}: ${r.failure}`);
+const notSql = inputs.find((i) => i.name.startsWith('corpus'))?.files.filter((f) => !f.endsWith('.sql')).length;
+if (notSql) console.log(`note: postgres-language-server skips the corpus' ${notSql} files whose names do not end in .sql; pgmig and squawk read them`);
 
 const get = (input, tool) => results.find((r) => r.input === input && r.tool === tool);
 const goals = [];

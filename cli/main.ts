@@ -54,12 +54,18 @@ if (isLintWorker()) {
     process.stderr.write(`pgmig: lint worker: ${e?.stack ?? e}\n`);
     process.exit(1);
   });
-} else main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`pgmig: internal error: ${e?.stack ?? e}\n`);
-    process.exitCode = 1;
-  },
-);
+} else {
+  // A reader that stops early (`pgmig lint | head`) is not an error: the rest of the output just goes nowhere.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`pgmig: internal error: ${e?.stack ?? e}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -8,6 +8,14 @@ import {
   type ServerOptions,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { registerCommands, Workflow } from './commands';
+import { MigrationsTree } from './migrationsTree';
+import { openAt, SchemaTree } from './schemaTree';
+import { DatabasePasswords } from './secrets';
+import { MigrationStatusBar } from './statusBar';
+
+/** Set by the bundle's first line (esbuild banner): when VS Code started loading the extension's code. */
+declare const __pgmigLoadStart: number | undefined;
 
 /** Settings section shared by package.json `contributes.configuration` and the server. */
 const CONFIGURATION_SECTION = 'pgmig';
@@ -18,6 +26,13 @@ const TRUST_CHANGED_NOTIFICATION = 'pgmig/trustChanged';
 export interface PgmigExtensionApi {
   /** The language client; undefined only before activation finished. The same object survives restarts. */
   readonly languageClient: LanguageClient | undefined;
+  /** The migration workflow (issue 5): commands, statuses, the last failure. */
+  readonly workflow: Workflow | undefined;
+  /** Milliseconds (performance.now()) of the bundle starting to load, activate() being called, the client ready. */
+  readonly activation: { loadStart?: number; activateStart: number; clientReady?: number };
+  /** The tree data providers (tests read what the views show). */
+  readonly trees?: { migrations: MigrationsTree; schema: SchemaTree };
+  readonly statusBar?: MigrationStatusBar;
 }
 
 interface InitializationOptions {
@@ -28,6 +43,10 @@ interface InitializationOptions {
 let languageClient: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<PgmigExtensionApi> {
+  const activation: { loadStart?: number; activateStart: number; clientReady?: number } = {
+    loadStart: typeof __pgmigLoadStart === 'number' ? __pgmigLoadStart : undefined,
+    activateStart: performance.now(),
+  };
   const log = vscode.window.createOutputChannel('pgmig', { log: true });
   context.subscriptions.push(log);
 
@@ -53,11 +72,50 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgmigE
     initializationOptions: (): InitializationOptions => readInitializationOptions(),
     outputChannel: log,
     traceOutputChannel: log,
+    middleware: {
+      // CodeLens and other LSP clients run `pgmig.engine.*` directly; in VS Code they go through the workflow
+      // (progress, cancel, password prompt, one clear notification on failure, tree refresh).
+      executeCommand: async (command, args, next) => {
+        if (!command.startsWith('pgmig.engine.') || !workflow) return next(command, args);
+        const name = command.slice('pgmig.engine.'.length);
+        const arg = (args[0] ?? {}) as { message?: string };
+        if (name === 'commit' && arg.message === undefined) return vscode.commands.executeCommand('pgmig.commit', arg);
+        return workflow.run(name, arg);
+      },
+    },
   };
 
   // The id 'pgmig' makes the client honour the `pgmig.trace.server` setting.
   const client = new LanguageClient('pgmig', 'pgmig language server', serverOptions, clientOptions);
   languageClient = client;
+
+  const workflow = new Workflow(client, context, log, new DatabasePasswords(context.secrets));
+  registerCommands(context, workflow);
+  const migrationsTree = new MigrationsTree(workflow);
+  const migrationsView = vscode.window.createTreeView('pgmig.migrations', { treeDataProvider: migrationsTree, showCollapseAll: true });
+  migrationsTree.view = migrationsView;
+  const schemaTree = new SchemaTree(workflow);
+  const schemaView = vscode.window.createTreeView('pgmig.schema', { treeDataProvider: schemaTree });
+  const statusBar = new MigrationStatusBar(workflow);
+  // The tree follows the files: a commit, a new fixture, an edit in a committed file, a down script.
+  const migrationFiles = vscode.workspace.createFileSystemWatcher('**/migrations/**');
+  let refreshTimer: NodeJS.Timeout | undefined;
+  const refreshSoon = () => {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => workflow.fireChanged(), 300);
+  };
+  context.subscriptions.push(
+    migrationsView,
+    schemaView,
+    statusBar,
+    migrationFiles,
+    migrationFiles.onDidCreate(refreshSoon),
+    migrationFiles.onDidChange(refreshSoon),
+    migrationFiles.onDidDelete(refreshSoon),
+    vscode.commands.registerCommand('pgmig.openAt', (file: string, offset: number) => openAt(file, offset)),
+    client.onNotification('pgmig/statusChanged', () => refreshSoon()),
+    client.onDidChangeState(() => refreshSoon()),
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand('pgmig.restartServer', async () => {
@@ -70,15 +128,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgmigE
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (client.isRunning()) void client.sendNotification(TRUST_CHANGED_NOTIFICATION, { trusted: true });
+      workflow.fireChanged();
     }),
   );
 
   try {
     await client.start();
+    activation.clientReady = performance.now();
+    reportActivation(log, activation);
   } catch (error) {
     reportStartFailure(log, error);
   }
-  return { languageClient: client };
+  workflow.fireChanged();
+  return { languageClient: client, workflow, activation, trees: { migrations: migrationsTree, schema: schemaTree }, statusBar };
 }
 
 export async function deactivate(): Promise<void> {
@@ -97,6 +159,18 @@ function readInitializationOptions(): InitializationOptions {
       excludedTables: configuration.get<string[]>('excludedTables', []),
     },
   };
+}
+
+/** Logs how long activation took; PGMIG_ACTIVATION_LOG=<file> appends it as a JSON line (bench/activation.mjs). */
+function reportActivation(log: vscode.LogOutputChannel, a: { loadStart?: number; activateStart: number; clientReady?: number }): void {
+  const from = a.loadStart ?? a.activateStart;
+  const total = (a.clientReady ?? from) - from;
+  log.info(`activated: ${total.toFixed(1)} ms from loading the extension to the language client ready (activate() ${(a.activateStart - from).toFixed(1)} ms after load)`);
+  const file = process.env.PGMIG_ACTIVATION_LOG;
+  if (file) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('node:fs').appendFileSync(file, JSON.stringify({ loadStart: a.loadStart, activateStart: a.activateStart, clientReady: a.clientReady, totalMs: total }) + '\n');
+  }
 }
 
 function reportStartFailure(log: vscode.LogOutputChannel, error: unknown): void {

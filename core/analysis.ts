@@ -72,7 +72,10 @@ export class Analyzer {
     if (!committed || committed.scripts.length !== committedScripts.length || committed.scripts.some((s, i) => s !== committedScripts[i])) {
       const model = new SchemaModel();
       const r = new Replayer(model);
-      for (const s of committedScripts) r.replayScript(s);
+      for (let i = 0; i < committedScripts.length; i++) {
+        r.replayScript(committedScripts[i]);
+        if (i % 50 === 49) yield;
+      }
       committed = { scripts: committedScripts, model };
       this.committed = committed;
     }
@@ -120,14 +123,17 @@ export class Analyzer {
 
   private script(file: string, role: FileRole, fixturesDir: string | undefined, placeholders: ReadonlySet<string> | undefined): Script {
     const text = this.fs.read(file) ?? '';
+    const key = `${role}\0${file}`;
+    const cached = this.scriptCache.get(key);
+    const includes = fixturesDir !== undefined && text.includes('--!');
+    // Fast path for files without includes (every committed file): the same text is the same script.
+    if (!includes && cached && cached.text === text && cached.script.expansion.segments.length === 1) return cached.script;
     let expansion: Expansion;
-    if (fixturesDir !== undefined && text.includes('--!')) {
-      expansion = expandIncludes(this.fs, file, text, fixturesDir);
+    if (includes) {
+      expansion = expandIncludes(this.fs, file, text, fixturesDir!);
     } else {
       expansion = { file, text, segments: [{ start: 0, end: text.length, file, fileStart: 0 }], directives: [], problems: [], fixtures: new Set() };
     }
-    const key = `${role}\0${file}`;
-    const cached = this.scriptCache.get(key);
     if (cached && cached.text === expansion.text && sameProblems(cached.script.expansion, expansion)) {
       return cached.script;
     }
@@ -175,6 +181,11 @@ export class Analyzer {
     }
     this.current = { committedModel, steps, checkpoint: saved ?? (checkpoint && checkpoint.index <= firstChange ? checkpoint : undefined) };
     return model;
+  }
+
+  /** Forgets what was cached for a file (a standalone file closed in the editor). */
+  forget(file: string): void {
+    for (const k of [...this.scriptCache.keys()]) if (k.endsWith(`\0${file}`)) this.scriptCache.delete(k);
   }
 
   /** Forgets scripts of files that are gone, so a long-running server does not grow. */

@@ -36,9 +36,13 @@ export function reparseScript(previous: ParsedScript, text: string, options: Par
 
   // The edited region: common prefix and suffix of the two texts.
   const max = Math.min(old.length, text.length);
+  // Block-wise first (string comparison is native), then character by character within the differing block.
+  const BLOCK = 512;
   let p = 0;
+  while (p + BLOCK <= max && old.slice(p, p + BLOCK) === text.slice(p, p + BLOCK)) p += BLOCK;
   while (p < max && old.charCodeAt(p) === text.charCodeAt(p)) p++;
   let s = 0;
+  while (s + BLOCK <= max - p && old.slice(old.length - s - BLOCK, old.length - s) === text.slice(text.length - s - BLOCK, text.length - s)) s += BLOCK;
   while (s < max - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
   if (p === old.length && p === text.length) return previous;
   const delta = text.length - old.length;

@@ -252,6 +252,10 @@ function locateSyntaxError(text: string, pieceStart: number, pieceEnd: number, e
     if (start < pieceStart) start = pieceStart;
     return { message, start, end: Math.max(end, start + 1) };
   }
+  if (text.charCodeAt(start) === 0xfeff) {
+    // Invisible in the editor and in PostgreSQL's message; editors on Windows save it at the start of a file.
+    return { message: 'byte order mark (U+FEFF): PostgreSQL rejects it; save the file as UTF-8 without a BOM', start, end: start + 1 };
+  }
   if (message.startsWith('unterminated')) {
     // The literal or comment runs to the end of the file: mark the rest of its first line.
     let end = text.indexOf('\n', start);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import JSON5 from 'json5';
 import type { FileSystem } from './fileSystem';
 import { COMMITTED_NAME } from './graphile/committedFile';
+import { rules } from './rules';
 import type { RuleId, SeveritySetting } from './types';
 
 export const CONFIG_FILE = 'pgmig.json';
@@ -89,6 +90,8 @@ function readJson5(fs: FileSystem, file: string): any {
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
+// The rule ids users may configure: the analysis rules, and the engine's shadow check.
+const RULE_IDS = new Set<string>([...rules.map((r) => r.id), 'shadow-error']);
 
 /** Validates pgmig settings (from pgmig.json or the editor) and merges them over `base`. */
 export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigConfig {
@@ -102,6 +105,9 @@ export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigCo
     if (key === 'rules') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: "rules" must be an object`);
       for (const [rule, severity] of Object.entries(value as object)) {
+        if (!RULE_IDS.has(rule)) {
+          throw new ConfigError(`${where}: unknown rule "${rule}" (known rules: ${[...RULE_IDS].join(', ')})`);
+        }
         if (!SEVERITIES.has(severity as string)) {
           throw new ConfigError(`${where}: rule "${rule}": severity must be one of error, warning, info, hint, off`);
         }

@@ -21,5 +21,8 @@ function pgmig(args, { okCodes }) {
 pgmig(['lint', '--root', path.relative(process.cwd(), here) || '.'], { okCodes: [0, 1] });
 pgmig(['lint', '--root', path.relative(process.cwd(), path.join(here, 'broken-history'))], { okCodes: [0, 1] });
 
-// Engine steps go here (migrate the sample into the embedded database, then print its status), e.g.
-// pgmig(['migrate', '--root', ...], { okCodes: [0] });
+// Migrate the sample into the embedded database (PGlite in migrations-sample/.pgmig, no server needed), then print
+// its status (exit code 2: the sample's current.sql is not empty, as graphile-migrate's status reports it).
+const root = path.relative(process.cwd(), here) || '.';
+pgmig(['migrate', '--root', root], { okCodes: [0] });
+pgmig(['status', '--root', root], { okCodes: [0, 2] });

@@ -34,6 +34,7 @@ import { diagnosticKey, nonOverlapping, Positions, quickFix, toDiagnostic, toWor
 import { describeColumn, describeFixture, describeTable } from './describe';
 import { Files } from './files';
 import { type EditorSettings, findingsByFile, isInside, type Snapshot, type Unit, Workspace } from './workspace';
+import { ENGINE_CAPABILITIES, registerEngine } from './engineHost';
 
 declare const PGMIG_VERSION: string;
 
@@ -86,10 +87,12 @@ function publish(unit: Unit, snapshot: Snapshot | undefined): void {
       targets.delete(file);
     }
   }
+  // Engine diagnostics (SQL errors of watch/migrate/commit, the shadow check) of this unit's files.
+  for (const file of engineDiagnostics.keys()) if (unit.kind === 'project' ? isInside(unit.key, file) : file === unit.key) targets.add(file);
   for (const file of targets) {
     // A file of a project that is open on its own (standalone) is published by its standalone unit.
     if (unit.kind === 'project' && !isInside(unit.key, file)) continue;
-    const diagnostics = (byFile.get(file) ?? []).map((f) => toDiagnostic(f, positions, files));
+    const diagnostics = [...(byFile.get(file) ?? []).map((f) => toDiagnostic(f, positions, files)), ...(engineDiagnostics.get(file) ?? [])];
     const signature = JSON.stringify(diagnostics);
     const open = files.isOpen(file);
     if (!open && (unit.published.get(file) ?? '[]') === signature) continue;
@@ -126,6 +129,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       documentSymbolProvider: true,
       completionProvider: { triggerCharacters: [' ', '/'] },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      ...ENGINE_CAPABILITIES,
     },
     serverInfo: { name: 'pgmig', version: typeof PGMIG_VERSION === 'string' ? PGMIG_VERSION : undefined },
   };
@@ -201,7 +205,9 @@ connection.onNotification('pgmig/trustChanged', (params: { trusted?: unknown }) 
 connection.onRequest('pgmig/waitIdle', async () => {
   await started;
   await workspace.whenIdle();
-  return { analyses: workspace.analysesCompleted, projects: [...workspace.projects.keys()], trusted };
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1e5) / 10;
+  return { analyses: workspace.analysesCompleted, projects: [...workspace.projects.keys()], trusted, memoryMb: { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) } };
 });
 
 // ---- documents --------------------------------------------------------------------------------------------------
@@ -224,6 +230,7 @@ documents.onDidClose((e) => {
   const unit = workspace.standalone.get(file);
   if (unit) {
     workspace.standalone.delete(file);
+    unit.analyzer.forget(file);
     unit.generation++;
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   } else if (parserOk) {
@@ -516,6 +523,24 @@ function ignoreEdits(c: NonNullable<ReturnType<typeof context>>, f: Finding): { 
   });
   return out;
 }
+
+// ---- migration engine (issue 5): server/engineHost.ts --------------------------------------------------------
+
+/** Engine diagnostics per file, merged into what publish() sends for that file. */
+const engineDiagnostics = new Map<string, Diagnostic[]>();
+registerEngine(connection, {
+  documents,
+  files,
+  workspace,
+  isTrusted: () => trusted,
+  log,
+  setEngineDiagnostics(file, diagnostics) {
+    if (diagnostics.length) engineDiagnostics.set(file, diagnostics);
+    else engineDiagnostics.delete(file);
+    const unit = workspace.unitFor(file);
+    publish(unit, unit.snapshot);
+  },
+});
 
 process.on('uncaughtException', (e) => log(`internal error: ${e?.stack ?? e}`));
 

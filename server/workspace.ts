@@ -69,6 +69,7 @@ export class Workspace {
   /** Resolvers waiting for the queue to drain (tests and the benchmark use this through a request). */
   private idleWaiters: (() => void)[] = [];
   analysesCompleted = 0;
+  private changeCount = 0;
 
   constructor(private readonly host: WorkspaceHost) {
     this.standaloneAnalyzer = new Analyzer(host.files.fs);
@@ -186,6 +187,7 @@ export class Workspace {
     unit.burst = !immediate && now - unit.lastChangeAt < DEBOUNCE_MS * 2;
     unit.lastChangeAt = now;
     unit.generation++;
+    this.changeCount++;
     this.queue.add(unit);
     this.kick();
   }
@@ -216,7 +218,15 @@ export class Workspace {
     if (this.running) return;
     this.running = true;
     try {
+      let seen = -1;
       while (this.queue.size > 0) {
+        // While changes keep arriving (one message per turn of the event loop: a burst of didOpen/didChange), let
+        // them, and the requests queued behind them, through before analysing anything.
+        if (seen !== this.changeCount) {
+          seen = this.changeCount;
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
         // Units changed most recently wait their debounce; take the first one that is due.
         const now = performance.now();
         let next: Unit | undefined;
@@ -236,6 +246,8 @@ export class Workspace {
         }
         this.queue.delete(next);
         await this.analyse(next);
+        // Let queued messages (requests, cancellations, edits) through between units.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.running = false;
@@ -251,6 +263,8 @@ export class Workspace {
 
   /** Runs one unit's analysis in slices; drops it when the unit changed meanwhile (it is queued again then). */
   private async analyse(unit: Unit): Promise<void> {
+    // A standalone file closed while it waited: nothing to show it to.
+    if (unit.kind === 'standalone' && this.standalone.get(unit.key) !== unit) return;
     const generation = unit.generation;
     const files = this.host.files;
     const started = performance.now();

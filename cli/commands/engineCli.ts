@@ -28,13 +28,13 @@ const err = (s: string) => process.stderr.write(s + '\n');
 export function printEvent(prefix: string, e: EngineEvent): void {
   switch (e.type) {
     case 'info':
-      err(`${prefix}${e.message}`);
+      out(`${prefix}${e.message}`);
       break;
     case 'migration-applied':
-      err(`${prefix}${e.shadow ? '[shadow] ' : ''}applied ${e.filename} (${e.ms.toFixed(0)} ms)${e.invalidHashAllowed ? ' (INVALID HASH, allowed via AllowInvalidHash)' : ''}`);
+      out(`${prefix}${e.shadow ? '[shadow] ' : ''}applied ${e.filename} (${e.ms.toFixed(0)} ms)${e.invalidHashAllowed ? ' (INVALID HASH, allowed via AllowInvalidHash)' : ''}`);
       break;
     case 'waiting-for-lock':
-      err(`${prefix}waiting for another process to release the migration lock on ${e.database}...`);
+      out(`${prefix}waiting for another process to release the migration lock on ${e.database}...`);
       break;
     case 'action-output':
       (e.stream === 'stdout' ? process.stdout : process.stderr).write(e.text);

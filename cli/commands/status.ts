@@ -1,4 +1,4 @@
-import { out, parse, runForTargets } from './engineCli';
+import { loadBase, out, parse, runForTargets } from './engineCli';
 import type { StatusReport } from '../../core/engine/engine';
 
 export const summary = "show applied, pending and changed migrations [--json]; exit code as graphile-migrate's";
@@ -29,6 +29,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     return r.exitCode;
   });
+  const order = (t: string | undefined) => Object.keys(loadBase(values).targets).indexOf(t ?? '');
+  reports.sort((a, b) => order(a.target) - order(b.target));
   if (values.json) out(JSON.stringify(values['all-targets'] ? reports : reports[0] ?? null, null, 2));
   return code;
 }

@@ -1,4 +1,4 @@
-import { err, out, parse, printError, runForTargets } from './engineCli';
+import { out, parse, printError, runForTargets } from './engineCli';
 import { EngineError } from '../../core/engine/errors';
 import { UsageError } from '../usage';
 
@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
       if (r instanceof Error) printError(prefix, r instanceof EngineError ? r : r);
       else {
         const x = r as { ran: boolean; unchanged: boolean; ms: number };
-        err(`${prefix}[${time}] ${x.unchanged ? 'current migration unchanged, skipped' : x.ran ? `current migration applied (${x.ms.toFixed(0)} ms)` : 'current migration is empty'}`);
+        out(`${prefix}[${time}] ${x.unchanged ? 'current migration unchanged, skipped' : x.ran ? `current migration applied (${x.ms.toFixed(0)} ms)` : 'current migration is empty'}`);
       }
     };
     if (values.once) {
@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     const stop = () => ac.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    err(`${prefix}watching ${engine.settings.migrationsFolder} (Ctrl-C to stop)`);
+    out(`${prefix}watching ${engine.settings.migrationsFolder} (Ctrl-C to stop)`);
     await engine.watch({ shadow: !!values.shadow, signal: ac.signal, onRun: report });
     return 0;
   });

@@ -145,8 +145,12 @@ export class PgliteProvider implements DbProvider {
       }
       try {
         let db: PGlite;
-        if (this.opts.dataDir) db = new PGlite(this.opts.dataDir);
-        else {
+        const dataDir = this.opts.dataDir;
+        if (dataDir) {
+          const isNew = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+          const fresh = isNew ? await freshClusterImage(PGlite) : undefined;
+          db = fresh ? new PGlite({ dataDir, loadDataDir: fresh }) : new PGlite(dataDir);
+        } else {
           // initdb costs seconds; a fresh cluster's files, cached once per PGlite version, load in well under one.
           const fresh = await freshClusterImage(PGlite);
           db = fresh ? new PGlite({ loadDataDir: fresh }) : new PGlite();

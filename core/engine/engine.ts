@@ -4,7 +4,7 @@
 // progress goes to an event callback; failures are EngineErrors.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PgProvider } from '../db/pg';
+import { PgProvider, isConnectionLoss } from '../db/pg';
 import { PgliteProvider } from '../db/pglite';
 import { withMigrationLock } from '../db/lock';
 import { transaction, type DbProvider, type DbSession } from '../db/types';
@@ -226,6 +226,8 @@ export class MigrationEngine {
     try {
       await s.exec(r.text);
     } catch (e) {
+      // A lost connection is not the script's fault: the provider reports it as such.
+      if (isConnectionLoss(e)) throw e;
       throw sqlError(e, r, readFileOrUndefined);
     }
   }
@@ -281,9 +283,9 @@ export class MigrationEngine {
   }
 
   /** `migrate`: applies pending committed migrations, each in its own transaction, under the advisory lock. */
-  async migrate(opts: { shadow?: boolean; forceActions?: boolean; signal?: AbortSignal } = {}): Promise<MigrateResult> {
+  async migrate(opts: { shadow?: boolean; forceActions?: boolean; signal?: AbortSignal; skipRecovery?: boolean } = {}): Promise<MigrateResult> {
     const which: Which = opts.shadow ? 'shadow' : 'main';
-    this.recoverInterruptedCommit();
+    if (!opts.skipRecovery) this.recoverInterruptedCommit();
     return this.db(which).withSession((s) => this.withLock(s, which, () => this.migrateSession(s, which, opts), opts.signal), opts.signal);
   }
 
@@ -587,7 +589,7 @@ export class MigrationEngine {
 
     // 3. Main database, then blank current. If main refuses, undo the file (graphile-migrate does the same).
     try {
-      await this.migrate();
+      await this.migrate({ skipRecovery: true });
     } catch (e) {
       fs.rmSync(fullPath, { force: true });
       if (downFile) fs.rmSync(downFile, { force: true });

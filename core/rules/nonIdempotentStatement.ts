@@ -61,12 +61,14 @@ const wrapInDoBlock = (condition: string) => (s: Statement, script: Script): Fix
   const text = script.expansion.text;
   const hasSemicolon = text[s.end] === ';';
   const nl = lineBreakOf(text);
+  // A statement that itself holds `$$` (a domain's CHECK with a dollar-quoted string) needs another tag.
+  const tag = text.slice(s.start, s.end).includes('$$') ? '$pgmig$' : '$$';
   return {
     title: `Wrap in a DO block that ignores ${condition}`,
     safe: true,
     edits: [
-      { file: start.file, start: start.start, end: start.start, newText: `DO $$ BEGIN${nl}  ` },
-      { file: end.file, start: end.start, end: end.start + (hasSemicolon ? 1 : 0), newText: `;${nl}EXCEPTION WHEN ${condition} THEN NULL;${nl}END $$;` },
+      { file: start.file, start: start.start, end: start.start, newText: `DO ${tag} BEGIN${nl}  ` },
+      { file: end.file, start: end.start, end: end.start + (hasSemicolon ? 1 : 0), newText: `;${nl}EXCEPTION WHEN ${condition} THEN NULL;${nl}END ${tag};` },
     ],
   };
 };
@@ -392,8 +394,15 @@ function containersOf(s: Statement): string[] {
   return keys;
 }
 
+/** Whether a DO block's exception handler catches what a second run raises: "already exists" (duplicate_*,
+ * unique_violation) or "does not exist" (undefined_*), by name or SQLSTATE (classes 42 and 23), or anything (others). */
+function catchesRerunFailure(conditions: string[]): boolean {
+  return conditions.some((c) => c === 'others' || /^(?:duplicate_|undefined_|unique_violation$|invalid_schema_name$|(?:42|23)[0-9a-z]{3}$)/.test(c));
+}
+
 function report(s: Statement, script: Script, check: Check, dropped: Dropped, out: Violation[]): void {
-  if (s.guard) return; // a DO block catches the failure or checks first
+  // A DO block that checks first (IF ...) or catches the failure.
+  if (s.guard && (s.guard.conditional || catchesRerunFailure(s.guard.exceptions))) return;
   if (check.guardKeys?.some((k) => dropped.has(k))) return;
   if (dropped.size > 0 && containersOf(s).some((k) => dropped.has(k))) return;
   const fix = check.fix?.(s, script);

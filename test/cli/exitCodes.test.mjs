@@ -76,3 +76,21 @@ test('--help and --version exit 0; no command prints the help and exits 2', asyn
   assert.equal(none.code, 2);
   assert.match(none.stdout, /Usage: pgmig <command>/);
 });
+
+test('a reader that stops early (pgmig lint | head -1) is no crash: no stack trace, the usual exit code', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const { cli } = await import('./helpers.mjs');
+  const big = Array.from({ length: 3000 }, (_, i) => `create table t${i} (id int primary key);`).join('\n') + '\n';
+  const dir = makeProject({ 'big.sql': big }, t);
+  const { code, stderr } = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'lint', 'big.sql'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+    // Take the first chunk, then close the pipe, as `head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.on('error', reject);
+    child.on('close', (c) => resolve({ code: c, stderr: err }));
+  });
+  assert.equal(stderr, '');
+  assert.equal(code, 1);
+});

@@ -2,9 +2,9 @@
 // graphile-migrate 2.0.0-rc.3 itself (calculateHash, serializeMigration, parseMigrationText).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { outDir } from './ruleTester.mjs';
+import committedFile from '../../out/core/graphile/committedFile.js';
 
-const { calculateHash, formatCommittedFile, parseCommittedFile, COMMITTED_NAME } = (await import(`${outDir}/graphile/committedFile.js`)).default;
+const { calculateHash, formatCommittedFile, parseCommittedFile, COMMITTED_NAME } = committedFile;
 
 const FOO = 'create table if not exists foo (id serial primary key);';
 const FOO_HASH = 'sha1:e00ec93314a423ee5cc68d1182ad52f16442d7df';

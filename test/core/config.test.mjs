@@ -56,7 +56,9 @@ describe('pgmig.json', () => {
     assert.deepEqual(merged.rules, { 'missing-rls': 'off', 'syntax-error': 'warning' });
     assert.deepEqual(base.rules, { 'missing-rls': 'off' });
     assert.equal(mergeConfig(base, undefined, 'settings'), base);
-    assert.throws(() => mergeConfig(base, { rules: { a: 'nope' } }, 'settings'), /^Error: settings: rule "a"/);
+    assert.throws(() => mergeConfig(base, { rules: { 'missing-rls': 'nope' } }, 'settings'), /^Error: settings: rule "missing-rls": severity must be one of/);
+    // A misspelt rule id is an error too, not a silently ignored setting.
+    assert.throws(() => mergeConfig(base, { rules: { 'missing-rsl': 'off' } }, 'settings'), /^Error: settings: unknown rule "missing-rsl" \(known rules: syntax-error, /);
   });
 });
 

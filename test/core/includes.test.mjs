@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { diskFileSystem, outDir, readProjectFile, writeProject } from './ruleTester.mjs';
+import { diskFileSystem, lint, outDir, readProjectFile, writeProject } from './ruleTester.mjs';
 
 const { expandIncludes, mapOffset, mapRange } = (await import(`${outDir}/includes.js`)).default;
 
@@ -128,6 +128,15 @@ describe('problems', () => {
     assert.deepEqual(p.chain.map(rel), ['migrations/fixtures/a.sql', 'migrations/fixtures/b.sql', 'migrations/fixtures/a.sql']);
     assert.deepEqual([rel(p.file), p.start, p.end], ['migrations/fixtures/b.sql', 21, 26]);
     assert.equal(exp.text, '--! Included a.sql\n--! Included b.sql\nselect 1;\n--!include a.sql\n--! EndIncluded b.sql\n--! EndIncluded a.sql\n');
+  });
+  test('the include-cycle finding points at each step of the chain', () => {
+    const { findings } = lint({ 'migrations/current.sql': '--!include a.sql\n', 'migrations/fixtures/a.sql': '--!include b.sql', 'migrations/fixtures/b.sql': 'select 1;\n--!include a.sql' });
+    const cycle = findings.filter((f) => f.rule === 'include-cycle');
+    assert.equal(cycle.length, 1);
+    assert.deepEqual(cycle[0].related.map((r) => [r.file, r.start, r.end, r.message]), [
+      ['migrations/fixtures/a.sql', 11, 16, 'step 1 of the include cycle'],
+      ['migrations/fixtures/b.sql', 21, 26, 'step 2 of the include cycle'],
+    ]);
   });
   test('fixtures are recorded by real path', () => {
     const { exp, rel } = expand({ 'migrations/current.sql': '--!include link.sql\n--!include a.sql\n', 'migrations/fixtures/a.sql': 'select 1;', 'migrations/fixtures/link.sql': { symlink: 'migrations/fixtures/a.sql' } });

@@ -3,12 +3,14 @@
 // text of current.sql). It is written to a temporary folder and analysed exactly as the CLI and the server do:
 // `new Analyzer().analyzeProject(loadProject(diskFileSystem, dir))`. Committed files given as a body get correct
 // graphile-migrate headers and hash chain; text that starts with a `--! ` header, or `{ raw: text }`, is written as
-// is; `{ symlink: target }` makes a symbolic link (target relative to the project folder).
+// is; `{ symlink: target }` makes a symbolic link (target relative to the project folder); `null` leaves a file out
+// (every project gets an empty `.gmrc` otherwise). Positions are 1-based, columns in UTF-16 units as editors count
+// them, `endLine`/`endColumn` just after the last character (as in ESLint).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../out/core');
@@ -35,7 +37,9 @@ await loadParser();
 
 const CURRENT = 'migrations/current.sql';
 const tempDirs = [];
-after(() => {
+// On exit rather than in an after() hook: a root hook registered from a module imported later (rules.test.mjs
+// imports the rule files dynamically) does not run.
+process.on('exit', () => {
   for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
 });
 

@@ -94,7 +94,7 @@ export class LspClient {
   }
   /** Resolves with the diagnostics of `file` once `predicate` holds for them (checked now and on every publish). */
   waitForDiagnostics(file, predicate = () => true, timeout = 20000) {
-    const uri = typeof file === 'string' && file.startsWith('file:') ? file : uriOf(file);
+    const uri = /^[a-z][a-z0-9+.-]+:/.test(file) ? file : uriOf(file);
     return new Promise((resolve, reject) => {
       const check = () => {
         const d = this.diagnostics.get(uri);

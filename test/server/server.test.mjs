@@ -309,14 +309,14 @@ describe('language server on a graphile-migrate project', () => {
   });
 
   test('a request cancelled while the server is busy is answered with RequestCancelled', async () => {
-    // A big file outside the project keeps the server busy in one synchronous parse, so the request and its
-    // cancellation are both waiting when it looks at its messages again.
+    // A big file outside the project keeps the server busy, so the request and its cancellation are both waiting
+    // when it looks at its messages again.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-busy-'));
     const big = path.join(dir, 'big.sql');
     writeFileSync(big, Array.from({ length: 30000 }, (_, i) => `CREATE TABLE IF NOT EXISTS busy_${i} (id int PRIMARY KEY, note text);`).join('\n'));
     try {
+      // The request and its cancellation follow 2 MB of didOpen in the pipe: the server reads them together.
       client.open(big);
-      await new Promise((r) => setTimeout(r, 30));
       const source = new rpc.CancellationTokenSource();
       const pending = client.request('textDocument/documentSymbol', { textDocument: { uri } }, source.token);
       source.cancel();
@@ -397,6 +397,56 @@ describe('files outside any project', () => {
     } finally {
       await client.stop();
       rmSync(top, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('transports and documents without a file', () => {
+  test('the server speaks LSP over node IPC (--node-ipc), as the VS Code client starts it', async () => {
+    const { fork } = await import('node:child_process');
+    const { serverPath } = await import('./lspClient.mjs');
+    const p = makeProject();
+    const child = fork(serverPath, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const conn = rpc.createProtocolConnection(new rpc.IPCMessageReader(child), new rpc.IPCMessageWriter(child));
+    const published = new Map();
+    let notify;
+    conn.onNotification('textDocument/publishDiagnostics', (d) => {
+      published.set(d.uri, d.diagnostics);
+      notify?.();
+    });
+    conn.onRequest('workspace/configuration', (params) => params.items.map(() => null));
+    conn.listen();
+    try {
+      await conn.sendRequest('initialize', { processId: process.pid, rootUri: uriOf(p.root), capabilities: {}, initializationOptions: { trusted: true } });
+      conn.sendNotification('initialized', {});
+      conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(p.current), languageId: 'sql', version: 1, text: CURRENT } });
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no diagnostics over IPC')), 20000);
+        notify = () => published.get(uriOf(p.current))?.length > 0 && (clearTimeout(timer), resolve());
+        notify();
+      });
+      assert.deepEqual(codes(published.get(uriOf(p.current))), ['non-idempotent-statement', 'unindexed-foreign-key']);
+      assert.equal((await conn.sendRequest('pgmig/waitIdle', null)).trusted, true);
+      await conn.sendRequest('shutdown', null);
+      conn.sendNotification('exit', null);
+    } finally {
+      conn.dispose();
+      child.kill();
+      rmSync(p.root, { recursive: true, force: true });
+    }
+  });
+
+  test('an untitled SQL buffer is analysed on its own', async () => {
+    const client = await LspClient.start({});
+    try {
+      const uri = 'untitled:Untitled-1';
+      client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: 'CREATE TABLE t (id int);\nSELEC 1;\n' } });
+      const d = await client.waitForDiagnostics(uri, (x) => x.length > 0);
+      assert.ok(d.some((x) => x.code === 'syntax-error'));
+      const symbols = await client.request('textDocument/documentSymbol', { textDocument: { uri } });
+      assert.deepEqual(symbols.map((s) => s.name), ['CREATE TABLE t']);
+    } finally {
+      await client.stop();
     }
   });
 });

@@ -149,6 +149,12 @@ ruleTester('non-idempotent-statement', {
       output: "select 1;\r\nDO $$ BEGIN\r\n  create type mood as enum ('a');\r\nEXCEPTION WHEN duplicate_object THEN NULL;\r\nEND $$;\r\n",
     },
     {
+      name: 'a statement that holds $$ is wrapped with another dollar tag',
+      code: "create domain short_text as text check (value <> $$$$);",
+      errors: [{ line: 1, column: 1, endLine: 1, endColumn: 55, message: 'CREATE DOMAIN short_text' }],
+      output: "DO $pgmig$ BEGIN\n  create domain short_text as text check (value <> $$$$);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $pgmig$;",
+    },
+    {
       name: 'CREATE DOMAIN and CREATE ROLE',
       code: 'create domain app.d as int;\ncreate role r1;',
       errors: [
@@ -186,6 +192,11 @@ ruleTester('non-idempotent-statement', {
       name: 'a DROP ... IF EXISTS after the CREATE does not guard it',
       code: "create type mood as enum ('a');\ndrop type if exists mood;",
       errors: [{ line: 1, column: 1, endLine: 1, endColumn: 31, message: 'CREATE TYPE mood' }],
+    },
+    {
+      name: 'a DO block whose handler catches something else does not guard',
+      code: "do $$ begin\n  create type mood as enum ('a');\nexception when division_by_zero then null;\nend $$;\ndo $$ begin\n  insert into a values (1);\nexception when sqlstate '23505' then null;\nend $$;\ndo $$ begin\n  create role r;\nexception when sqlstate '42710' then null;\nend $$;",
+      errors: [{ line: 2, column: 3, endLine: 2, endColumn: 33, message: 'CREATE TYPE mood' }],
     },
     {
       name: 'a DO block without an exception handler or condition does not guard',

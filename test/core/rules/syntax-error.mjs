@@ -58,6 +58,11 @@ ruleTester('syntax-error', {
       errors: [{ line: 2, column: 1, endLine: 2, endColumn: 16, text: '/* never closed', message: 'unterminated /* comment' }],
     },
     {
+      name: 'a byte order mark, which PostgreSQL rejects, is named as such',
+      code: '\ufeffcreate table if not exists a (id int);\nselect 1;',
+      errors: [{ line: 1, column: 1, endLine: 1, endColumn: 2, message: 'byte order mark (U+FEFF): PostgreSQL rejects it' }],
+    },
+    {
       name: 'a placeholder that .gmrc does not declare',
       code: 'grant select on a to :DATABASE_VISITOR;',
       errors: [{ line: 1, column: 22, endLine: 1, endColumn: 23, text: ':' }],

@@ -1,0 +1,370 @@
+// The `Migrate:` commands of the palette, the tree's context menu and the CodeLens. Every database operation is a
+// `pgmig.engine.*` command run by the language server (server/engineHost.ts); this module only asks the user
+// what is needed (a message, a confirmation, a password), shows progress with cancel where it is safe, and turns
+// a failure into one notification with "Show details".
+import * as vscode from 'vscode';
+import {
+  ExecuteCommandRequest,
+  type LanguageClient,
+  ResponseError,
+  WorkDoneProgress,
+  type WorkDoneProgressBegin,
+  type WorkDoneProgressReport,
+} from 'vscode-languageclient/node';
+import { EMBEDDED_TARGET, type EngineArgs, type TargetInfo, type TargetStatus } from './engineTypes';
+import type { DatabasePasswords } from './secrets';
+
+const TITLES: Record<string, string> = {
+  migrate: 'Migrate',
+  rollback: 'Rollback',
+  commit: 'Commit',
+  uncommit: 'Uncommit',
+  runCurrent: 'Run current migration',
+  watchStart: 'Start Watch',
+  watchStop: 'Stop Watch',
+  reset: 'Reset Database',
+  initTarget: 'Init Target',
+  dumpSchema: 'Dump Schema',
+  status: 'Status',
+};
+/** Stopping these between two migrations leaves the database consistent (each migration is its own transaction). */
+const CANCELLABLE = new Set(['migrate', 'rollback', 'runCurrent']);
+const QUIET = new Set(['status', 'targets', 'selectTarget', 'watchStart', 'watchStop']);
+
+export interface EngineFailure {
+  command: string;
+  message: string;
+  code?: string;
+  location?: { file: string; line: number; column: number };
+}
+
+/** The migration workflow's state shared by the trees, the status bar and the commands. */
+export class Workflow {
+  private readonly changedEmitter = new vscode.EventEmitter<void>();
+  /** Fires after every engine command and whenever the server says a database changed (watch runs). */
+  readonly onDidChange = this.changedEmitter.event;
+  /** The last failure (tests and the status bar read it). */
+  lastFailure: EngineFailure | undefined;
+  /** The latest status per `${root}\0${target}`, as the trees fetched it. */
+  readonly statuses = new Map<string, TargetStatus>();
+  private rootsCache: string[] | undefined;
+
+  constructor(
+    readonly client: LanguageClient,
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+    readonly passwords: DatabasePasswords,
+  ) {}
+
+  fireChanged(): void {
+    this.rootsCache = undefined;
+    this.changedEmitter.fire();
+  }
+
+  async roots(): Promise<string[]> {
+    if (!this.client.isRunning()) return [];
+    const r = await this.client.sendRequest<{ roots: string[] }>('pgmig/projects');
+    this.rootsCache = [...r.roots].sort((a, b) => a.length - b.length);
+    return this.rootsCache;
+  }
+
+  /** The project commands act on: the shortest root (the workspace's own project). */
+  async mainRoot(): Promise<string | undefined> {
+    return (this.rootsCache ?? (await this.roots()))[0];
+  }
+
+  selectedTarget(root: string): string {
+    return this.context.workspaceState.get<string>(`pgmig.target:${root}`, '');
+  }
+
+  async selectTarget(root: string, target: string): Promise<void> {
+    await this.context.workspaceState.update(`pgmig.target:${root}`, target);
+    await this.client.sendRequest(ExecuteCommandRequest.type, { command: 'pgmig.engine.selectTarget', arguments: [{ root, target }] });
+    this.fireChanged();
+  }
+
+  async targets(root: string): Promise<TargetInfo[]> {
+    const r = (await this.client.sendRequest(ExecuteCommandRequest.type, { command: 'pgmig.engine.targets', arguments: [{ root }] })) as { targets: TargetInfo[] };
+    return r.targets;
+  }
+
+  async status(root: string, target: string): Promise<TargetStatus | ResponseError> {
+    try {
+      const password = await this.passwords.get(root, target);
+      const s = await this.client.sendRequest<TargetStatus>('pgmig/status', { root, target, password });
+      this.statuses.set(`${root}\0${target}`, s);
+      return s;
+    } catch (e) {
+      return e instanceof ResponseError ? e : new ResponseError(1, String((e as Error)?.message ?? e));
+    }
+  }
+
+  /** Fills in the project and the selected target. */
+  private async complete(args: EngineArgs): Promise<EngineArgs & { root: string; target: string }> {
+    const root = args.root ?? (await this.mainRoot());
+    if (!root) throw new Error('no migrations project in this workspace (a folder with .gmrc or migrations/)');
+    return { ...args, root, target: args.target ?? this.selectedTarget(root) };
+  }
+
+  /**
+   * Runs `pgmig.engine.<name>` on the server with progress; returns its result, or undefined after showing the
+   * failure. A failed password login asks for the password once, keeps it in SecretStorage and tries again.
+   */
+  async run<T = unknown>(name: string, rawArgs: EngineArgs = {}, opts: { quiet?: boolean } = {}): Promise<T | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      this.fail(name, 'database commands are disabled in an untrusted workspace (trust the workspace to enable them)');
+      return undefined;
+    }
+    let args: EngineArgs & { root: string; target: string };
+    try {
+      args = await this.complete(rawArgs);
+    } catch (e) {
+      this.fail(name, (e as Error).message);
+      return undefined;
+    }
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const password = await this.passwords.get(args.root, args.target);
+      try {
+        const result = await this.send<T>(name, { ...args, password }, opts.quiet || QUIET.has(name));
+        this.lastFailure = undefined;
+        return result;
+      } catch (e) {
+        if (e instanceof vscode.CancellationError || (e instanceof ResponseError && e.code === -32800)) {
+          this.log.info(`${name}: cancelled`);
+          return undefined;
+        }
+        const data = e instanceof ResponseError ? (e.data as { code?: string; location?: EngineFailure['location'] } | undefined) : undefined;
+        const message = e instanceof Error ? e.message : String(e);
+        if (attempt === 0 && data?.code === 'connect' && /password/i.test(message)) {
+          const typed = await vscode.window.showInputBox({
+            title: `Password for ${args.target || 'the default database'}`,
+            prompt: `${message}. Type the password (kept in VS Code's secret storage).`,
+            password: true,
+            ignoreFocusOut: true,
+          });
+          if (typed) {
+            await this.passwords.store(args.root, args.target, typed);
+            continue;
+          }
+        }
+        this.fail(name, message, data);
+        return undefined;
+      } finally {
+        this.fireChanged();
+      }
+    }
+    return undefined;
+  }
+
+  private async send<T>(name: string, args: EngineArgs, quiet: boolean): Promise<T> {
+    const command = `pgmig.engine.${name}`;
+    if (quiet) return (await this.client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] })) as T;
+    const title = `Migrate: ${TITLES[name] ?? name}`;
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: CANCELLABLE.has(name) },
+      async (progress, token) => {
+        const workDoneToken = `pgmig-${name}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        const listener = this.client.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
+          const message = (p as WorkDoneProgressBegin | WorkDoneProgressReport).message;
+          if (message) progress.report({ message });
+        });
+        try {
+          return (await this.client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args], workDoneToken }, token)) as T;
+        } finally {
+          listener.dispose();
+        }
+      },
+    );
+  }
+
+  private fail(command: string, message: string, data?: { code?: string; location?: EngineFailure['location'] }): void {
+    this.lastFailure = { command, message, code: data?.code, location: data?.location };
+    this.log.error(`${command}: ${message}`);
+    const actions = data?.location ? ['Go to Error', 'Show details'] : ['Show details'];
+    void vscode.window.showErrorMessage(`pgmig: ${TITLES[command] ?? command} failed: ${message}`, ...actions).then((choice) => {
+      if (choice === 'Show details') this.log.show(true);
+      if (choice === 'Go to Error' && data?.location) {
+        const pos = new vscode.Position(data.location.line - 1, data.location.column - 1);
+        void vscode.window.showTextDocument(vscode.Uri.file(data.location.file), { selection: new vscode.Range(pos, pos) });
+      }
+    });
+  }
+}
+
+/** Tree items the context-menu commands receive. */
+export interface MigrationNodeLike {
+  root: string;
+  target: string;
+  item?: { name: string; file: string; number: number; hash: string; downFile?: string };
+}
+
+async function pickRoot(workflow: Workflow): Promise<string | undefined> {
+  const roots = await workflow.roots();
+  if (roots.length <= 1) return roots[0];
+  const pick = await vscode.window.showQuickPick(
+    roots.map((r) => ({ label: vscode.workspace.asRelativePath(r) || r, root: r })),
+    { title: 'Which migrations project?' },
+  );
+  return pick?.root;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, workflow: Workflow): void {
+  const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  register('pgmig.commit', async (arg?: { message?: string }) => {
+    let message = arg?.message;
+    if (message === undefined) {
+      message = await vscode.window.showInputBox({ title: 'Migrate: Commit', prompt: 'Commit message (optional; names the file)', placeHolder: 'add tags' });
+      if (message === undefined) return undefined;
+    }
+    const r = await workflow.run<{ file: string; hash: string }>('commit', { message });
+    if (r?.file) await vscode.window.showTextDocument(vscode.Uri.file(r.file), { preview: false });
+    return r;
+  });
+  register('pgmig.uncommit', async () => {
+    const r = await workflow.run<{ file: string }>('uncommit');
+    if (r) void vscode.window.showInformationMessage(`pgmig: ${r.file.split(/[\\/]/).pop()} moved back into the current migration`);
+    return r;
+  });
+  register('pgmig.migrate', async () => {
+    const r = await workflow.run<{ applied: string[] }>('migrate');
+    if (r) void vscode.window.setStatusBarMessage(r.applied.length ? `pgmig: applied ${r.applied.join(', ')}` : 'pgmig: already up to date', 5000);
+    return r;
+  });
+  register('pgmig.rollback', async () => {
+    const ok = await vscode.window.showWarningMessage('Roll back the latest applied migration (runs its down script)?', { modal: true }, 'Roll Back');
+    if (ok !== 'Roll Back') return undefined;
+    return workflow.run('rollback');
+  });
+  register('pgmig.watchStart', () => workflow.run('watchStart'));
+  register('pgmig.watchStop', () => workflow.run('watchStop'));
+  register('pgmig.runCurrent', () => workflow.run('runCurrent'));
+  register('pgmig.status', async () => {
+    const root = await workflow.mainRoot();
+    if (!root) return void vscode.window.showInformationMessage('pgmig: no migrations project in this workspace');
+    const s = await workflow.status(root, workflow.selectedTarget(root));
+    workflow.fireChanged();
+    if (s instanceof ResponseError) return void vscode.window.showErrorMessage(`pgmig: ${s.message}`, 'Show details').then((c) => c && workflow.log.show(true));
+    const applied = s.migrations.filter((m) => m.state === 'applied').length;
+    const changed = s.migrations.filter((m) => m.state === 'changed').length;
+    const text = s.error
+      ? `${s.database}: ${s.error.message}`
+      : `${s.database}: ${applied} applied, ${s.pending} pending${changed ? `, ${changed} changed after apply` : ''}; current migration ${s.current.state}; watch ${s.watch.on ? 'on' : 'off'}`;
+    void vscode.commands.executeCommand('pgmig.migrations.focus');
+    void vscode.window.showInformationMessage(`pgmig: ${text}`);
+    return s;
+  });
+  register('pgmig.reset', async () => {
+    const root = await workflow.mainRoot();
+    if (!root) return undefined;
+    const target = workflow.selectedTarget(root);
+    const s = await workflow.status(root, target);
+    if (s instanceof ResponseError) return workflow.run('reset', { root, target });
+    if (s.protected) {
+      void vscode.window.showErrorMessage(`pgmig: target '${target || 'default'}' is protected; Reset Database is refused.`);
+      return undefined;
+    }
+    const go = await vscode.window.showWarningMessage(
+      `Reset ${s.database}? This drops the whole database and applies the committed migrations again. Everything else in it is lost.`,
+      { modal: true },
+      'Continue',
+    );
+    if (go !== 'Continue') return undefined;
+    const typed = await vscode.window.showInputBox({
+      title: 'Migrate: Reset Database',
+      prompt: `Type the database name '${s.confirmName}' to confirm`,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v === s.confirmName ? undefined : `Type '${s.confirmName}' exactly to reset`),
+    });
+    if (typed !== s.confirmName) return undefined;
+    return workflow.run('reset', { root, target, confirm: typed });
+  });
+  register('pgmig.selectTarget', async () => {
+    const root = await pickRoot(workflow);
+    if (!root) return undefined;
+    const current = workflow.selectedTarget(root);
+    const targets = await workflow.targets(root);
+    const pick = await vscode.window.showQuickPick(
+      targets.map((t) => ({ label: `${t.name === current ? '$(check) ' : ''}${t.label}`, description: t.description, detail: t.protected ? 'protected: reset refused' : undefined, name: t.name })),
+      { title: 'Migrate: Select Target', placeHolder: 'The database the tree, CodeLens and commands act on' },
+    );
+    if (!pick) return undefined;
+    await workflow.selectTarget(root, pick.name);
+    return pick.name;
+  });
+  register('pgmig.useEmbedded', async () => {
+    const root = await workflow.mainRoot();
+    if (root) await workflow.selectTarget(root, EMBEDDED_TARGET);
+  });
+  register('pgmig.initTarget', async () => {
+    const root = await workflow.mainRoot();
+    if (!root) return undefined;
+    const named = (await workflow.targets(root)).filter((t) => t.name && t.name !== EMBEDDED_TARGET && t.description.startsWith('pgmig.json'));
+    if (!named.length) {
+      void vscode.window.showInformationMessage('pgmig: pgmig.json defines no targets ("targets": { "staging": { "urlEnv": "STAGING_DATABASE_URL" } })');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(named.map((t) => ({ label: t.name, description: t.description })), { title: 'Migrate: Init Target' });
+    if (!pick) return undefined;
+    return workflow.run('initTarget', { root, target: pick.label });
+  });
+  register('pgmig.dumpSchema', async () => {
+    const r = await workflow.run<{ file: string }>('dumpSchema');
+    if (r?.file) await vscode.window.showTextDocument(vscode.Uri.file(r.file), { preview: false });
+    return r;
+  });
+  register('pgmig.showLog', () => workflow.log.show(true));
+  register('pgmig.setPassword', async () => {
+    const root = await workflow.mainRoot();
+    if (!root) return;
+    const target = workflow.selectedTarget(root);
+    const typed = await vscode.window.showInputBox({ title: `Password for ${target || 'the default database'}`, password: true, ignoreFocusOut: true });
+    if (typed) {
+      await workflow.passwords.store(root, target, typed);
+      workflow.fireChanged();
+    }
+  });
+
+  // Context menu of a migration in the tree.
+  register('pgmig.applyUpTo', (node: MigrationNodeLike) => node?.item && workflow.run('migrate', { root: node.root, target: node.target, to: node.item.number }));
+  register('pgmig.rollbackTo', async (node: MigrationNodeLike) => {
+    if (!node?.item) return undefined;
+    const ok = await vscode.window.showWarningMessage(`Roll back ${node.item.name} and every later migration (runs their down scripts)?`, { modal: true }, 'Roll Back');
+    if (ok !== 'Roll Back') return undefined;
+    return workflow.run('rollback', { root: node.root, target: node.target, to: node.item.number - 1 });
+  });
+  register('pgmig.openDown', async (node: MigrationNodeLike) => {
+    if (!node?.item) return;
+    const down = node.item.downFile ?? node.item.file.replace(/\.sql$/, '.down.sql');
+    const uri = vscode.Uri.file(down);
+    if (!node.item.downFile) {
+      const create = await vscode.window.showInformationMessage(`${node.item.name} has no down script. Create ${down.split(/[\\/]/).pop()}?`, 'Create');
+      if (create !== 'Create') return;
+      await vscode.workspace.fs.writeFile(uri, Buffer.from(`-- Undoes ${node.item.name} (run by Migrate: Rollback).\n`));
+    }
+    await vscode.window.showTextDocument(uri, { preview: false });
+  });
+  register('pgmig.copyHash', async (node: MigrationNodeLike) => {
+    if (!node?.item) return;
+    await vscode.env.clipboard.writeText(node.item.hash);
+    void vscode.window.setStatusBarMessage(`pgmig: copied ${node.item.hash}`, 3000);
+  });
+  register('pgmig.refresh', () => workflow.fireChanged());
+  register('pgmig.quickPick', async () => {
+    const items: (vscode.QuickPickItem & { command: string })[] = [
+      ['pgmig.migrate', 'Migrate', 'apply pending migrations'],
+      ['pgmig.commit', 'Commit', 'commit the current migration'],
+      ['pgmig.uncommit', 'Uncommit', 'move the latest migration back into current'],
+      ['pgmig.rollback', 'Rollback', 'undo the latest applied migration'],
+      ['pgmig.watchStart', 'Start Watch', 'apply current.sql on save'],
+      ['pgmig.watchStop', 'Stop Watch', ''],
+      ['pgmig.status', 'Status', ''],
+      ['pgmig.selectTarget', 'Select Target', ''],
+      ['pgmig.dumpSchema', 'Dump Schema', ''],
+      ['pgmig.reset', 'Reset Database', 'drops the database'],
+      ['pgmig.showLog', 'Show Log', ''],
+    ].map(([command, label, detail]) => ({ label: `Migrate: ${label}`, description: detail, command }));
+    const pick = await vscode.window.showQuickPick(items, { title: 'pgmig' });
+    if (pick) await vscode.commands.executeCommand(pick.command);
+  });
+}

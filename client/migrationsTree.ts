@@ -1,0 +1,173 @@
+// The Migrations view: per project, one node per target (database) with its committed migrations in order
+// (applied with date, pending, changed after apply, failed at the last attempt), current.sql with its state and
+// the fixtures it includes. The data comes from the server (`pgmig/status`); this only presents it.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ResponseError } from 'vscode-languageclient/node';
+import type { Workflow } from './commands';
+import type { MigrationItem, TargetInfo, TargetStatus } from './engineTypes';
+
+type Node =
+  | { kind: 'target'; root: string; target: string; info: TargetInfo; multiProject: boolean; selected: boolean }
+  | { kind: 'migration'; root: string; target: string; item: MigrationItem }
+  | { kind: 'current'; root: string; target: string; status: TargetStatus }
+  | { kind: 'fixture'; root: string; target: string; file: string }
+  | { kind: 'message'; root: string; target: string; text: string; detail?: string; error: boolean };
+
+const STATE_ICON: Record<MigrationItem['state'], [string, string]> = {
+  applied: ['pass-filled', 'testing.iconPassed'],
+  pending: ['circle-large-outline', 'disabledForeground'],
+  changed: ['warning', 'list.warningForeground'],
+  failed: ['error', 'list.errorForeground'],
+};
+
+function when(iso: string | undefined): string {
+  if (!iso) return '';
+  return iso.slice(0, 16).replace('T', ' ');
+}
+
+export class MigrationsTree implements vscode.TreeDataProvider<Node> {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  view: vscode.TreeView<Node> | undefined;
+
+  constructor(private readonly workflow: Workflow) {
+    workflow.onDidChange(() => this.emitter.fire(undefined));
+  }
+
+  private async setContext(key: string, value: unknown): Promise<void> {
+    await vscode.commands.executeCommand('setContext', key, value);
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) return this.roots();
+    if (node.kind === 'target') return this.targetChildren(node.root, node.target);
+    if (node.kind === 'current') return node.status.current.fixtures.map((file) => ({ kind: 'fixture', root: node.root, target: node.target, file }));
+    return [];
+  }
+
+  private async roots(): Promise<Node[]> {
+    if (!vscode.workspace.isTrusted) {
+      await this.setContext('pgmig.view', 'untrusted');
+      return [];
+    }
+    let roots: string[];
+    try {
+      roots = await this.workflow.roots();
+    } catch {
+      roots = [];
+    }
+    if (!roots.length) {
+      await this.setContext('pgmig.view', 'noProject');
+      if (this.view) this.view.message = undefined;
+      return [];
+    }
+    const nodes: Node[] = [];
+    for (const root of roots) {
+      const selected = this.workflow.selectedTarget(root);
+      let targets: TargetInfo[];
+      try {
+        targets = await this.workflow.targets(root);
+      } catch (e) {
+        nodes.push({ kind: 'message', root, target: '', text: `${path.basename(root)}: ${(e as Error).message}`, error: true });
+        continue;
+      }
+      if (!targets.some((t) => t.name === selected)) targets.push({ name: selected, label: selected, description: 'not configured', protected: false });
+      for (const info of targets) nodes.push({ kind: 'target', root, target: info.name, info, multiProject: roots.length > 1, selected: info.name === selected });
+    }
+    // The main project's selected database unreachable: the welcome view explains and offers the embedded one.
+    const main = roots[0];
+    const status = await this.workflow.status(main, this.workflow.selectedTarget(main));
+    const unreachable = status instanceof ResponseError ? status.message : status.reachable ? undefined : status.error?.message;
+    if (unreachable) {
+      await this.setContext('pgmig.view', 'unreachable');
+      if (this.view) this.view.message = `No database reachable: ${unreachable}`;
+      return [];
+    }
+    await this.setContext('pgmig.view', 'ready');
+    if (this.view) this.view.message = undefined;
+    return nodes;
+  }
+
+  private async targetChildren(root: string, target: string): Promise<Node[]> {
+    const s = await this.workflow.status(root, target);
+    if (s instanceof ResponseError) return [{ kind: 'message', root, target, text: s.message, error: true }];
+    const out: Node[] = [];
+    if (s.error) out.push({ kind: 'message', root, target, text: s.error.message, error: true });
+    for (const item of s.migrations) out.push({ kind: 'migration', root, target, item });
+    if (s.current.files.length || s.current.state === 'error') out.push({ kind: 'current', root, target, status: s });
+    return out;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'target': {
+        const label = `${node.multiProject ? `${path.basename(node.root)} · ` : ''}${node.info.label}`;
+        const t = new vscode.TreeItem(label, node.selected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const s = this.workflow.statuses.get(`${node.root}\0${node.target}`);
+        t.description = `${node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error ? ` · ${s.pending} pending` : ''}${s?.watch.on ? ' · watching' : ''}`;
+        t.iconPath = new vscode.ThemeIcon(node.info.protected ? 'lock' : 'database');
+        t.contextValue = node.selected ? 'target.selected' : 'target';
+        t.tooltip = `${node.root}\n${node.info.description}${node.info.protected ? '\nprotected: Reset Database is refused' : ''}`;
+        t.id = `target:${node.root}:${node.target}`;
+        return t;
+      }
+      case 'migration': {
+        const m = node.item;
+        const t = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
+        const stateText = m.state === 'applied' ? `applied ${when(m.appliedAt)}` : m.state === 'changed' ? 'changed after apply' : m.state === 'failed' ? 'failed at the last attempt' : 'pending';
+        t.description = stateText;
+        const [icon, color] = STATE_ICON[m.state];
+        t.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+        const md = new vscode.MarkdownString(undefined, true);
+        md.appendMarkdown(`**${m.name}** — ${stateText}\n\n`);
+        if (m.message) md.appendMarkdown(`Message: ${m.message}\n\n`);
+        md.appendMarkdown(`Hash: \`${m.hash}\`\n\nPrevious: \`${m.previousHash ?? '-'}\`\n\n`);
+        if (m.appliedAt) md.appendMarkdown(`Applied: ${new Date(m.appliedAt).toLocaleString()}\n\n`);
+        if (m.reason) md.appendMarkdown(`${m.state === 'failed' ? 'Error' : 'Why'}: ${m.reason}\n\n`);
+        md.appendMarkdown(m.downFile ? `Down script: ${path.basename(m.downFile)}` : 'No down script');
+        t.tooltip = md;
+        t.resourceUri = vscode.Uri.file(m.file);
+        t.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(m.file)] };
+        t.contextValue = `migration.${m.state}${m.canRollback ? '.rollback' : ''}`;
+        t.id = `migration:${node.root}:${node.target}:${m.name}`;
+        return t;
+      }
+      case 'current': {
+        const c = node.status.current;
+        const file = c.files[0];
+        const label = file ? (path.basename(path.dirname(file)) === 'current' ? 'current/' : path.basename(file)) : 'current.sql';
+        const t = new vscode.TreeItem(label, c.fixtures.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const stateText = c.state === 'applied' ? 'applied by watch' : c.state;
+        t.description = `${stateText}${node.status.watch.on ? ' · watch on' : ''}`;
+        t.tooltip = `${file ?? ''}\n${stateText}${c.message ? `: ${c.message}` : ''}`;
+        t.iconPath = new vscode.ThemeIcon(
+          c.state === 'error' ? 'error' : c.state === 'applied' ? 'sync' : c.state === 'dirty' ? 'edit' : 'circle-slash',
+          c.state === 'error' ? new vscode.ThemeColor('list.errorForeground') : undefined,
+        );
+        if (file) t.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(file)] };
+        t.contextValue = `current.${c.state}`;
+        t.id = `current:${node.root}:${node.target}`;
+        return t;
+      }
+      case 'fixture': {
+        const t = new vscode.TreeItem(path.basename(node.file), vscode.TreeItemCollapsibleState.None);
+        t.description = path.relative(path.join(node.root, 'migrations', 'fixtures'), path.dirname(node.file)) || undefined;
+        t.resourceUri = vscode.Uri.file(node.file);
+        t.iconPath = new vscode.ThemeIcon('file-symlink-file');
+        t.tooltip = node.file;
+        t.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(node.file)] };
+        t.contextValue = 'fixture';
+        t.id = `fixture:${node.root}:${node.target}:${node.file}`;
+        return t;
+      }
+      case 'message': {
+        const t = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        t.iconPath = new vscode.ThemeIcon(node.error ? 'error' : 'info');
+        t.tooltip = node.text;
+        t.command = { command: 'pgmig.showLog', title: 'Show Log' };
+        return t;
+      }
+    }
+  }
+}

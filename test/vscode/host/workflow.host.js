@@ -1,0 +1,355 @@
+// Issue 5, the migration workflow, inside a real VS Code: the Migrations and Schema trees, the Migrate: commands,
+// CodeLens Apply/Rollback, watch on save with SQL errors as diagnostics, Reset's confirmation and protection,
+// workspace trust — on the embedded database (the default of the sample, which configures no connection), then
+// on a real PostgreSQL when workflow.test.mjs started one (PGMIG_TEST_PG_URL).
+'use strict';
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const vscode = require('vscode');
+const { waitFor, workspaceRoot, activeApi, runningClient } = require('./helpers');
+
+const SAMPLE_MIGRATIONS = ['000001-users.sql', '000002-posts.sql', '000003-current-user-id.sql'];
+
+let api;
+let client;
+let root;
+
+async function setup() {
+  api = await activeApi();
+  client = await runningClient();
+  root = fs.realpathSync(workspaceRoot().fsPath);
+  await waitFor('the server to know the sample project', async () => (await client.sendRequest('pgmig/projects')).roots.includes(root), 30_000);
+}
+
+/** What the Migrations view shows for a target: its node, its children and their tree items. */
+async function treeOf(target = '') {
+  const tree = api.trees.migrations;
+  const tops = await tree.getChildren();
+  const node = tops.find((n) => n.kind === 'target' && n.root === root && n.target === target);
+  assert.ok(node, `the tree has a node for target '${target || 'default'}' (has: ${tops.map((n) => n.kind + ':' + n.target).join(', ')})`);
+  const children = await tree.getChildren(node);
+  const items = children.map((c) => ({ node: c, item: tree.getTreeItem(c) }));
+  return {
+    node,
+    items,
+    migrations: items.filter((x) => x.node.kind === 'migration').map((x) => ({ name: x.item.label, description: x.item.description, state: x.node.item.state, tooltip: x.item.tooltip.value, context: x.item.contextValue, node: x.node })),
+    current: items.find((x) => x.node.kind === 'current'),
+    async fixtures() {
+      const cur = items.find((x) => x.node.kind === 'current');
+      return (await tree.getChildren(cur.node)).map((f) => tree.getTreeItem(f).label);
+    },
+  };
+}
+
+async function status(target = '') {
+  const s = await api.workflow.status(root, target);
+  if (s instanceof Error) throw s;
+  return s;
+}
+
+async function lensesOf(file, wanted) {
+  const uri = vscode.Uri.file(file);
+  await vscode.window.showTextDocument(uri);
+  return waitFor(`CodeLens ${wanted} on ${path.basename(file)}`, async () => {
+    const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
+    const titles = (lenses || []).map((l) => l.command && l.command.title);
+    return titles.some((t) => wanted.test(t || '')) ? lenses : undefined;
+  }, 20_000);
+}
+
+async function runLens(lenses, title) {
+  const lens = lenses.find((l) => l.command && l.command.title === title);
+  assert.ok(lens, `a '${title}' lens (have: ${lenses.map((l) => l.command.title).join(' | ')})`);
+  return vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments || []));
+}
+
+async function setText(file, text) {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
+  assert.ok(await vscode.workspace.applyEdit(edit), 'edit applied');
+  await vscode.window.showTextDocument(doc);
+  assert.ok(await doc.save(), 'saved');
+  return doc;
+}
+
+/** Runs an engine command straight on the server (no UI), returning { result } or { error }. */
+async function engine(name, args) {
+  try {
+    return { result: await client.sendRequest('workspace/executeCommand', { command: `pgmig.engine.${name}`, arguments: [{ root, ...args }] }) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+suite('migration workflow: embedded database', () => {
+  suiteSetup(setup);
+
+  test('contributes the Migrate: commands in the palette, the views and the settings', async () => {
+    const pkg = vscode.extensions.getExtension('pgmig.pgmig').packageJSON;
+    const titles = pkg.contributes.commands.filter((c) => c.category === 'Migrate').map((c) => c.title);
+    for (const t of ['Commit', 'Uncommit', 'Migrate', 'Rollback', 'Start Watch', 'Stop Watch', 'Status', 'Reset Database', 'Select Target', 'Init Target', 'Dump Schema', 'Show Log']) {
+      assert.ok(titles.includes(t), `Migrate: ${t} is contributed`);
+    }
+    const registered = await vscode.commands.getCommands(true);
+    for (const c of pkg.contributes.commands) assert.ok(registered.includes(c.command), `${c.command} is registered`);
+    assert.deepStrictEqual(pkg.contributes.views.pgmig.map((v) => v.id), ['pgmig.migrations', 'pgmig.schema']);
+    assert.strictEqual(pkg.contributes.viewsContainers.activitybar[0].title, 'Migrations');
+    assert.ok(pkg.contributes.viewsWelcome.some((w) => w.when === 'pgmig.view == unreachable' && w.contents.includes('command:pgmig.useEmbedded')));
+    assert.deepStrictEqual(vscode.workspace.getConfiguration('pgmig').get('targets'), {});
+    assert.strictEqual(vscode.workspace.getConfiguration('pgmig').get('shadowCheck'), false);
+  });
+
+  test('the tree shows the sample: three pending migrations, current.sql dirty with its fixtures', async () => {
+    const t = await treeOf('');
+    assert.deepStrictEqual(t.migrations.map((m) => m.name), SAMPLE_MIGRATIONS);
+    assert.deepStrictEqual(t.migrations.map((m) => m.description), ['pending', 'pending', 'pending']);
+    assert.match(t.migrations[0].tooltip, /Hash: `sha1:[0-9a-f]{40}`/);
+    assert.match(t.migrations[1].tooltip, /Message: posts/i);
+    assert.strictEqual(t.current.item.label, 'current.sql');
+    assert.match(t.current.item.description, /^dirty/);
+    assert.deepStrictEqual((await t.fixtures()).sort(), ['comment_status.sql', 'comments.sql', 'comments.sql', 'post_excerpt.sql'].sort());
+    assert.match(t.node.info.description, /embedded/);
+  });
+
+  test('the Schema view lists the tables with RLS on/off and their findings', async () => {
+    const schema = api.trees.schema;
+    const tables = await waitFor('the schema view', async () => {
+      const nodes = await schema.getChildren();
+      return nodes.length ? nodes : undefined;
+    });
+    const byName = new Map(tables.map((n) => [n.table.name, n]));
+    assert.ok(byName.has('app.users') && byName.has('app.tags') && byName.has('app.post_tags'), [...byName.keys()].join(', '));
+    assert.match(schema.getTreeItem(byName.get('app.tags')).description, /RLS off/);
+    assert.match(schema.getTreeItem(byName.get('app.post_tags')).description, /RLS on/);
+    const tagRules = byName.get('app.tags').table.findings.map((f) => f.rule).sort();
+    assert.deepStrictEqual(tagRules, ['missing-rls', 'policy-without-rls']);
+    assert.deepStrictEqual(byName.get('app.post_tags').table.findings.map((f) => f.rule), ['rls-without-policy']);
+  });
+
+  test('context menu "Apply up to here" applies 000001..000002 only; Migrate: Migrate applies the rest', async () => {
+    let t = await treeOf('');
+    await vscode.commands.executeCommand('pgmig.applyUpTo', t.migrations[1].node);
+    t = await treeOf('');
+    assert.deepStrictEqual(t.migrations.map((m) => m.state), ['applied', 'applied', 'pending'], api.workflow.lastFailure && api.workflow.lastFailure.message);
+    assert.match(t.migrations[0].description, /^applied \d{4}-\d\d-\d\d \d\d:\d\d$/);
+    const r = await vscode.commands.executeCommand('pgmig.migrate');
+    assert.deepStrictEqual(r && r.applied, ['000003-current-user-id.sql'], api.workflow.lastFailure && api.workflow.lastFailure.message);
+    t = await treeOf('');
+    assert.deepStrictEqual(t.migrations.map((m) => m.state), ['applied', 'applied', 'applied']);
+    assert.strictEqual((await status('')).pending, 0);
+  });
+
+  test('CodeLens: Rollback on the latest applied migration (with a down script), then Apply, change the database and the tree', async () => {
+    const file = path.join(root, 'migrations', 'committed', '000003-current-user-id.sql');
+    fs.writeFileSync(file.replace(/\.sql$/, '.down.sql'), 'drop function app.current_user_id();\n');
+    // The tree follows the new file; the lens follows the status.
+    await waitFor('the tree to see the down script', async () => (await treeOf('')).migrations[2].context === 'migration.applied.rollback');
+    let lenses = await lensesOf(file, /^Rollback$/);
+    assert.ok(lenses.some((l) => /^applied on default \d{4}-/.test(l.command.title)), 'the state is a label');
+    await runLens(lenses, 'Rollback');
+    let t = await treeOf('');
+    assert.deepStrictEqual(t.migrations.map((m) => m.state), ['applied', 'applied', 'pending'], api.workflow.lastFailure && api.workflow.lastFailure.message);
+    lenses = await lensesOf(file, /^Apply$/);
+    assert.ok(lenses.some((l) => l.command.title === 'pending on default'));
+    await runLens(lenses, 'Apply');
+    t = await treeOf('');
+    assert.deepStrictEqual(t.migrations.map((m) => m.state), ['applied', 'applied', 'applied'], api.workflow.lastFailure && api.workflow.lastFailure.message);
+  });
+
+  test('CodeLens on current.sql: state, Run, Commit and the watch state', async () => {
+    const lenses = await lensesOf(path.join(root, 'migrations', 'current.sql'), /^Run$/);
+    const titles = lenses.map((l) => l.command.title);
+    assert.ok(titles.includes('Commit'), titles.join(' | '));
+    assert.ok(titles.some((x) => /^current: (dirty|applied by watch|error|empty)/.test(x)), titles.join(' | '));
+    assert.ok(titles.includes('watch: off — Start'), titles.join(' | '));
+  });
+
+  test('Migrate: Commit commits current.sql into a file graphile-migrate can read, opens it, and the tree shows it applied', async () => {
+    const current = path.join(root, 'migrations', 'current.sql');
+    await setText(current, '--!include types/comment_status.sql\n\ncreate table if not exists app.tags (\n  id bigint generated always as identity primary key,\n  name text not null unique\n);\n');
+    const r = await vscode.commands.executeCommand('pgmig.commit', { message: 'add tags' });
+    assert.ok(r && r.file, `commit returned a file (${api.workflow.lastFailure && api.workflow.lastFailure.message})`);
+    assert.strictEqual(path.basename(r.file), '000004-add-tags.sql');
+    const text = fs.readFileSync(r.file, 'utf8');
+    assert.match(text, /^--! Previous: sha1:874a65e38c0341a1277c0b000228d3eaba694367\n--! Hash: sha1:[0-9a-f]{40}\n--! Message: add tags\n\n/);
+    assert.match(text, /--! Included types\/comment_status\.sql/);
+    await waitFor('the new file to be the active editor', () => vscode.window.activeTextEditor && vscode.window.activeTextEditor.document.uri.fsPath === r.file);
+    const t = await treeOf('');
+    assert.deepStrictEqual(t.migrations.map((m) => `${m.name}:${m.state}`), [...SAMPLE_MIGRATIONS, '000004-add-tags.sql'].map((n) => `${n}:applied`));
+    assert.match(t.current.item.description, /^empty/);
+  });
+
+  test('watch applies current.sql on save; an SQL error becomes a diagnostic on its line and in the status bar', async () => {
+    const current = path.join(root, 'migrations', 'current.sql');
+    await vscode.commands.executeCommand('pgmig.watchStart');
+    assert.strictEqual((await status('')).watch.on, true);
+    const doc = await setText(current, '-- watch test\nselect 1;\nselect no_such_column from app.users;\n');
+    const diagnostic = await waitFor('the SQL error diagnostic', () =>
+      vscode.languages.getDiagnostics(doc.uri).find((d) => String(d.code && d.code.value !== undefined ? d.code.value : d.code) === '42703'), 30_000);
+    assert.strictEqual(diagnostic.range.start.line, 2, 'on the line of the bad statement');
+    assert.strictEqual(diagnostic.range.start.character, 7, 'at the column PostgreSQL reported');
+    assert.match(diagnostic.message, /no_such_column/);
+    assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    await waitFor('the status bar to show the watch error', () => /\$\(error\)/.test(api.statusBar.item.text) && api.statusBar.item.text);
+    let s = await status('');
+    assert.strictEqual(s.current.state, 'error');
+    // Fixed and saved: applied, the diagnostic goes away.
+    await setText(current, '-- watch test\nselect 1;\ncreate table if not exists app.watch_ok (id int primary key);\n');
+    await waitFor('the diagnostic to clear', () => !vscode.languages.getDiagnostics(doc.uri).some((d) => String(d.code && d.code.value !== undefined ? d.code.value : d.code) === '42703'), 30_000);
+    await waitFor('current.sql applied by watch', async () => (await status('')).current.state === 'applied');
+    await waitFor('the status bar to show applied', () => /applied/.test(api.statusBar.item.text) && api.statusBar.item.text);
+    assert.match(api.statusBar.item.text, /default · 0 pending/);
+    await vscode.commands.executeCommand('pgmig.watchStop');
+    s = await status('');
+    assert.strictEqual(s.watch.on, false);
+  });
+
+  test('Reset Database: refused until the database name is typed, refused for a protected target, then resets', async () => {
+    let r = await engine('reset', { target: '' });
+    assert.ok(r.error, 'no confirmation: refused');
+    assert.match(r.error.message, /type its name 'embedded' to confirm/);
+    r = await engine('reset', { target: '', confirm: 'wrong' });
+    assert.ok(r.error && /to confirm/.test(r.error.message));
+    const config = vscode.workspace.getConfiguration('pgmig');
+    await config.update('targets', { default: { protected: true } }, vscode.ConfigurationTarget.Workspace);
+    try {
+      r = await engine('reset', { target: '', confirm: 'embedded' });
+      assert.ok(r.error && /protected/.test(r.error.message), `protected: ${r.error && r.error.message}`);
+    } finally {
+      await config.update('targets', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    r = await engine('reset', { target: '', confirm: 'embedded' });
+    assert.ok(!r.error, r.error && r.error.message);
+    assert.strictEqual(r.result.applied.length, 4, 'reset migrates again');
+    const s = await status('');
+    assert.strictEqual(s.current.state, 'dirty', 'the watch-applied current is gone with the database');
+  });
+
+  test('an untrusted workspace gets no database command', async () => {
+    await client.sendNotification('pgmig/trustChanged', { trusted: false });
+    try {
+      const r = await waitFor('the refusal', async () => {
+        const x = await engine('migrate', {});
+        return x.error ? x : undefined;
+      });
+      assert.match(r.error.message, /untrusted workspace/);
+      const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', vscode.Uri.file(path.join(root, 'migrations', 'current.sql')));
+      assert.strictEqual((lenses || []).length, 0, 'no CodeLens');
+    } finally {
+      await client.sendNotification('pgmig/trustChanged', { trusted: true });
+    }
+    await waitFor('trusted again', async () => !(await engine('status', {})).error);
+  });
+
+  test('Migrate: Dump Schema writes schema.sql and opens it', async () => {
+    const r = await vscode.commands.executeCommand('pgmig.dumpSchema');
+    assert.ok(r && r.file, api.workflow.lastFailure && api.workflow.lastFailure.message);
+    assert.strictEqual(r.file, path.join(root, 'schema.sql'));
+    assert.match(fs.readFileSync(r.file, 'utf8'), /app\.tags/i);
+    await waitFor('schema.sql open', () => vscode.window.activeTextEditor && vscode.window.activeTextEditor.document.uri.fsPath === r.file);
+  });
+
+  test('Migrate: Uncommit moves the latest migration back into current.sql (include restored)', async () => {
+    // current.sql must be blank to uncommit.
+    await setText(path.join(root, 'migrations', 'current.sql'), '-- Enter migration here\n');
+    const r = await vscode.commands.executeCommand('pgmig.uncommit');
+    assert.ok(r && r.file, api.workflow.lastFailure && api.workflow.lastFailure.message);
+    assert.ok(!fs.existsSync(r.file));
+    assert.match(fs.readFileSync(path.join(root, 'migrations', 'current.sql'), 'utf8'), /^--! Message: add tags\n\n--!include types\/comment_status\.sql/);
+    const t = await treeOf('');
+    assert.deepStrictEqual(t.migrations.map((m) => m.name), SAMPLE_MIGRATIONS);
+    // And commit it again for the suites that follow.
+    const again = await vscode.commands.executeCommand('pgmig.commit', { message: 'add tags' });
+    assert.ok(again && path.basename(again.file) === '000004-add-tags.sql', api.workflow.lastFailure && api.workflow.lastFailure.message);
+  });
+});
+
+suite('migration workflow: real PostgreSQL', function () {
+  suiteSetup(async function () {
+    if (!process.env.PGMIG_TEST_PG_URL) {
+      this.test.parent.pgmigSkipReason = 'no PostgreSQL (workflow.test.mjs starts one)';
+      this.skip();
+    }
+    await setup();
+  });
+
+  test('Select Target lists the configured targets; the tree shows the PostgreSQL target pending', async () => {
+    const targets = await api.workflow.targets(root);
+    const names = targets.map((t) => t.name);
+    for (const n of ['', 'pg', 'pgpw', 'prod']) assert.ok(names.includes(n), `target '${n}' listed (${names.join(', ')})`);
+    assert.strictEqual(targets.find((t) => t.name === 'prod').protected, true);
+    await api.workflow.selectTarget(root, 'pg');
+    const t = await treeOf('pg');
+    assert.deepStrictEqual(t.migrations.map((m) => m.state), ['pending', 'pending', 'pending', 'pending']);
+    assert.match(t.node.info.description, /postgres:\/\/postgres@127\.0\.0\.1:\d+\/app/);
+    assert.ok(!/test-secret-pw/.test(t.node.info.description), 'no password in the description');
+  });
+
+  test('Migrate: Migrate applies every migration (including the one committed in the editor) on PostgreSQL', async () => {
+    const r = await vscode.commands.executeCommand('pgmig.migrate');
+    assert.ok(r, api.workflow.lastFailure && api.workflow.lastFailure.message);
+    assert.strictEqual(r.applied.length, 4);
+    const t = await treeOf('pg');
+    assert.deepStrictEqual(t.migrations.map((m) => m.state), ['applied', 'applied', 'applied', 'applied']);
+  });
+
+  test('CodeLens Rollback and Apply work on PostgreSQL', async () => {
+    const file = path.join(root, 'migrations', 'committed', '000004-add-tags.sql');
+    fs.writeFileSync(file.replace(/\.sql$/, '.down.sql'), 'drop table app.tags;\n');
+    await waitFor('the down script seen', async () => (await treeOf('pg')).migrations[3].context === 'migration.applied.rollback');
+    let lenses = await lensesOf(file, /^Rollback$/);
+    await runLens(lenses, 'Rollback');
+    assert.deepStrictEqual((await treeOf('pg')).migrations.map((m) => m.state), ['applied', 'applied', 'applied', 'pending'], api.workflow.lastFailure && api.workflow.lastFailure.message);
+    lenses = await lensesOf(file, /^Apply$/);
+    await runLens(lenses, 'Apply');
+    assert.deepStrictEqual((await treeOf('pg')).migrations.map((m) => m.state), ['applied', 'applied', 'applied', 'applied']);
+  });
+
+  test('a failed migration is marked "failed at the last attempt"', async () => {
+    // A fifth migration that fails on the server: written by hand with a valid hash chain.
+    const crypto = require('crypto');
+    const committed = path.join(root, 'migrations', 'committed');
+    const prev = /--! Hash: (sha1:[0-9a-f]{40})/.exec(fs.readFileSync(path.join(committed, '000004-add-tags.sql'), 'utf8'))[1];
+    const body = 'select no_such_function_xyz();\n';
+    const hash = 'sha1:' + crypto.createHash('sha1').update(`${prev}\n${body}`).digest('hex');
+    const file = path.join(committed, '000005-broken.sql');
+    fs.writeFileSync(file, `--! Previous: ${prev}\n--! Hash: ${hash}\n\n${body}`);
+    try {
+      const r = await vscode.commands.executeCommand('pgmig.migrate');
+      assert.strictEqual(r, undefined, 'the command failed');
+      assert.match(api.workflow.lastFailure.message, /no_such_function_xyz/);
+      const t = await treeOf('pg');
+      const m = t.migrations.find((x) => x.name === '000005-broken.sql');
+      assert.strictEqual(m.state, 'failed', JSON.stringify(t.migrations.map((x) => x.state)));
+      assert.strictEqual(m.description, 'failed at the last attempt');
+      const diagnostic = await waitFor('the diagnostic in the committed file', () =>
+        vscode.languages.getDiagnostics(vscode.Uri.file(file)).find((d) => /no_such_function_xyz/.test(d.message)));
+      assert.strictEqual(diagnostic.range.start.line, 3);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  test('a password typed in the editor (SecretStorage) reaches the database; protected targets refuse reset', async () => {
+    let s = await api.workflow.status(root, 'pgpw');
+    assert.ok(s.error && /password/i.test(s.error.message), `without the password: ${s.error && s.error.message}`);
+    assert.ok(!s.reachable);
+    await api.workflow.passwords.store(root, 'pgpw', process.env.PGMIG_TEST_PG_PASSWORD);
+    s = await api.workflow.status(root, 'pgpw');
+    assert.ok(!s.error, s.error && s.error.message);
+    assert.strictEqual(s.pending, 0);
+    const settings = JSON.stringify(vscode.workspace.getConfiguration('pgmig').get('targets'));
+    assert.ok(!settings.includes(process.env.PGMIG_TEST_PG_PASSWORD), 'the password is not in the settings');
+    const r = await engine('reset', { target: 'prod', confirm: 'app' });
+    assert.ok(r.error && /protected/.test(r.error.message), r.error && r.error.message);
+  });
+
+  test('Reset Database on PostgreSQL (name typed) drops and migrates again', async () => {
+    const r = await engine('reset', { target: 'pg', confirm: 'app' });
+    assert.ok(!r.error, r.error && r.error.message);
+    assert.strictEqual(r.result.applied.length, 4);
+    await api.workflow.selectTarget(root, '');
+  });
+});
