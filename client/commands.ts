@@ -90,13 +90,26 @@ export class Workflow {
 
   async status(root: string, target: string): Promise<TargetStatus | ResponseError> {
     try {
-      const password = await this.passwords.get(root, target);
+      const password = await this.passwordFor(root, target);
       const s = await this.client.sendRequest<TargetStatus>('pgmig/status', { root, target, password });
       this.statuses.set(`${root}\0${target}`, s);
       return s;
     } catch (e) {
       return e instanceof ResponseError ? e : new ResponseError(1, String((e as Error)?.message ?? e));
     }
+  }
+
+  /**
+   * The password to send with a request: none while `pgmig.trace.server` is `verbose`, because the trace logs every
+   * request's parameters and a password must never reach a log.
+   */
+  private async passwordFor(root: string, target: string): Promise<string | undefined> {
+    const password = await this.passwords.get(root, target);
+    if (password && vscode.workspace.getConfiguration('pgmig').get('trace.server') === 'verbose') {
+      this.log.warn('the stored database password is not sent while pgmig.trace.server is "verbose" (the trace would log it)');
+      return undefined;
+    }
+    return password;
   }
 
   /** Fills in the project and the selected target. */
@@ -123,7 +136,7 @@ export class Workflow {
       return undefined;
     }
     for (let attempt = 0; attempt < 2; attempt++) {
-      const password = await this.passwords.get(args.root, args.target);
+      const password = await this.passwordFor(args.root, args.target);
       try {
         const result = await this.send<T>(name, { ...args, password }, opts.quiet || QUIET.has(name));
         this.lastFailure = undefined;
@@ -299,7 +312,7 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
   register('pgmig.initTarget', async () => {
     const root = await workflow.mainRoot();
     if (!root) return undefined;
-    const named = (await workflow.targets(root)).filter((t) => t.name && t.name !== EMBEDDED_TARGET && t.description.startsWith('pgmig.json'));
+    const named = (await workflow.targets(root)).filter((t) => t.name && t.name !== EMBEDDED_TARGET && t.description.startsWith('pgmig.json:'));
     if (!named.length) {
       void vscode.window.showInformationMessage('pgmig: pgmig.json defines no targets ("targets": { "staging": { "urlEnv": "STAGING_DATABASE_URL" } })');
       return undefined;

@@ -196,6 +196,8 @@ export class Analyzer {
   }
 
   private appendTarget(project: Project): AppendTarget | undefined {
+    // Other layouts have no current.sql: a fix to an applied migration belongs in a new migration, which the user writes.
+    if (project.layout !== 'graphile') return undefined;
     const file = project.currentIsFolder ? project.currentFiles[project.currentFiles.length - 1] : path.join(project.migrationsDir, 'current.sql');
     if (!file) return undefined;
     const text = this.fs.read(file) ?? '';
@@ -206,8 +208,10 @@ export class Analyzer {
   private runRules(ctx: RuleContext): Finding[] {
     const findings: Finding[] = [];
     const seen = new Set<string>();
+    const layout = ctx.project?.layout;
     for (const rule of this.ruleSet) {
-      const setting = ctx.config.rules[rule.id] ?? rule.defaultSeverity;
+      if (rule.layouts && !(layout && rule.layouts.includes(layout))) continue;
+      const setting = ctx.config.rules[rule.id] ?? (layout && rule.severityByLayout?.[layout]) ?? rule.defaultSeverity;
       if (setting === 'off') continue;
       const severity: Severity = setting;
       for (const v of rule.check(ctx)) {

@@ -40,7 +40,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     const root = options.root ? path.resolve(cwd, options.root) : findProjectRoot(fs, cwd);
     if (!root || !isProjectRoot(fs, root)) {
       throw new ProjectNotFoundError(
-        `no migrations project found ${options.root ? `at ${root}` : `in ${cwd} or above`} (looked for .gmrc, pgmig.json, migrations/committed, migrations/current.sql)`,
+        `no migrations project found ${options.root ? `at ${root}` : `in ${cwd} or above`} (looked for .gmrc, pgmig.json, migrations/committed, migrations/current.sql, migrations/NNN_name.sql, drizzle.config.*, drizzle/meta/_journal.json, alembic.ini)`,
       );
     }
     const project = loadProject(fs, root);

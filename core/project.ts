@@ -5,6 +5,9 @@ import path from 'node:path';
 import JSON5 from 'json5';
 import type { FileSystem } from './fileSystem';
 import { COMMITTED_NAME } from './graphile/committedFile';
+import { detectLayout, hasLayoutMarkers, LayoutConfigError } from './layouts/detect';
+import { drizzleMigrations, numberedMigrations } from './layouts/files';
+import type { LayoutKind, LayoutProject } from './layouts/types';
 import { rules } from './rules';
 import type { RuleId, SeveritySetting } from './types';
 
@@ -36,6 +39,12 @@ export interface Project {
   committedFiles: string[];
   /** Every `.sql` under fixtures (recursively). */
   fixtureFiles: string[];
+  /** The migration tool's layout (core/layouts). For numbered and drizzle projects `committedFiles` are their
+   * migrations in apply order (analysed like committed files) and there is no current or fixture file; an alembic
+   * project has no SQL files to analyse. */
+  layout: LayoutKind;
+  /** What the layout detection found: folders, tracking table, data migrations. */
+  layoutProject?: LayoutProject;
 }
 
 export class ConfigError extends Error {}
@@ -76,7 +85,8 @@ export function isProjectRoot(fs: FileSystem, dir: string): boolean {
   // One directory listing instead of a stat per marker: this runs for every folder above every linted file.
   const names = fs.list(dir);
   if (names.some((n) => ROOT_FILES.has(n))) return true;
-  return names.includes('migrations') && fs.list(path.join(dir, 'migrations')).some((n) => MIGRATIONS_ENTRIES.has(n));
+  if (names.includes('migrations') && fs.list(path.join(dir, 'migrations')).some((n) => MIGRATIONS_ENTRIES.has(n))) return true;
+  return hasLayoutMarkers(fs, dir, names);
 }
 
 function readJson5(fs: FileSystem, file: string): any {
@@ -91,7 +101,7 @@ function readJson5(fs: FileSystem, file: string): any {
 
 const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
 // The rule ids users may configure: the analysis rules, and the engine's shadow check.
-const RULE_IDS = new Set<string>([...rules.map((r) => r.id), 'shadow-error']);
+const RULE_IDS = new Set<string>([...rules.map((r) => r.id), 'shadow-error', 'applied-migration-edited']);
 
 /** Validates pgmig settings (from pgmig.json or the editor) and merges them over `base`. */
 export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigConfig {
@@ -100,8 +110,8 @@ export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigCo
   const out: PgmigConfig = { rules: { ...base.rules }, excludedSchemas: base.excludedSchemas, excludedTables: base.excludedTables };
   for (const [key, value] of Object.entries(raw)) {
     if (key.startsWith('//') || key === '$schema') continue;
-    // The migration engine's settings (validated by core/engine/settings.ts).
-    if (key === 'targets' || key === 'engine') continue;
+    // The migration engine's settings (validated by core/engine/settings.ts) and the layout's (core/layouts/detect.ts).
+    if (key === 'targets' || key === 'engine' || key === 'layout' || key === 'dataMigrations') continue;
     if (key === 'rules') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: "rules" must be an object`);
       for (const [rule, severity] of Object.entries(value as object)) {
@@ -145,6 +155,42 @@ export function loadProject(fs: FileSystem, root: string): Project {
   const raw = readJson5(fs, configPath);
   if (raw === undefined) configPath = undefined;
   const config = mergeConfig(emptyConfig(), raw, configPath ?? CONFIG_FILE);
+  let layoutProject: LayoutProject;
+  try {
+    layoutProject = detectLayout(fs, root, raw, configPath ?? CONFIG_FILE);
+  } catch (e) {
+    if (e instanceof LayoutConfigError) throw new ConfigError(e.message);
+    throw e;
+  }
+  if (layoutProject.kind !== 'graphile') {
+    // Another tool's layout: its migrations, in its order, are the history; nothing is "current" or a fixture.
+    const folder = layoutProject.folder;
+    let history: string[] = [];
+    if (layoutProject.kind === 'numbered') history = numberedMigrations(fs, folder).map((m) => m.file);
+    else if (layoutProject.kind === 'drizzle') {
+      try {
+        history = drizzleMigrations(fs, folder).map((m) => m.file);
+      } catch (e: any) {
+        throw new ConfigError(String(e?.message ?? e));
+      }
+    }
+    return {
+      root,
+      migrationsDir: folder,
+      committedDir: folder,
+      fixturesDir: path.join(folder, '.pgmig-no-fixtures'),
+      gmrcPath,
+      configPath,
+      config,
+      placeholders,
+      currentFiles: [],
+      currentIsFolder: false,
+      committedFiles: history.filter((f) => fs.exists(f)),
+      fixtureFiles: [],
+      layout: layoutProject.kind,
+      layoutProject,
+    };
+  }
 
   const currentDir = path.join(migrationsDir, 'current');
   const currentIsFolder = fs.isDirectory(currentDir);
@@ -193,12 +239,15 @@ export function loadProject(fs: FileSystem, root: string): Project {
     currentIsFolder,
     committedFiles,
     fixtureFiles,
+    layout: 'graphile',
+    layoutProject: { ...layoutProject, folder: committedDir },
   };
 }
 
 /** The role a file plays in the project, by where it lives. */
 export function roleOf(project: Project, file: string): 'current' | 'committed' | 'fixture' | 'standalone' {
   const abs = path.resolve(file);
+  if (project.layout !== 'graphile') return project.committedFiles.includes(abs) ? 'committed' : 'standalone';
   if (project.currentFiles.includes(abs)) return 'current';
   if (path.dirname(abs) === project.committedDir && COMMITTED_NAME.test(path.basename(abs))) return 'committed';
   const rel = path.relative(project.fixturesDir, abs);

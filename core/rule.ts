@@ -1,4 +1,5 @@
 // What a rule is: one function over the analysed project that returns violations, each with its fix edits.
+import type { LayoutKind } from './layouts/types';
 import type { Project, PgmigConfig } from './project';
 import type { SchemaModel } from './schema/model';
 import type { Script } from './script';
@@ -36,6 +37,10 @@ export interface Rule {
   defaultSeverity: Severity;
   /** One line for documentation and hover. */
   summary: string;
+  /** The project layouts the rule applies to (absent: every project, and files outside projects). */
+  layouts?: readonly LayoutKind[];
+  /** A different default severity in some layouts (the user's setting still wins). */
+  severityByLayout?: Partial<Record<LayoutKind, Severity>>;
   check(ctx: RuleContext): Violation[];
 }
 

@@ -12,7 +12,14 @@ export type RuleId =
   | 'include-cycle'
   | 'include-outside-fixtures'
   | 'committed-hash-mismatch'
-  | 'committed-chain-broken';
+  | 'committed-chain-broken'
+  | 'migration-without-transaction'
+  | 'missing-rollback'
+  | 'drop-loses-data'
+  | 'column-type-change'
+  | 'not-null-without-default'
+  | 'alembic-multiple-heads'
+  | 'applied-migration-edited';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';

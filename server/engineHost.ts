@@ -188,6 +188,21 @@ function withPassword(url: string, password: string | undefined): string {
   return url;
 }
 
+/**
+ * A URL with a user and no password gets a placeholder password, unless libpq's other sources (PGPASSWORD, a
+ * password file) may supply one. Why: when a server asks for a password and none is given, `pg` fails on the client
+ * side and leaves the half-authenticated connection open; PostgreSQL keeps that backend until authentication_timeout
+ * (60 s), and DROP DATABASE (reset) waits for every backend of the cluster meanwhile. With a placeholder the server
+ * refuses the login at once ("password authentication failed", which makes the editor ask for the password); a
+ * server that asks for no password never sees it. (`pg` treats an empty password as none.)
+ */
+function emptyPasswordUnlessOtherSource(url: string): string {
+  if (process.env.PGPASSWORD) return url;
+  const passFile = process.env.PGPASSFILE ?? path.join(os.homedir(), '.pgpass');
+  if (fs.existsSync(passFile)) return url;
+  return url.replace(/^(postgres(?:ql)?:\/\/)([^:@/?#]+)@/i, '$1$2:no-password-given@');
+}
+
 /** End of the word at `offset`, at least one character (a diagnostic's range). */
 function tokenEnd(text: string, offset: number): number {
   let i = offset;
@@ -229,7 +244,8 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     }
     const idx = new LineIndex(text);
     const start = Math.min(offset, text.length);
-    const message = e.message.replace(/^.*?:\d+:\d+: /, '') + (e.detail ? `\n${e.detail}` : '') + (e.hint ? `\nhint: ${e.hint}` : '');
+    // The code is the diagnostic's code: the message is PostgreSQL's own words.
+    const message = e.message.replace(/^.*?:\d+:\d+: /, '').replace(/^[0-9A-Z]{5}: /, '') + (e.detail ? `\n${e.detail}` : '') + (e.hint ? `\nhint: ${e.hint}` : '');
     out.set(file, [
       {
         range: { start: idx.position(start), end: idx.position(tokenEnd(text, start)) },
@@ -284,7 +300,9 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
       if (!url) throw new EngineError('config', `target '${target}': environment variable ${t.urlEnv} is not set`);
       settings = forTarget({ ...base, targets: { ...base.targets, [target]: { name: target, urlEnv: '__PGMIG_EDITOR_URL', pgSettings: {}, seeds: [] } } }, target, { ...process.env, __PGMIG_EDITOR_URL: url });
     } else settings = forTarget(base, target);
-    if (password && settings.main.kind === 'pg') settings = { ...settings, main: { kind: 'pg', url: withPassword(settings.main.url, password) } };
+    if (settings.main.kind === 'pg') {
+      settings = { ...settings, main: { kind: 'pg', url: password ? withPassword(settings.main.url, password) : emptyPasswordUnlessOtherSource(settings.main.url) } };
+    }
     return { settings, protected: isProtected };
   }
 
@@ -292,18 +310,18 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     const root = rootOf(args);
     const target = args.target ?? selected.get(root) ?? '';
     const { settings, protected: isProtected } = await resolveSettings(root, target, args.password);
-    // Keyed by where the database is: the default and `embedded` share the one PGlite of `.pgmig/db`.
-    const key = `${root}\0${settings.main.kind === 'pg' ? describeConnection(settings.main.url) : settings.main.kind === 'pglite' ? settings.main.dataDir : 'memory'}`;
+    // One engine per target; but the embedded database is one folder that one PGlite may open: the default and
+    // `embedded` share it.
+    const key = `${root}\0${settings.main.kind === 'pglite' ? settings.main.dataDir : settings.main.kind === 'pg' ? `target:${target}` : 'memory'}`;
     const signature = JSON.stringify(settings);
     let slot = slots.get(key);
+    let previous: Promise<unknown> = Promise.resolve();
     if (slot && slot.signature !== signature) {
-      // Settings changed (a .gmrc edit, a new password): the next operation gets a new engine.
+      // Settings changed (a .gmrc edit, a new password): a new engine, which starts after the old one closed.
       const old = slot;
       old.watch?.abort.abort();
       slot = undefined;
-      slots.delete(key);
-      await old.queue.catch(() => undefined);
-      await old.engine.close().catch(() => undefined);
+      previous = old.queue.catch(() => undefined).then(() => old.engine.close()).catch(() => undefined);
     }
     if (!slot) {
       const s: Slot = {
@@ -312,7 +330,7 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
         target,
         signature,
         engine: undefined as unknown as MigrationEngine,
-        queue: Promise.resolve(),
+        queue: previous,
         failures: new Map(),
       };
       s.engine = new MigrationEngine(settings, (e) => onEvent(s, e));
@@ -587,10 +605,11 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
       const describe = (s: EngineSettings['main']) => (s.kind === 'pg' ? describeConnection(s.url) : s.kind === 'pglite' ? 'embedded database' : 'in-memory database');
       const list = [{ name: '', label: 'default', description: describe(base.main), protected: editor.default?.protected === true }];
       if (base.main.kind === 'pg') list.push({ name: EMBEDDED_TARGET, label: EMBEDDED_TARGET, description: 'embedded database (.pgmig/db)', protected: false });
-      for (const name of Object.keys(base.targets)) list.push({ name, label: name, description: `pgmig.json, $${base.targets[name].urlEnv}`, protected: editor[name]?.protected === true });
+      const fromEnv = (v: string) => (process.env[v] ? `${describeConnection(process.env[v]!)} ($${v})` : `$${v} (not set)`);
+      for (const name of Object.keys(base.targets)) list.push({ name, label: name, description: `pgmig.json: ${fromEnv(base.targets[name].urlEnv)}`, protected: editor[name]?.protected === true });
       for (const [name, t] of Object.entries(editor)) {
         if (name === 'default' || base.targets[name] || !(t.connectionString || t.urlEnv)) continue;
-        list.push({ name, label: name, description: t.connectionString ? describeConnection(t.connectionString) : `$${t.urlEnv}`, protected: t.protected === true });
+        list.push({ name, label: name, description: t.connectionString ? describeConnection(t.connectionString) : fromEnv(t.urlEnv!), protected: t.protected === true });
       }
       return { root, selected: selected.get(root) ?? '', targets: list };
     },
@@ -650,7 +669,9 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     async watchStart(args) {
       refuseUntrusted();
       const { slot } = await slotFor(args);
-      if (!slot.watch) startWatch(slot);
+      await enqueue(slot, async () => {
+        if (!slot.watch) startWatch(slot);
+      });
       return { watching: true };
     },
     async watchStop(args) {
@@ -664,8 +685,20 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
       const name = settings.main.kind === 'pg' ? slot.engine.db('main').databaseName : EMBEDDED_TARGET;
       if (isProtected) throw new EngineError('refused', `target '${slot.target || 'default'}' is protected: reset is refused (pgmig.targets.${slot.target || 'default'}.protected)`);
       if (args.confirm !== name) throw new EngineError('refused', `reset drops the whole database: type its name '${name}' to confirm`);
+      // Other engines connected to the same database (other targets naming it) would block DROP DATABASE.
+      const here = settings.main.kind === 'pg' ? describeConnection(settings.main.url) : undefined;
+      for (const other of slots.values()) {
+        if (other === slot || !here) continue;
+        const loc = other.engine.settings.main;
+        if (loc.kind === 'pg' && describeConnection(loc.url) === here) {
+          ctx.log(`reset: closing the connections of target '${other.target || 'default'}' to the same database`);
+          await stopWatch(other);
+          await enqueue(other, () => other.engine.close());
+        }
+      }
       return enqueue(slot, async () => {
         await stopWatch(slot);
+        ctx.log(`reset: dropping and re-creating ${describeConnection(settings.main.kind === 'pg' ? settings.main.url : '') || 'the embedded database'}`);
         const r = await slot.engine.reset({ erase: true });
         slot.failures.clear();
         return r;
@@ -846,7 +879,10 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     } catch {
       return;
     }
-    if (!enabled) return;
+    if (!enabled) {
+      setDiagnostics(`shadow:${root}`, new Map());
+      return;
+    }
     try {
       const { slot } = await slotFor({ root });
       const findings = await slot.engine.shadowCheck();

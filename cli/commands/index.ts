@@ -8,10 +8,12 @@ import * as status from './status';
 import * as target from './target';
 import * as uncommit from './uncommit';
 import * as watch from './watch';
+import { withLayouts } from './layouts';
 
 export interface Command {
   summary: string;
   run(argv: string[]): Promise<number>;
 }
 
-export const commands: Record<string, Command> = { migrate, watch, commit, uncommit, rollback, status, reset, schema, target };
+// Projects of other layouts (numbered SQL, Drizzle, Alembic) get their own status/migrate/rollback, and `new`.
+export const commands: Record<string, Command> = withLayouts({ migrate, watch, commit, uncommit, rollback, status, reset, schema, target });

@@ -42,6 +42,7 @@ export class PgProvider implements DbProvider {
     if (!this.pool) {
       this.pool = new pg.Pool({
         connectionString: this.connectionString,
+        application_name: 'pgmig',
         max: this.opts.max ?? 4,
         idleTimeoutMillis: 10_000,
         connectionTimeoutMillis: this.opts.connectTimeoutMs ?? 10_000,

@@ -14,6 +14,13 @@ export interface PgliteProviderOptions {
   pgSettings?: Record<string, string | number>;
   /** Name reported as the database name (placeholders' :DATABASE_NAME). PGlite's own database is `postgres`. */
   databaseName?: string;
+  /**
+   * Close an on-disk database after this long without use, so that other processes (the CLI beside an editor) can
+   * open it; it reopens on the next use (~0.4 s). Default: kept open until close().
+   */
+  idleCloseMs?: number;
+  /** How long to wait for another process to release the data folder (default: fail at once). */
+  lockWaitMs?: number;
 }
 
 class PgliteSession implements DbSession {
@@ -47,6 +54,19 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (e: any) {
     return e?.code === 'EPERM';
+  }
+}
+
+/** takeFolderLock, waiting up to `waitMs` for another process (e.g. an editor's idle language server) to let go. */
+async function waitForFolderLock(dataDir: string, waitMs: number): Promise<() => void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return takeFolderLock(dataDir);
+    } catch (e) {
+      if (!(e instanceof EngineError) || e.code !== 'lock' || Date.now() >= deadline) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }
 
@@ -140,7 +160,7 @@ export class PgliteProvider implements DbProvider {
     this.instance ??= (async () => {
       const PGlite = loadPglite();
       if (this.opts.dataDir) {
-        this.releaseFolder = takeFolderLock(this.opts.dataDir);
+        this.releaseFolder = await waitForFolderLock(this.opts.dataDir, this.opts.lockWaitMs ?? 0);
         fs.mkdirSync(this.opts.dataDir, { recursive: true });
       }
       try {
@@ -195,7 +215,25 @@ export class PgliteProvider implements DbProvider {
       }
     } finally {
       release();
+      this.scheduleIdleClose();
     }
+  }
+
+  private idleTimer: NodeJS.Timeout | undefined;
+  private scheduleIdleClose(): void {
+    if (!this.opts.dataDir || this.opts.idleCloseMs === undefined) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      void this.mutex.lock().then(async (release) => {
+        try {
+          await this.close();
+        } finally {
+          release();
+        }
+      });
+    }, this.opts.idleCloseMs);
+    this.idleTimer.unref();
   }
 
   /** A copy of this database in memory (PGlite's clone): a fast way to reset a shadow to a migrated snapshot. */
@@ -213,6 +251,8 @@ export class PgliteProvider implements DbProvider {
   }
 
   async close(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const inst = this.instance;
     this.instance = undefined;
     if (inst) {

@@ -138,6 +138,7 @@ export function readCurrent(migrationsFolder: string, fsys: FileSystem = diskFil
 
 /** Writes a file through a temp file and rename: readers see the old or the new text, never a part. */
 export function writeFileAtomic(file: string, text: string, mode?: number): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const fd = fs.openSync(tmp, 'w', mode ?? 0o666);
   try {

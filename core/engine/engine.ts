@@ -7,6 +7,7 @@ import path from 'node:path';
 import { PgProvider, isConnectionLoss } from '../db/pg';
 import { PgliteProvider } from '../db/pglite';
 import { withMigrationLock } from '../db/lock';
+import { OverlayFileSystem, type FileSystem } from '../fileSystem';
 import { transaction, type DbProvider, type DbSession } from '../db/types';
 import { calculateHash } from '../graphile/committedFile';
 import { splitStatements } from '../splitter';
@@ -133,10 +134,19 @@ export class MigrationEngine {
   private readonly providers = new Map<Which | 'check', DbProvider>();
   /** The shadow used by shadowCheck: migrated to the committed history and kept between checks. */
   private checkShadowHistory: string | undefined;
+  /** Texts of files being committed that are not on disk yet (error positions map into them). */
+  private readonly unwritten = new Map<string, string>();
+  private readonly readFile = (file: string): string | undefined => this.unwritten.get(file) ?? readFileOrUndefined(file);
 
   constructor(
     readonly settings: EngineSettings,
     private readonly emit: (e: EngineEvent) => void = () => undefined,
+    private readonly options: {
+      /** Long-running hosts (the language server): release the embedded database after this long idle. */
+      embeddedIdleCloseMs?: number;
+      /** Wait this long for another process to release the embedded database (default 10 s). */
+      embeddedLockWaitMs?: number;
+    } = {},
   ) {}
 
   // ---- databases -------------------------------------------------------------------------------------------
@@ -144,7 +154,9 @@ export class MigrationEngine {
   private makeProvider(loc: DbLocation): DbProvider {
     const pgSettings = this.settings.pgSettings;
     if (loc.kind === 'pg') return new PgProvider(loc.url, { pgSettings });
-    if (loc.kind === 'pglite') return new PgliteProvider({ dataDir: loc.dataDir, pgSettings });
+    if (loc.kind === 'pglite') {
+      return new PgliteProvider({ dataDir: loc.dataDir, pgSettings, idleCloseMs: this.options.embeddedIdleCloseMs, lockWaitMs: this.options.embeddedLockWaitMs ?? 10_000 });
+    }
     return new PgliteProvider({ pgSettings });
   }
 
@@ -228,7 +240,7 @@ export class MigrationEngine {
     } catch (e) {
       // A lost connection is not the script's fault: the provider reports it as such.
       if (isConnectionLoss(e)) throw e;
-      throw sqlError(e, r, readFileOrUndefined);
+      throw sqlError(e, r, this.readFile);
     }
   }
 
@@ -261,6 +273,49 @@ export class MigrationEngine {
     this.emit({ type: 'migration-applied', filename: m.realFilename, shadow: which === 'shadow', ms: performance.now() - t0, invalidHashAllowed: invalidButAllowed });
   }
 
+  /**
+   * Several committed migrations in one script: `begin; body; insert tracking row; commit;` for each. The server
+   * stops at the first error (earlier migrations stay committed, the failing one is rolled back, later ones never
+   * start); the tracking table then says which one failed, and the error position maps into its file.
+   */
+  private async runCommittedBatch(s: DbSession, which: Which, batch: CommittedMigration[]): Promise<void> {
+    const lit = (v: string | null) => (v === null ? 'null' : `'${v.replace(/'/g, "''")}'`);
+    const segments: { m: CommittedMigration; start: number; runnable: RunnableText }[] = [];
+    let text = '';
+    const invalid = new Map<CommittedMigration, boolean>();
+    for (const m of batch) {
+      invalid.set(m, verifyHash(m).invalidButAllowed);
+      const sub = substitutePlaceholders(m.body, this.placeholders(which));
+      text += 'begin;\n';
+      segments.push({ m, start: text.length, runnable: committedRunnable(m, sub.text, sub.toInput) });
+      text += sub.text + '\n;\n';
+      text += `insert into graphile_migrate.migrations(hash, previous_hash, filename) values (${lit(m.hash)}, ${lit(m.previousHash)}, ${lit(m.filename)});\ncommit;\n`;
+    }
+    const t0 = performance.now();
+    try {
+      await s.exec(text);
+    } catch (e) {
+      if (isConnectionLoss(e)) throw e;
+      await s.exec('rollback').catch(() => undefined);
+      const [last] = await s.query<{ filename: string }>('select filename from graphile_migrate.migrations order by filename desc limit 1');
+      const failedAt = segments.findIndex((g) => !last || g.m.filename > last.filename);
+      const ms = (performance.now() - t0) / Math.max(1, batch.length);
+      for (const g of segments.slice(0, Math.max(0, failedAt))) {
+        this.emit({ type: 'migration-applied', filename: g.m.realFilename, shadow: which === 'shadow', ms, invalidHashAllowed: invalid.get(g.m)! });
+      }
+      const seg = segments[failedAt];
+      if (!seg) throw e;
+      const batchRunnable: RunnableText = {
+        text,
+        label: seg.m.realFilename,
+        toSource: (o) => seg.runnable.toSource(Math.max(0, Math.min(o - seg.start, seg.runnable.text.length))),
+      };
+      throw sqlError(e, batchRunnable, this.readFile);
+    }
+    const ms = (performance.now() - t0) / batch.length;
+    for (const g of segments) this.emit({ type: 'migration-applied', filename: g.m.realFilename, shadow: which === 'shadow', ms, invalidHashAllowed: invalid.get(g.m)! });
+  }
+
   /** Applies pending migrations on an open session (lock already held). `extra` are migrations not yet on disk. */
   private async migrateSession(
     s: DbSession,
@@ -274,9 +329,28 @@ export class MigrationEngine {
     const act = remaining.length > 0 || !!opts.forceActions;
     const ctx = this.actionContext(s, which);
     if (act) await executeActions(s, ctx, this.settings.actions.beforeAllMigrations);
-    for (const m of remaining) {
-      if (opts.signal?.aborted) throw new EngineError('cancelled', `cancelled before ${m.realFilename}`);
-      await this.runCommitted(s, which, m);
+    let i = 0;
+    while (i < remaining.length) {
+      if (opts.signal?.aborted) throw new EngineError('cancelled', `cancelled before ${remaining[i].realFilename}`);
+      // Consecutive transactional migrations go to the server in one round trip (each still its own transaction).
+      const batch: CommittedMigration[] = [];
+      let bytes = 0;
+      while (i < remaining.length && batch.length < 50 && bytes < 1_000_000) {
+        const m = remaining[i];
+        if (isNoTransaction(substitutePlaceholders(m.body, this.placeholders(which)).text)) break;
+        // A tampered file ends the batch: the migrations before it are applied, as graphile-migrate would.
+        try {
+          verifyHash(m);
+        } catch {
+          break;
+        }
+        batch.push(m);
+        bytes += m.body.length;
+        i++;
+      }
+      if (batch.length > 1) await this.runCommittedBatch(s, which, batch);
+      else if (batch.length === 1) await this.runCommitted(s, which, batch[0]);
+      else await this.runCommitted(s, which, remaining[i++]); // no-transaction, or refused for its hash
     }
     if (act) await executeActions(s, ctx, this.settings.actions.afterAllMigrations);
     return { applied: remaining.map((m) => m.realFilename), upToDate: remaining.length === 0 };
@@ -560,12 +634,15 @@ export class MigrationEngine {
     this.emit({ type: 'step', step: 'current-read' });
 
     // 1. Shadow: reset, replay history, run the new migration. An error maps into current.sql (the file as written).
+    this.unwritten.set(fullPath, text);
     try {
       await this.resetShadowAndMigrate();
       this.emit({ type: 'step', step: 'shadow-migrated' });
       await this.db('shadow').withSession((s) => this.withLock(s, 'shadow', () => this.migrateSession(s, 'shadow', { extra: [migration] })));
     } catch (e) {
       throw this.remapToCurrent(e, cur, migration);
+    } finally {
+      this.unwritten.delete(fullPath);
     }
     this.emit({ type: 'step', step: 'shadow-current-ran' });
 
@@ -612,7 +689,7 @@ export class MigrationEngine {
     const text = readFileOrUndefined(at.file);
     if (text === undefined) return e;
     const loc = describeLocation(at.file, text, Math.min(at.offset, text.length));
-    const reason = e.message.slice(e.message.indexOf(': ', e.message.indexOf(String(e.location.column))) + 2);
+    const reason = `${e.sqlstate}: ${String((e.cause as any)?.message ?? e.message)}`;
     return new EngineError('sql', `${loc.file}:${loc.line}:${loc.column}: ${reason}`, { sqlstate: e.sqlstate, location: loc, detail: e.detail, hint: e.hint, cause: e });
   }
 
@@ -634,9 +711,11 @@ export class MigrationEngine {
       fs.rmSync(last.downPath, { force: true });
     }
     fs.rmSync(last.fullPath, { force: true });
-    await this.db('main').withSession(async (s) => {
-      if (await this.schemaExists(s)) await s.query('delete from graphile_migrate.migrations where hash = $1', [last.hash]);
-    });
+    await this.db('main').withSession((s) =>
+      this.withLock(s, 'main', async () => {
+        if (await this.schemaExists(s)) await s.query('delete from graphile_migrate.migrations where hash = $1', [last.hash]);
+      }),
+    );
     if (this.settings.shadow.kind === 'pg') await this.resetShadowAndMigrate();
     return { file: last.fullPath };
   }
@@ -754,14 +833,36 @@ export class MigrationEngine {
 
   // ---- targets ------------------------------------------------------------------------------------------------
 
+  /** A new target's database may not exist yet: create it through the root connection (as reset does). */
+  private async createIfMissing(): Promise<void> {
+    const loc = this.settings.main;
+    if (loc.kind !== 'pg') return;
+    try {
+      await this.db('main').withSession(async () => undefined);
+      return;
+    } catch (e) {
+      if (!(e instanceof EngineError) || e.sqlstate !== '3D000' || !this.settings.rootConnectionString) throw e;
+    }
+    const name = this.db('main').databaseName;
+    const root = new PgProvider(this.settings.rootConnectionString);
+    const ident = (x: string) => '"' + x.replace(/"/g, '""') + '"';
+    try {
+      await root.withSession((s) => s.exec(`CREATE DATABASE ${ident(name)} OWNER ${ident(this.settings.databaseOwner)}`));
+      this.emit({ type: 'info', message: `created database ${this.describe('main')}` });
+    } finally {
+      await root.close();
+    }
+  }
+
   /** `target init`: migrate a new database, persist the target's settings on it, run its seed files. */
   async targetInit(): Promise<{ migrated: MigrateResult; seeds: string[] }> {
     const name = this.settings.target;
     if (!name) throw new EngineError('config', 'target init needs a target (pgmig target init NAME)');
     const spec = this.settings.targets[name];
+    await this.createIfMissing();
     const migrated = await this.migrate();
     const seeds: string[] = [];
-    await this.db('main').withSession(async (s) => {
+    await this.db('main').withSession((s) => this.withLock(s, 'main', async () => {
       const db = this.db('main').databaseName;
       for (const [k, v] of Object.entries(spec.pgSettings)) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_.]*$/.test(k)) throw new EngineError('config', `target '${name}': pgSettings key '${k}' is not a custom setting name (namespace.name)`);
@@ -776,7 +877,7 @@ export class MigrationEngine {
         await transaction(s, () => this.execMapped(s, runnable));
         seeds.push(seed);
       }
-    });
+    }));
     return { migrated, seeds };
   }
 
@@ -788,7 +889,7 @@ export class MigrationEngine {
    * rolled back, so the shadow stays at the committed history. `currentText` overrides current.sql's text (an
    * unsaved editor buffer).
    */
-  async shadowCheck(opts: { currentText?: string; signal?: AbortSignal } = {}): Promise<ShadowFinding[]> {
+  async shadowCheck(opts: { currentText?: string; fileSystem?: FileSystem; signal?: AbortSignal } = {}): Promise<ShadowFinding[]> {
     const committed = readCommitted(this.settings.migrationsFolder);
     const history = committed.map((m) => m.hash).join(',');
     let provider = this.providers.get('check');
@@ -805,7 +906,8 @@ export class MigrationEngine {
       this.checkShadowHistory = '';
     }
     const p = provider;
-    const fsys = opts.currentText === undefined ? undefined : overlayCurrent(this.settings.migrationsFolder, opts.currentText);
+    // Unsaved editor buffers: a whole overlay file system (current files and fixtures), or just current.sql's text.
+    const fsys = opts.currentText !== undefined ? overlayCurrent(this.settings.migrationsFolder, opts.currentText, opts.fileSystem) : opts.fileSystem;
     const cur = readCurrent(this.settings.migrationsFolder, fsys);
     const sub = substitutePlaceholders(cur.text, placeholdersFor(this.settings.placeholders, p.databaseName, this.settings.databaseOwner));
     return p.withSession(async (s) => {
@@ -818,34 +920,61 @@ export class MigrationEngine {
       this.checkShadowHistory = history;
       const findings: ShadowFinding[] = [];
       const text = sub.text;
+      const pieces = splitStatements(text)
+        .map((p) => ({ start: skipTrivia(text, p.start, p.end), end: p.end }))
+        .filter((p) => p.start < p.end);
+      const report = (e: any, offsetInText: number) => {
+        const at = cur.toSource(sub.toInput(offsetInText));
+        const fileText = fsys?.read(at.file) ?? readFileOrUndefined(at.file) ?? '';
+        findings.push({
+          rule: 'shadow-error',
+          severity: 'error',
+          file: at.file,
+          start: at.offset,
+          end: tokenEnd(fileText, at.offset),
+          message: `${e?.message ?? e}${e?.code ? ` (SQLSTATE ${e.code})` : ''}`,
+          sqlstate: e?.code,
+          fixes: [],
+          related: [],
+        });
+      };
       await s.exec('begin');
       try {
-        for (const piece of splitStatements(text)) {
-          const start = skipTrivia(text, piece.start, piece.end);
-          if (start >= piece.end) continue;
-          const stmt = text.slice(start, piece.end);
-          await s.exec('savepoint pgmig_check');
+        // The rest of the script in one round trip, each statement in its own released savepoint, with a counter of
+        // completed statements kept in a transaction-local setting. On an error, rolling back to the savepoint keeps
+        // every earlier statement's effects, the counter names the failed statement, and the check goes on after it.
+        let from = 0;
+        while (from < pieces.length) {
+          if (opts.signal?.aborted) throw new EngineError('cancelled', 'cancelled');
+          let script = '';
+          const starts: number[] = [];
+          for (let k = from; k < pieces.length; k++) {
+            script += 'savepoint pgmig_check;\n';
+            starts.push(script.length);
+            script += text.slice(pieces[k].start, pieces[k].end) + `\n;\nrelease savepoint pgmig_check;\nselect set_config('pgmig.done', '${k}', true);\n`;
+          }
           try {
-            await s.exec(stmt);
-            await s.exec('release savepoint pgmig_check');
+            await s.exec(script);
+            break;
           } catch (e: any) {
-            await s.exec('rollback to savepoint pgmig_check');
-            const pos = Number(e?.position);
-            const offsetInText = Number.isFinite(pos) && pos > 0 ? start + positionToOffsetLocal(stmt, pos) : start;
-            const at = cur.toSource(sub.toInput(offsetInText));
-            const fileText = (fsys ?? undefined)?.read(at.file) ?? readFileOrUndefined(at.file) ?? '';
-            const end = tokenEnd(fileText, at.offset);
-            findings.push({
-              rule: 'shadow-error',
-              severity: 'error',
-              file: at.file,
-              start: at.offset,
-              end,
-              message: `${e?.message ?? e}${e?.code ? ` (SQLSTATE ${e.code})` : ''}`,
-              sqlstate: e?.code,
-              fixes: [],
-              related: [],
-            });
+            if (isConnectionLoss(e)) throw e;
+            await s.exec('rollback to savepoint pgmig_check; release savepoint pgmig_check');
+            const [{ done }] = await s.query<{ done: string | null }>(`select current_setting('pgmig.done', true) as done`);
+            const k = done && Number(done) >= from ? Number(done) + 1 : from;
+            if (k >= pieces.length) break;
+            // Statements that cannot run in a transaction block (CREATE INDEX CONCURRENTLY, ...) are not checked.
+            if (e?.code !== '25001') {
+              const pos = Number(e?.position);
+              const stmtStart = starts[k - from];
+              const stmtLen = pieces[k].end - pieces[k].start;
+              let offset = pieces[k].start;
+              if (Number.isFinite(pos) && pos > 0) {
+                const inScript = positionToOffsetLocal(script, pos);
+                if (inScript >= stmtStart && inScript <= stmtStart + stmtLen) offset = pieces[k].start + (inScript - stmtStart);
+              }
+              report(e, offset);
+            }
+            from = k + 1;
           }
         }
       } finally {
@@ -896,11 +1025,8 @@ export function sluggify(text: string): string {
     .substring(0, 60);
 }
 
-function overlayCurrent(migrationsFolder: string, text: string) {
-  // Lazy import keeps the engine's module graph small for the CLI.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { OverlayFileSystem } = require('../fileSystem') as typeof import('../fileSystem');
-  const o = new OverlayFileSystem();
+function overlayCurrent(migrationsFolder: string, text: string, base?: FileSystem): FileSystem {
+  const o = new OverlayFileSystem(base);
   o.overlay.set(path.join(migrationsFolder, 'current.sql'), text);
   return o;
 }

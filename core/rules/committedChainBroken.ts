@@ -7,6 +7,7 @@ import type { Rule, Violation } from '../rule';
 export const committedChainBroken: Rule = {
   id: 'committed-chain-broken',
   defaultSeverity: 'error',
+  layouts: ['graphile'],
   summary: "A committed migration's `--! Previous` is not the hash of the migration before it.",
   check(ctx) {
     const out: Violation[] = [];

@@ -6,6 +6,7 @@ import type { Rule, Violation } from '../rule';
 export const committedHashMismatch: Rule = {
   id: 'committed-hash-mismatch',
   defaultSeverity: 'error',
+  layouts: ['graphile'],
   summary: 'A committed migration was edited after it was committed (its body no longer matches `--! Hash`).',
   check(ctx) {
     const out: Violation[] = [];

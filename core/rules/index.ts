@@ -11,6 +11,12 @@ import { policyWithoutRls } from './policyWithoutRls';
 import { rlsWithoutPolicy } from './rlsWithoutPolicy';
 import { syntaxError } from './syntaxError';
 import { unindexedForeignKey } from './unindexedForeignKey';
+import { migrationWithoutTransaction } from './migrationWithoutTransaction';
+import { missingRollback } from './missingRollback';
+import { dropLosesData } from './dropLosesData';
+import { columnTypeChange } from './columnTypeChange';
+import { notNullWithoutDefault } from './notNullWithoutDefault';
+import { alembicMultipleHeads } from './alembicMultipleHeads';
 
 export const rules: readonly Rule[] = [
   syntaxError,
@@ -24,4 +30,10 @@ export const rules: readonly Rule[] = [
   includeOutsideFixtures,
   committedHashMismatch,
   committedChainBroken,
+  migrationWithoutTransaction,
+  missingRollback,
+  dropLosesData,
+  columnTypeChange,
+  notNullWithoutDefault,
+  alembicMultipleHeads,
 ];

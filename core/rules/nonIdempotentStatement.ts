@@ -436,13 +436,16 @@ function recordDrops(s: Statement, dropped: Dropped): void {
 export const nonIdempotentStatement: Rule = {
   id: 'non-idempotent-statement',
   defaultSeverity: 'error',
+  // Numbered migrations run once, but teams re-run them by hand (psql -f) when one failed halfway: a warning there.
+  severityByLayout: { numbered: 'warning' },
   summary: 'A statement in current.sql (or a fixture it includes) that fails or changes data when run twice.',
   check(ctx) {
+    const numbered = ctx.project?.layout === 'numbered';
     const out: Violation[] = [];
     // The files of current/ run one after the other in one run: a DROP ... IF EXISTS in one guards the next ones.
     const currentRun: Dropped = new Set();
     for (const script of ctx.scripts) {
-      if (script.role !== 'current' && script.role !== 'fixture') continue;
+      if (script.role !== 'current' && script.role !== 'fixture' && !(numbered && script.role === 'committed')) continue;
       const dropped: Dropped = script.role === 'current' ? currentRun : new Set();
       for (const s of script.parsed.statements) {
         if (s.type === 'AlterTableStmt') checkAlterTable(s, script, dropped, out);

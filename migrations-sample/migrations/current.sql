@@ -30,3 +30,8 @@ create table if not exists app.feature_flags (
   name text primary key,
   enabled boolean not null default false
 );
+
+-- Review points: each statement is safe to run twice, and each changes data that already exists.
+alter table app.posts alter column title type varchar(200);
+alter table app.posts add column if not exists slug text not null;
+alter table app.users drop column if exists created_at;

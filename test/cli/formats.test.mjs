@@ -37,6 +37,9 @@ test('json: the position points at the text the finding is about', async () => {
       'rls-without-policy': /^alter table app\.post_tags enable row level security/,
       'syntax-error': /^;/,
       'unindexed-foreign-key': /^references app\.posts \(id\)/,
+      'column-type-change': /^alter table app\.posts alter column title type/,
+      'not-null-without-default': /^alter table app\.posts add column if not exists slug/,
+      'drop-loses-data': /^alter table app\.users drop column/,
     }[f.rule];
     assert.match(at, expectedStart, `${f.file}:${f.line}:${f.column} ${f.rule}`);
   }
@@ -70,7 +73,7 @@ test('text: one "file:line:column: severity rule message" line per finding, an e
     const width = f.endLine === f.line ? f.endColumn - f.column : source.length - (f.column - 1);
     assert.equal(caret.slice(bar + f.column - 1), '^'.repeat(width));
   }
-  assert.equal(lines.at(-1), '5 errors, 2 warnings');
+  assert.equal(lines.at(-1), '5 errors, 5 warnings');
 });
 
 test('text: a clean project says so; --color paints severities', async (t) => {

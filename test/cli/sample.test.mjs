@@ -26,12 +26,20 @@ test('migrations-sample/broken-history: exactly the findings in broken-history.e
   assert.equal(r.code, 1);
 });
 
-test('the two sample projects show every rule the CLI knows at least once', async () => {
+// Rules of the other layouts (numbered, Alembic): a graphile-migrate project cannot show them.
+const OTHER_LAYOUTS = new Set(['migration-without-transaction', 'missing-rollback', 'alembic-multiple-heads', 'applied-migration-edited']);
+// The rules of issue 2, which the samples must show whatever else changes.
+const GRAPHILE_RULES = [
+  'syntax-error', 'non-idempotent-statement', 'missing-rls', 'rls-without-policy', 'policy-without-rls', 'unindexed-foreign-key',
+  'include-not-found', 'include-cycle', 'include-outside-fixtures', 'committed-hash-mismatch', 'committed-chain-broken',
+];
+
+test('the two sample projects show every rule the CLI knows that applies to graphile-migrate projects', async () => {
   const sarif = JSON.parse((await pgmig(['lint', '--format', 'sarif', '--root', 'migrations-sample'])).stdout);
-  const known = sarif.runs[0].tool.driver.rules.map((r) => r.id).sort();
-  assert.equal(known.length, 11);
+  const known = sarif.runs[0].tool.driver.rules.map((r) => r.id);
+  for (const id of GRAPHILE_RULES) assert.ok(known.includes(id), `the CLI knows ${id}`);
   const shown = new Set([...expectedSample, ...expectedBroken].map((f) => f.rule));
-  assert.deepEqual([...shown].sort(), known);
+  assert.deepEqual([...shown].sort(), known.filter((id) => !OTHER_LAYOUTS.has(id)).sort());
 });
 
 test('the main sample keeps a valid history (it must stay migratable) and compiling includes', () => {
@@ -59,6 +67,6 @@ test('paths mode on the sample: one fixture, with the project around it', async 
 test('the sample script (npm run sample without the build) lints both projects and succeeds despite findings', () => {
   const r = spawnSync(process.execPath, [path.join(sampleRoot, 'run.mjs')], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /5 errors, 2 warnings/);
+  assert.match(r.stdout, /5 errors, 5 warnings/);
   assert.match(r.stdout, /committed-chain-broken/);
 });

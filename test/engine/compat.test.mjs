@@ -159,3 +159,39 @@ test("the lead's formatCommittedFile serialises exactly as graphile-migrate's se
     assert.equal(calculateHash('create table if not exists foo (id serial primary key);', null), 'sha1:e00ec93314a423ee5cc68d1182ad52f16442d7df');
   });
 });
+
+test('graphile-migrate 2.0.0-rc.3: current/ folder and nested includes compile and commit identically', async () => {
+  const a = freshDb(pg, 'folder_a');
+  const b = freshDb(pg, 'folder_b');
+  const files = {
+    '.gmrc': '{}\n',
+    'migrations/fixtures/outer.sql': '\n-- outer\n--!include inner/one.sql\ncreate or replace view two as select 2 as n;\n\n',
+    'migrations/fixtures/inner/one.sql': 'create or replace view one as select 1 as n;\n',
+    'migrations/current/001-tables.sql': '--! Message: folder commit\ncreate table if not exists folder_t (id int);\n',
+    'migrations/current/002.sql': '--!include outer.sql\nselect * from one, two;\n',
+  };
+  const gmDir = makeProject(files);
+  const pgmigDir = makeProject(files);
+  // The compiled text equals graphile-migrate's readCurrentMigration output.
+  const gmCurrent = await import(path.join(path.dirname(gmCli(2)), 'current.js'));
+  const { getCurrentMigrationLocation, readCurrentMigration } = gmCurrent.default ?? gmCurrent;
+  const parsed = { migrationsFolder: path.join(gmDir, 'migrations') };
+  const theirs = await readCurrentMigration(parsed, await getCurrentMigrationLocation(parsed));
+  const { readCurrent } = core('engine/current.js');
+  assert.equal(readCurrent(path.join(gmDir, 'migrations')).text, theirs);
+  let r = await gm(2, ['commit'], { cwd: gmDir, env: dbEnv(pg, a) });
+  assert.equal(r.code, 0, r.out);
+  r = await pgmig(['commit'], { cwd: pgmigDir, env: dbEnv(pg, b) });
+  assert.equal(r.code, 0, r.out);
+  assert.deepEqual(committed(pgmigDir), committed(gmDir));
+  const list = (dir) => fs.readdirSync(path.join(dir, 'migrations/current')).sort().map((f) => [f, read(dir, 'migrations/current/' + f)]);
+  assert.deepEqual(list(pgmigDir), list(gmDir));
+  for (const [dir, tool] of [[gmDir, 'gm'], [pgmigDir, 'pgmig']]) {
+    const env = dbEnv(pg, tool === 'gm' ? a : b);
+    r = tool === 'gm' ? await gm(2, ['uncommit'], { cwd: dir, env }) : await pgmig(['uncommit'], { cwd: dir, env });
+    assert.equal(r.code, 0, r.out);
+  }
+  assert.deepEqual(list(pgmigDir), list(gmDir));
+  cleanup(gmDir);
+  cleanup(pgmigDir);
+});

@@ -293,9 +293,17 @@ test('targets: --all-targets migrates each with its own pgSettings; target init 
   r = await pgmig(['status', '--all-targets', '--json'], { cwd: dir, env });
   assert.equal(r.code, 0, r.out);
   assert.deepEqual(JSON.parse(r.stdout).map((x) => x.target), ['eu', 'us']);
+  // A target whose database does not exist yet: target init creates it through the root connection.
+  const cfg = JSON.parse(read(dir, 'pgmig.json'));
+  cfg.targets.ap = { urlEnv: 'AP_URL', pgSettings: { 'app.region_id': 'ap' }, seeds: ['seeds/region.sql'] };
+  write(dir, 'pgmig.json', JSON.stringify(cfg));
+  const ap = `ap_${process.pid}`;
+  r = await pgmig(['target', 'init', 'ap'], { cwd: dir, env: { ...env, AP_URL: pg.url(ap) } });
+  assert.equal(r.code, 0, r.out);
+  assert.equal(pg.psql('select id from region', ap).trim(), 'ap');
   r = await pgmig(['status', '--target', 'asia'], { cwd: dir, env });
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /unknown target 'asia' \(known: eu, us\)/);
+  assert.match(r.stderr, /unknown target 'asia' \(known: eu, us, ap\)/);
   cleanup(dir);
 });
 
@@ -356,11 +364,96 @@ test('shadow check: runtime errors of current as findings with exact positions, 
   assert.equal(text.slice(findings[0].start, findings[0].end), 'emial');
   assert.match(findings[0].message, /column "emial" does not exist/);
   assert.equal(text.slice(findings[1].start, findings[1].end), 'nme');
+  // A runtime error without a position (NOT NULL), statements after it that depend on statements before it, and a
+  // statement that cannot run in a transaction (not reported).
+  const text2 = 'create table t2 (id int not null);\ninsert into t2 values (null);\ncreate index concurrently on users (name);\ninsert into t2 values (1);\nselect zzz from t2;\n';
+  findings = await engine.shadowCheck({ currentText: text2 });
+  assert.deepEqual(findings.map((f) => [f.sqlstate, text2.slice(f.start, f.end)]), [['23502', 'insert'], ['42703', 'zzz']]);
   const t0 = performance.now();
   findings = await engine.shadowCheck({ currentText: 'alter table users add column if not exists email text;\nselect email from users;\n' });
   const ms = performance.now() - t0;
   assert.deepEqual(findings, []);
   console.log(`# shadow check after a save (real PostgreSQL): ${ms.toFixed(1)} ms`);
   await engine.close();
+  cleanup(dir);
+});
+
+test('commit refuses current that fails on the shadow: error in current.sql, nothing written, current intact', async () => {
+  const name = freshDb(pg, 'badcommit');
+  const env = dbEnv(pg, name);
+  const dir = makeProject({ '.gmrc': GMRC });
+  await commitAll(dir, env, ['create table good (id int);\n']);
+  const text = '--! Message: broken\n\ncreate table if not exists fine (id int);\nselect missing_col from good;\n';
+  write(dir, 'migrations/current.sql', text);
+  const r = await pgmig(['commit'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.ok(r.stderr.includes(`${path.join(fs.realpathSync(dir), 'migrations/current.sql')}:4:8: 42703: column "missing_col" does not exist`), r.stderr);
+  assert.deepEqual(committedNames(dir), ['000001-step-1.sql']);
+  assert.equal(read(dir, 'migrations/current.sql'), text);
+  assert.equal(pg.psql(`select to_regclass('public.fine') is null`, name).trim(), 't');
+});
+
+test('actions run as graphile-migrate runs them: SQL files and commands with GM_* variables', async () => {
+  const name = freshDb(pg, 'actions');
+  const env = dbEnv(pg, name);
+  const dir = makeProject({
+    '.gmrc': JSON.stringify({
+      beforeAllMigrations: ['before.sql'],
+      afterAllMigrations: [{ _: 'command', command: 'echo "$GM_DBNAME|$GM_DBUSER|$DATABASE_URL|${GM_SHADOW:-main}" >> actions.log' }],
+      afterCurrent: [{ _: 'command', command: 'echo current >> actions.log', shadow: false }],
+    }),
+    'migrations/before.sql': "create table if not exists action_log (db text default ':DATABASE_NAME', at timestamptz default now());\ninsert into action_log default values;\n",
+  });
+  await commitAll(dir, env, ['create table acted (id int);\n']);
+  const log = read(dir, 'actions.log').trim().split('\n');
+  // As graphile-migrate: the reset shadow had nothing to run (no actions), then the new migration on the shadow, then main.
+  assert.deepEqual(log, [`${name}_shadow|postgres|postgres://PLEASE:USE@GM_DBURL/INSTEAD|1`, `${name}|postgres|postgres://PLEASE:USE@GM_DBURL/INSTEAD|main`]);
+  assert.equal(pg.psql('select db from action_log', name).trim(), name);
+  write(dir, 'migrations/current.sql', 'select 1;\n');
+  const r = await pgmig(['watch', '--once'], { cwd: dir, env });
+  assert.equal(r.code, 0, r.out);
+  assert.equal(read(dir, 'actions.log').trim().split('\n').at(-1), 'current');
+  cleanup(dir);
+});
+
+test('watch reruns when an included fixture changes', async () => {
+  const { MigrationEngine } = core('engine/engine.js');
+  const { loadSettings } = core('engine/settings.js');
+  const name = freshDb(pg, 'watchfix');
+  const dir = makeProject({ '.gmrc': GMRC, 'migrations/fixtures/sub/v.sql': 'create or replace view v as select 1 as a;\n', 'migrations/current.sql': '--!include sub/v.sql\n' });
+  const engine = new MigrationEngine(loadSettings({ root: dir, env: { ...process.env, ...dbEnv(pg, name) } }));
+  const ac = new AbortController();
+  let waiter;
+  const next = () => new Promise((r) => (waiter = r));
+  const first = next();
+  const watching = engine.watch({ signal: ac.signal, onRun: (r) => waiter?.(r) });
+  assert.equal((await first).ran, true);
+  const p = next();
+  write(dir, 'migrations/fixtures/sub/v.sql', 'create or replace view v as select 1 as a, 2 as b;\n');
+  assert.equal((await p).ran, true);
+  assert.equal(pg.psql('select b from v', name).trim(), '2');
+  ac.abort();
+  await watching;
+  await engine.close();
+  cleanup(dir);
+});
+
+test('--! no-transaction is honoured in committed migrations and in current.sql', async () => {
+  const name = freshDb(pg, 'notx');
+  const env = dbEnv(pg, name);
+  const dir = makeProject({ '.gmrc': GMRC });
+  writeCommitted(dir, [
+    'create table nt (id int, name text);\n',
+    '--! no-transaction\ncreate index concurrently if not exists nt_name on nt (name);\n',
+    'create table nt2 (id int);\n',
+  ]);
+  let r = await pgmig(['migrate'], { cwd: dir, env });
+  assert.equal(r.code, 0, r.out);
+  assert.equal(pg.psql(`select count(*) from pg_indexes where indexname = 'nt_name'`, name).trim(), '1');
+  assert.equal(pg.psql('select count(*) from graphile_migrate.migrations', name).trim(), '3');
+  write(dir, 'migrations/current.sql', '--! no-transaction\ncreate index concurrently if not exists nt_id on nt (id);\n');
+  r = await pgmig(['watch', '--once'], { cwd: dir, env });
+  assert.equal(r.code, 0, r.out);
+  assert.equal(pg.psql(`select count(*) from pg_indexes where indexname = 'nt_id'`, name).trim(), '1');
   cleanup(dir);
 });

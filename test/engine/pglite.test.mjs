@@ -18,6 +18,7 @@ test('embedded workflow: commit, status, watch, shadow check, rollback, uncommit
   const dir = makeProject({
     '.gmrc': '{ placeholders: { ":APP_ROLE": "app_role" } }\n',
     'migrations/fixtures/helpers.sql': 'create or replace function one() returns int language sql as $$ select 1 $$;\n',
+    'pgmig.json': '{ engine: { dumpSchemaOnCommit: true, schemaFile: "db/schema.sql" } }\n',
   });
   const settings = loadSettings({ root: dir, env: EMBEDDED_ENV });
   assert.equal(settings.main.kind, 'pglite');
@@ -30,6 +31,7 @@ test('embedded workflow: commit, status, watch, shadow check, rollback, uncommit
     const c = await engine.commit();
     assert.equal(path.basename(c.file), '000001-accounts.sql');
     assert.equal(path.basename(c.downFile), '000001-accounts.down.sql');
+    assert.match(fs.readFileSync(path.join(dir, 'db/schema.sql'), 'utf8'), /CREATE TABLE public\.accounts/);
     let st = await engine.status();
     assert.equal(st.applied.length, 1);
     assert.equal(st.exitCode, 0);
@@ -104,19 +106,31 @@ test('embedded workflow: commit, status, watch, shadow check, rollback, uncommit
   cleanup(dir);
 });
 
-test('the embedded database is one process at a time: a second process gets a clear message', async () => {
+test('the embedded database is one process at a time: a second process waits, then gets a clear message', { timeout: 120_000 }, async () => {
   const dir = makeProject({ '.gmrc': '{}\n', 'migrations/current.sql': 'select 1;\n' });
   const engine = new MigrationEngine(loadSettings({ root: dir, env: EMBEDDED_ENV }));
   try {
     await engine.migrate();
+    const t0 = Date.now();
     const r = await pgmig(['migrate'], { cwd: dir, env: EMBEDDED_ENV });
     assert.equal(r.code, 1);
+    assert.ok(Date.now() - t0 >= 10_000, 'the CLI waits up to 10 s for the folder');
     assert.match(r.stderr, new RegExp(`embedded database .* is in use by process ${process.pid}`));
   } finally {
     await engine.close();
   }
-  const r = await pgmig(['migrate'], { cwd: dir, env: EMBEDDED_ENV });
+  let r = await pgmig(['migrate'], { cwd: dir, env: EMBEDDED_ENV });
   assert.equal(r.code, 0, r.out);
+  // A long-running host that releases the database when idle lets the CLI in.
+  const host = new MigrationEngine(loadSettings({ root: dir, env: EMBEDDED_ENV }), undefined, { embeddedIdleCloseMs: 300 });
+  try {
+    await host.status();
+    r = await pgmig(['status'], { cwd: dir, env: EMBEDDED_ENV });
+    assert.equal(r.code, 2, r.out);
+    assert.equal((await host.status()).exitCode, 2);
+  } finally {
+    await host.close();
+  }
   cleanup(dir);
 });
 

@@ -1,6 +1,6 @@
 // Runs a real VS Code (code-server 4.100.3 = VS Code 1.100.3) and headless Debian Chromium for the suites in
 // this folder. Recipe and measured facts: shared/notes/real-vscode.md. Install with `bash test/vscode/setup.sh`.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, cpSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -59,7 +59,8 @@ export function sampleWorkspaceSource() {
 export function copyWorkspace(source = sampleWorkspaceSource()) {
   mkdirSync(stateRoot, { recursive: true });
   const target = path.join(mkdtempSync(path.join(os.tmpdir(), 'pgmig-ws-')), path.basename(source));
-  cpSync(source, target, { recursive: true });
+  // Not the embedded database a CLI run may have left in the sample (.pgmig/): every run starts from a fresh one.
+  cpSync(source, target, { recursive: true, filter: (src) => path.basename(src) !== '.pgmig' });
   return target;
 }
 
@@ -105,8 +106,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * @param {Record<string,string>} [options.env] extra environment (reaches the extension host and the language server)
  * @param {Record<string,unknown>} [options.settings] user settings added to the defaults below
  * @param {boolean} [options.workspaceTrust] keep VS Code's workspace trust on (default: off, every folder is trusted)
+ * @param {string} [options.installVsix] install this .vsix with `code-server --install-extension` first (as a user would)
  */
-export async function startCodeServer({ workspace, installExtension = false, env = {}, settings = {}, workspaceTrust = false }) {
+export async function startCodeServer({ workspace, installExtension = false, env = {}, settings = {}, workspaceTrust = false, installVsix }) {
   const started = performance.now();
   const stateDir = mkdtempSync(path.join(stateRoot, 'cs-'));
   const dirs = Object.fromEntries(['data', 'ext', 'config', 'xdg-data', 'tmp'].map((d) => [d, path.join(stateDir, d)]));
@@ -123,6 +125,12 @@ export async function startCodeServer({ workspace, installExtension = false, env
     ...settings,
   }, null, 2));
   if (installExtension) symlinkSync(extensionPath, path.join(dirs.ext, extensionId().folderName), 'dir');
+  if (installVsix) {
+    const r = spawnSync(process.execPath, [codeServerBin, '--user-data-dir', dirs.data, '--extensions-dir', dirs.ext, '--install-extension', installVsix], {
+      encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs['xdg-data'], TMPDIR: dirs.tmp }, timeout: 120_000,
+    });
+    if (r.status !== 0) throw new Error(`code-server --install-extension ${installVsix} failed (${r.status}):\n${r.stdout}${r.stderr}`);
+  }
 
   const port = await freePort();
   if (await portIsBusy(port)) throw new Error(`port ${port} is busy; refusing to start code-server on it`);

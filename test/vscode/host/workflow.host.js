@@ -83,8 +83,19 @@ async function engine(name, args) {
   }
 }
 
+/** These suites change the workspace and its databases: only workflow.test.mjs runs them (on its own copy). */
+function onlyInWorkflowRun(suite) {
+  if (process.env.PGMIG_WORKFLOW_TESTS !== '1') {
+    suite.test.parent.pgmigSkipReason = 'run by test/vscode/workflow.test.mjs';
+    suite.skip();
+  }
+}
+
 suite('migration workflow: embedded database', () => {
-  suiteSetup(setup);
+  suiteSetup(async function () {
+    onlyInWorkflowRun(this);
+    await setup();
+  });
 
   test('contributes the Migrate: commands in the palette, the views and the settings', async () => {
     const pkg = vscode.extensions.getExtension('pgmig.pgmig').packageJSON;
@@ -97,7 +108,7 @@ suite('migration workflow: embedded database', () => {
     assert.deepStrictEqual(pkg.contributes.views.pgmig.map((v) => v.id), ['pgmig.migrations', 'pgmig.schema']);
     assert.strictEqual(pkg.contributes.viewsContainers.activitybar[0].title, 'Migrations');
     assert.ok(pkg.contributes.viewsWelcome.some((w) => w.when === 'pgmig.view == unreachable' && w.contents.includes('command:pgmig.useEmbedded')));
-    assert.deepStrictEqual(vscode.workspace.getConfiguration('pgmig').get('targets'), {});
+    assert.strictEqual(typeof vscode.workspace.getConfiguration('pgmig').get('targets'), 'object');
     assert.strictEqual(vscode.workspace.getConfiguration('pgmig').get('shadowCheck'), false);
   });
 
@@ -128,6 +139,24 @@ suite('migration workflow: embedded database', () => {
     assert.deepStrictEqual(byName.get('app.post_tags').table.findings.map((f) => f.rule), ['rls-without-policy']);
   });
 
+  test('an unreachable database: the welcome view (no items, a message) offers the embedded database', async () => {
+    const config = vscode.workspace.getConfiguration('pgmig');
+    await config.update('targets', { nowhere: { connectionString: 'postgres://nobody@127.0.0.1:1/nothing' } }, vscode.ConfigurationTarget.Workspace);
+    try {
+      await api.workflow.selectTarget(root, 'nowhere');
+      const tops = await api.trees.migrations.getChildren();
+      assert.deepStrictEqual(tops, [], 'no items: the welcome view shows');
+      assert.match(api.trees.migrations.view.message, /No database reachable: cannot connect to postgres:\/\/nobody@127\.0\.0\.1:1\/nothing: connection refused/);
+      await vscode.commands.executeCommand('pgmig.useEmbedded');
+      assert.strictEqual(api.workflow.selectedTarget(root), 'embedded');
+      assert.ok((await api.trees.migrations.getChildren()).length > 0, 'the tree is back');
+      assert.strictEqual(api.trees.migrations.view.message, undefined);
+    } finally {
+      await api.workflow.selectTarget(root, '');
+      await config.update('targets', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   test('context menu "Apply up to here" applies 000001..000002 only; Migrate: Migrate applies the rest', async () => {
     let t = await treeOf('');
     await vscode.commands.executeCommand('pgmig.applyUpTo', t.migrations[1].node);
@@ -143,7 +172,7 @@ suite('migration workflow: embedded database', () => {
 
   test('CodeLens: Rollback on the latest applied migration (with a down script), then Apply, change the database and the tree', async () => {
     const file = path.join(root, 'migrations', 'committed', '000003-current-user-id.sql');
-    fs.writeFileSync(file.replace(/\.sql$/, '.down.sql'), 'drop function app.current_user_id();\n');
+    fs.writeFileSync(file.replace(/\.sql$/, '.down.sql'), 'drop function app.current_user_id() cascade;\n');
     // The tree follows the new file; the lens follows the status.
     await waitFor('the tree to see the down script', async () => (await treeOf('')).migrations[2].context === 'migration.applied.rollback');
     let lenses = await lensesOf(file, /^Rollback$/);
@@ -179,6 +208,41 @@ suite('migration workflow: embedded database', () => {
     const t = await treeOf('');
     assert.deepStrictEqual(t.migrations.map((m) => `${m.name}:${m.state}`), [...SAMPLE_MIGRATIONS, '000004-add-tags.sql'].map((n) => `${n}:applied`));
     assert.match(t.current.item.description, /^empty/);
+  });
+
+  test('context menu: Copy Hash and Open Down Script', async () => {
+    const t = await treeOf('');
+    const node = t.migrations[3].node;
+    await vscode.commands.executeCommand('pgmig.copyHash', node);
+    assert.strictEqual(await vscode.env.clipboard.readText(), node.item.hash);
+    const down = node.item.file.replace(/\.sql$/, '.down.sql');
+    fs.writeFileSync(down, 'drop table app.tags;\n');
+    try {
+      await waitFor('the tree to see the down script', async () => (await treeOf('')).migrations[3].node.item.downFile === down);
+      await vscode.commands.executeCommand('pgmig.openDown', (await treeOf('')).migrations[3].node);
+      await waitFor('the down script open', () => vscode.window.activeTextEditor && vscode.window.activeTextEditor.document.uri.fsPath === down);
+    } finally {
+      fs.rmSync(down, { force: true });
+    }
+  });
+
+  test('the shadow check (when enabled) shows runtime errors after a save without touching the database', async () => {
+    const config = vscode.workspace.getConfiguration('pgmig');
+    await config.update('shadowCheck', true, vscode.ConfigurationTarget.Workspace);
+    const current = path.join(root, 'migrations', 'current.sql');
+    try {
+      const doc = await setText(current, '-- shadow\ncreate table if not exists app.shadow_only (id int);\nselect no_such_shadow_column from app.users;\n');
+      const d = await waitFor('the shadow-error diagnostic', () =>
+        vscode.languages.getDiagnostics(doc.uri).find((x) => String(x.code && x.code.value !== undefined ? x.code.value : x.code) === 'shadow-error'), 30_000);
+      assert.strictEqual(d.range.start.line, 2);
+      assert.strictEqual(d.range.start.character, 7);
+      assert.match(d.message, /no_such_shadow_column/);
+      const s = await status('');
+      assert.strictEqual(s.current.state, 'dirty', 'the real database did not run current.sql');
+    } finally {
+      await config.update('shadowCheck', undefined, vscode.ConfigurationTarget.Workspace);
+      await setText(current, '-- Enter migration here\n');
+    }
   });
 
   test('watch applies current.sql on save; an SQL error becomes a diagnostic on its line and in the status bar', async () => {
@@ -268,6 +332,7 @@ suite('migration workflow: embedded database', () => {
 
 suite('migration workflow: real PostgreSQL', function () {
   suiteSetup(async function () {
+    onlyInWorkflowRun(this);
     if (!process.env.PGMIG_TEST_PG_URL) {
       this.test.parent.pgmigSkipReason = 'no PostgreSQL (workflow.test.mjs starts one)';
       this.skip();
@@ -339,11 +404,30 @@ suite('migration workflow: real PostgreSQL', function () {
     await api.workflow.passwords.store(root, 'pgpw', process.env.PGMIG_TEST_PG_PASSWORD);
     s = await api.workflow.status(root, 'pgpw');
     assert.ok(!s.error, s.error && s.error.message);
-    assert.strictEqual(s.pending, 0);
+    assert.ok(s.reachable);
+    assert.strictEqual(s.migrations.length, 4, 'its (unmigrated) database answers');
     const settings = JSON.stringify(vscode.workspace.getConfiguration('pgmig').get('targets'));
     assert.ok(!settings.includes(process.env.PGMIG_TEST_PG_PASSWORD), 'the password is not in the settings');
     const r = await engine('reset', { target: 'prod', confirm: 'app' });
     assert.ok(r.error && /protected/.test(r.error.message), r.error && r.error.message);
+  });
+
+  test('a committed file edited after it was applied is marked "changed after apply"', async () => {
+    const file = path.join(root, 'migrations', 'committed', '000002-posts.sql');
+    const original = fs.readFileSync(file, 'utf8');
+    fs.chmodSync(file, 0o644);
+    fs.writeFileSync(file, original + '\n-- edited after commit\n');
+    try {
+      const t = await waitFor('the changed state', async () => {
+        const x = await treeOf('pg');
+        return x.migrations[1].state === 'changed' ? x : undefined;
+      });
+      assert.strictEqual(t.migrations[1].description, 'changed after apply');
+      assert.match(t.migrations[1].tooltip, /edited after it was committed/);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+    await waitFor('applied again', async () => (await treeOf('pg')).migrations[1].state === 'applied');
   });
 
   test('Reset Database on PostgreSQL (name typed) drops and migrates again', async () => {

@@ -1,0 +1,180 @@
+// `status`, `migrate` and `rollback` for projects of the other layouts (numbered SQL, Drizzle Kit, Alembic), and
+// `new`: the graphile-migrate commands stay as they are and run whenever the project is a graphile-migrate one.
+// The database is the one the engine's settings name (DATABASE_URL, pgmig.json targets, else the embedded one).
+import path from 'node:path';
+import JSON5 from 'json5';
+import { diskFileSystem } from '../../core/fileSystem';
+import { findProjectRoot } from '../../core/project';
+import { detectLayout, LayoutConfigError } from '../../core/layouts/detect';
+import { layoutFor } from '../../core/layouts';
+import { newNumberedMigration } from '../../core/layouts/numbered';
+import { AlembicLayout } from '../../core/layouts/alembic';
+import { dataMigrationStatus } from '../../core/layouts/dataMigrations';
+import type { LayoutProject, LayoutStatus, MigrationLayout } from '../../core/layouts/types';
+import { appliedMigrationEditedFindings } from '../../core/rules/appliedMigrationEdited';
+import { EngineError } from '../../core/engine/errors';
+import { UsageError } from '../usage';
+import { out, parse, printError, runForTargets } from './engineCli';
+import type { Command } from './index';
+
+interface Detected {
+  project: LayoutProject;
+  layout: MigrationLayout | undefined;
+}
+
+/** The layout of the project the command line names (--root) or the current folder is in. */
+export function detectFor(argv: string[]): Detected | undefined {
+  let root: string | undefined;
+  const i = argv.findIndex((a) => a === '--root' || a.startsWith('--root='));
+  if (i >= 0) root = argv[i].includes('=') ? argv[i].slice('--root='.length) : argv[i + 1];
+  root = root ? path.resolve(root) : findProjectRoot(diskFileSystem, process.cwd());
+  if (!root) return undefined;
+  const configPath = path.join(root, 'pgmig.json');
+  const text = diskFileSystem.read(configPath);
+  let raw: unknown;
+  try {
+    raw = text === undefined ? undefined : JSON5.parse(text);
+  } catch {
+    return undefined; // the graphile-migrate command reports the broken file
+  }
+  try {
+    const project = detectLayout(diskFileSystem, diskFileSystem.realpath(root) ?? root, raw, configPath);
+    return { project, layout: layoutFor(project) };
+  } catch (e) {
+    if (e instanceof LayoutConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+const rel = (root: string, file: string) => path.relative(root, file) || '.';
+
+function printStatus(prefix: string, project: LayoutProject, s: LayoutStatus): void {
+  const t = project.table;
+  out(`${prefix}${s.database}`);
+  out(`  layout: ${s.layout} (${rel(project.root, project.folder)}/, tracked in ${t.schema}.${t.name})`);
+  const applied = s.migrations.filter((m) => m.state === 'applied');
+  const pending = s.migrations.filter((m) => m.state === 'pending');
+  const latest = applied[applied.length - 1];
+  out(`  applied: ${applied.length}${latest ? ` (latest ${path.basename(latest.file)}${latest.appliedAt ? ` at ${latest.appliedAt.toISOString()}` : ''})` : ''}`);
+  if (s.current) out(`  current revision: ${s.current.length ? s.current.join(', ') : '(none)'}`);
+  out(`  pending: ${pending.length}${pending.length ? '\n    ' + pending.map((m) => path.basename(m.file)).join('\n    ') : ''}`);
+  for (const u of s.unknownApplied) out(`  applied, but no file: ${u}`);
+  for (const f of appliedMigrationEditedFindings(s, diskFileSystem.read)) out(`  ${rel(project.root, f.file)}: warning applied-migration-edited ${f.message}`);
+  if (!pending.length && !s.unknownApplied.length && !s.migrations.some((m) => m.changed)) out('  Up to date.');
+}
+
+async function status(argv: string[], d: Detected): Promise<number> {
+  const { values } = parse(argv, { json: { type: 'boolean' }, 'skip-database': { type: 'boolean' } });
+  if (values.help) return out(`pgmig status [--json] [--root DIR] [--target NAME | --all-targets]\n\nExit code: 1 = migrations pending.`), 0;
+  const layout = d.layout!;
+  if (values['skip-database']) {
+    const list = layout.migrations();
+    if (values.json) out(JSON.stringify({ layout: layout.kind, migrations: list }, null, 2));
+    else for (const m of list) out(`  ${path.basename(m.file)}${m.downFile ? '' : ' (no down script)'}`);
+    return 0;
+  }
+  const reports: unknown[] = [];
+  const code = await runForTargets(values, async (engine, prefix) => {
+    const db = engine.db('main');
+    const s = await layout.status(db);
+    const data = d.project.dataMigrations ? await dataMigrationStatus(db, d.project.dataMigrations) : undefined;
+    if (values.json) {
+      reports.push({ ...s, findings: appliedMigrationEditedFindings(s, diskFileSystem.read), dataMigrations: data ? Object.fromEntries(data) : undefined });
+    } else {
+      printStatus(prefix, d.project, s);
+      if (data) {
+        for (const [schema, list] of data) {
+          const pending = list.filter((m) => m.state === 'pending');
+          out(`  data migrations ${schema}: ${list.length - pending.length} applied, ${pending.length} pending${pending.length ? ` (${pending.map((m) => m.name).join(', ')})` : ''}`);
+        }
+      }
+    }
+    return s.migrations.some((m) => m.state === 'pending') ? 1 : 0;
+  });
+  if (values.json) out(JSON.stringify(values['all-targets'] ? reports : reports[0] ?? null, null, 2));
+  return code;
+}
+
+async function migrate(argv: string[], d: Detected): Promise<number> {
+  const { values } = parse(argv, { to: { type: 'string' } });
+  if (values.help) return out(`pgmig migrate [--to ID] [--root DIR] [--target NAME | --all-targets]\n\nApplies pending migrations in order (${d.project.kind}).`), 0;
+  const layout = d.layout!;
+  return runForTargets(values, async (engine, prefix) => {
+    const db = engine.db('main');
+    if (layout instanceof AlembicLayout) {
+      const cmd = values.to ? layout.command('upgrade-to', values.to) : layout.command('upgrade-head');
+      out(`${prefix}$ ${cmd.commandLine}`);
+      await layout.migrate(db, { to: values.to, output: (stream, text) => (stream === 'stdout' ? process.stdout : process.stderr).write(text) });
+      return 0;
+    }
+    const r = await layout.migrate(db, { to: values.to, lockTimeoutMs: engine.settings.engine.lockTimeoutMs, onApplied: (m, ms) => out(`${prefix}applied ${path.basename(m.file)} (${ms.toFixed(0)} ms)`) });
+    out(`${prefix}${r.applied.length ? `${r.applied.length} migration(s) applied` : 'already up to date'} (${engine.describe('main')})`);
+    return 0;
+  });
+}
+
+async function rollback(argv: string[], d: Detected): Promise<number> {
+  const { values } = parse(argv, { to: { type: 'string' }, all: { type: 'boolean' } });
+  if (values.help) return out(`pgmig rollback [--to ID | --all] [--root DIR] [--target NAME | --all-targets]\n\nRuns the down script of the latest applied migration (or of every one after --to, or of all), newest first.`), 0;
+  if (values.to !== undefined && values.all) throw new UsageError('--to and --all exclude each other');
+  const layout = d.layout!;
+  return runForTargets(values, async (engine, prefix) => {
+    const db = engine.db('main');
+    const r = await layout.rollback(db, {
+      to: values.to,
+      all: !!values.all,
+      lockTimeoutMs: engine.settings.engine.lockTimeoutMs,
+      onRolledBack: (m: { file: string }, ms: number) => out(`${prefix}rolled back ${path.basename(m.file)} (${ms.toFixed(0)} ms)`),
+      ...(layout instanceof AlembicLayout ? { output: (stream: string, text: string) => (stream === 'stdout' ? process.stdout : process.stderr).write(text) } : {}),
+    } as any);
+    if (!(layout instanceof AlembicLayout)) out(`${prefix}${r.rolledBack.length ? `rolled back ${r.rolledBack.join(', ')}` : 'nothing to roll back'}`);
+    return 0;
+  });
+}
+
+/** Wraps a graphile-migrate command: projects of another layout get the layout's version of it. */
+function dispatch(name: 'status' | 'migrate' | 'rollback', graphile: Command): Command {
+  const impl = { status, migrate, rollback }[name];
+  return {
+    summary: graphile.summary,
+    async run(argv) {
+      const d = detectFor(argv);
+      if (!d || !d.layout) return graphile.run(argv);
+      return impl(argv, d);
+    },
+  };
+}
+
+export function withLayouts(commands: Record<string, Command>): Record<string, Command> {
+  return { ...commands, status: dispatch('status', commands.status), migrate: dispatch('migrate', commands.migrate), rollback: dispatch('rollback', commands.rollback), new: newCommand };
+}
+
+export const newCommand: Command = {
+  summary: 'create the next numbered migration and its rollback file (numbered SQL layout) <name>',
+  async run(argv) {
+    const { values, positionals } = parse(argv, {}, true);
+    if (values.help) return out('pgmig new <name> [--root DIR]\n\nCreates NNN_<name>.sql (header: purpose, dependencies, rollback) and rollback-NNN.sql in a numbered project.'), 0;
+    if (positionals.length !== 1) throw new UsageError('pgmig new needs exactly one name, e.g. pgmig new add_invoices');
+    const d = detectFor(argv);
+    if (!d) throw new UsageError('no migrations project found here (see pgmig --help)');
+    const how: Record<string, string> = {
+      graphile: 'write the migration in migrations/current.sql, then run pgmig commit',
+      drizzle: 'run drizzle-kit generate --name ' + positionals[0],
+      alembic: `run ${d.project.command ?? 'alembic'} revision -m "${positionals[0]}"`,
+    };
+    if (d.project.kind !== 'numbered') throw new UsageError(`pgmig new is for numbered SQL projects; this is a ${d.project.kind} project: ${how[d.project.kind]}`);
+    try {
+      const r = newNumberedMigration(d.project, positionals[0]);
+      out(`created ${rel(process.cwd(), r.file)}\ncreated ${rel(process.cwd(), r.downFile)}`);
+      return 0;
+    } catch (e) {
+      if (e instanceof EngineError) {
+        printError('', e);
+        return 1;
+      }
+      throw e;
+    }
+  },
+};
+
+

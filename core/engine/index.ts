@@ -1,0 +1,17 @@
+// The migration engine's public surface, for the CLI and the language server: one import point.
+export { MigrationEngine, forEachBounded, sluggify } from './engine';
+export type {
+  AppliedMigration,
+  CommitResult,
+  CommitStep,
+  CurrentRunResult,
+  EngineEvent,
+  MigrateResult,
+  ShadowFinding,
+  StatusReport,
+} from './engine';
+export { EngineError, type EngineErrorCode, type SqlErrorLocation } from './errors';
+export { loadSettings, forTarget, type EngineSettings, type LoadOptions, type TargetSpec, type DbLocation } from './settings';
+export { readCurrent, type CompiledCurrent } from './current';
+export { readCommitted, type CommittedMigration } from './committed';
+export { describeConnection, redactSecrets } from '../db/connection';

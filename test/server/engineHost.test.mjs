@@ -1,0 +1,87 @@
+// The migration engine hosted by the language server (server/engineHost.ts), driven as any LSP client would:
+// `workspace/executeCommand` pgmig.engine.*, `textDocument/codeLens`, SQL errors published as diagnostics, and
+// refusal in an untrusted workspace. On a copy of migrations-sample/ with the embedded database (its default).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LspClient, repoRoot, uriOf } from './lspClient.mjs';
+
+let root;
+let client;
+const run = (command, args = {}) => client.request('workspace/executeCommand', { command: `pgmig.engine.${command}`, arguments: [{ root, ...args }] });
+
+before(async () => {
+  root = path.join(mkdtempSync(path.join(os.tmpdir(), 'pgmig-engine-lsp-')), 'sample');
+  cpSync(path.join(repoRoot, 'migrations-sample'), root, { recursive: true, filter: (src) => path.basename(src) !== '.pgmig' });
+  client = await LspClient.start({ rootDir: root, trusted: true });
+  await client.waitIdle();
+});
+
+after(async () => {
+  await client?.stop();
+  rmSync(path.dirname(root), { recursive: true, force: true });
+});
+
+test('initialize lists the engine commands and CodeLens', () => {
+  const caps = client.capabilities;
+  for (const c of ['status', 'migrate', 'rollback', 'commit', 'uncommit', 'runCurrent', 'watchStart', 'watchStop', 'reset', 'initTarget', 'dumpSchema']) {
+    assert.ok(caps.executeCommandProvider.commands.includes(`pgmig.engine.${c}`), c);
+  }
+  assert.ok(caps.codeLensProvider);
+});
+
+test('status, migrate and status again on the embedded database', { timeout: 60_000 }, async () => {
+  let s = await run('status');
+  assert.deepEqual(s.migrations.map((m) => `${m.name}:${m.state}`), ['000001-users.sql:pending', '000002-posts.sql:pending', '000003-current-user-id.sql:pending']);
+  assert.equal(s.pending, 3);
+  assert.equal(s.current.state, 'dirty');
+  assert.equal(s.current.fixtures.length, 4);
+  assert.equal(s.confirmName, 'embedded');
+  const r = await run('migrate', { to: 1 });
+  assert.deepEqual(r.applied, ['000001-users.sql']);
+  const all = await run('migrate');
+  assert.deepEqual(all.applied, ['000002-posts.sql', '000003-current-user-id.sql']);
+  s = await run('status');
+  assert.deepEqual(s.migrations.map((m) => m.state), ['applied', 'applied', 'applied']);
+  assert.match(s.migrations[0].appliedAt, /^\d{4}-\d\d-\d\dT/);
+});
+
+test('CodeLens on a committed migration and on current.sql', { timeout: 30_000 }, async () => {
+  const committed = path.join(root, 'migrations', 'committed', '000003-current-user-id.sql');
+  client.open(committed);
+  const lenses = await client.request('textDocument/codeLens', { textDocument: { uri: uriOf(committed) } });
+  assert.match(lenses[0].command.title, /^applied on default \d{4}-/);
+  client.open(path.join(root, 'migrations', 'current.sql'));
+  const current = await client.request('textDocument/codeLens', { textDocument: { uri: uriOf(path.join(root, 'migrations', 'current.sql')) } });
+  assert.deepEqual(current.slice(1).map((l) => l.command.command), ['pgmig.engine.runCurrent', 'pgmig.engine.commit', 'pgmig.engine.watchStart']);
+});
+
+test('an SQL error of a command is published as a diagnostic at its position, with the error in the response', { timeout: 30_000 }, async () => {
+  const current = path.join(root, 'migrations', 'current.sql');
+  writeFileSync(current, 'select 1;\n\nselect missing_col from app.users;\n');
+  client.close(current);
+  await assert.rejects(run('runCurrent'), (e) => /missing_col/.test(e.message) && e.data.code === 'sql' && e.data.location.line === 3 && e.data.location.column === 8);
+  const diagnostics = await client.waitForDiagnostics(current, (d) => d.some((x) => x.code === '42703'));
+  const d = diagnostics.find((x) => x.code === '42703');
+  assert.deepEqual(d.range.start, { line: 2, character: 7 });
+  assert.equal(d.message, 'column "missing_col" does not exist');
+});
+
+test('reset needs the typed name', async () => {
+  await assert.rejects(run('reset', { confirm: 'nope' }), /type its name 'embedded' to confirm/);
+});
+
+test('an untrusted workspace gets no database command', { timeout: 30_000 }, async () => {
+  const untrusted = await LspClient.start({ rootDir: root, trusted: false });
+  try {
+    await untrusted.waitIdle();
+    await assert.rejects(
+      untrusted.request('workspace/executeCommand', { command: 'pgmig.engine.migrate', arguments: [{ root }] }),
+      /untrusted workspace/,
+    );
+  } finally {
+    await untrusted.stop();
+  }
+});
