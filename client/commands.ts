@@ -45,6 +45,11 @@ export class Workflow {
   readonly onDidChange = this.changedEmitter.event;
   /** The last failure (tests and the status bar read it). */
   lastFailure: EngineFailure | undefined;
+  /**
+   * Set once the user shows interest in the databases (the Migrations view opened, a command run): before that
+   * nothing opens a database, so a workspace that only wants the analysis never starts the embedded one.
+   */
+  engaged = false;
   /** The latest status per `${root}\0${target}`, as the trees fetched it. */
   readonly statuses = new Map<string, TargetStatus>();
   private rootsCache: string[] | undefined;
@@ -89,6 +94,10 @@ export class Workflow {
   }
 
   async status(root: string, target: string): Promise<TargetStatus | ResponseError> {
+    if (!this.engaged) {
+      this.engaged = true;
+      setTimeout(() => this.fireChanged(), 0); // the status bar shows the database's state from now on
+    }
     try {
       const password = await this.passwordFor(root, target);
       const s = await this.client.sendRequest<TargetStatus>('pgmig/status', { root, target, password });
@@ -124,6 +133,7 @@ export class Workflow {
    * failure. A failed password login asks for the password once, keeps it in SecretStorage and tries again.
    */
   async run<T = unknown>(name: string, rawArgs: EngineArgs = {}, opts: { quiet?: boolean } = {}): Promise<T | undefined> {
+    this.engaged = true;
     if (!vscode.workspace.isTrusted) {
       this.fail(name, 'database commands are disabled in an untrusted workspace (trust the workspace to enable them)');
       return undefined;

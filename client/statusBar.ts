@@ -52,6 +52,14 @@ export class MigrationStatusBar implements vscode.Disposable {
       this.item.show();
       return;
     }
+    if (!this.workflow.engaged) {
+      // No database opened yet (see Workflow.engaged): the target only.
+      this.item.text = `$(database) ${name}`;
+      this.item.tooltip = 'pgmig: click for the migration commands (the Migrations view shows where every database stands)';
+      this.item.backgroundColor = undefined;
+      this.item.show();
+      return;
+    }
     const s = await this.workflow.status(root, target);
     if (s instanceof ResponseError || s.error) {
       const message = s instanceof ResponseError ? s.message : s.error!.message;

@@ -76,7 +76,7 @@ export class Analyzer {
         r.replayScript(committedScripts[i]);
         if (i % 50 === 49) yield;
       }
-      committed = { scripts: committedScripts, model };
+      committed = { scripts: committedScripts, model: model.seal() };
       this.committed = committed;
     }
 
@@ -174,13 +174,14 @@ export class Analyzer {
     const replayer = new Replayer(model);
     let saved = checkpoint && checkpoint.index === firstChange ? checkpoint : undefined;
     for (let i = from; i < steps.length; i++) {
-      if (i === firstChange && !saved) saved = { index: i, model: model.clone() };
+      if (i === firstChange && !saved) saved = { index: i, model: model.clone().seal() };
       const step = steps[i];
       if (step.first) model.searchPath = 'public';
       replayer.apply(step.script, step.statement);
     }
     this.current = { committedModel, steps, checkpoint: saved ?? (checkpoint && checkpoint.index <= firstChange ? checkpoint : undefined) };
-    return model;
+    // Final: rules and editors read it; its tables may be shared with the checkpoint.
+    return model.seal();
   }
 
   /** Forgets what was cached for a file (a standalone file closed in the editor). */

@@ -102,3 +102,4 @@ export function reparseScript(previous: ParsedScript, text: string, options: Par
   }
   return { text, statements, errors: [] };
 }
+

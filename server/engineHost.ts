@@ -260,8 +260,9 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
 
   // ---- projects, targets, settings ------------------------------------------------------------------------------
 
+  /** graphile-migrate projects (the other layouts of core/layouts have no engine here yet). */
   function projectRoots(): string[] {
-    return [...ctx.workspace.projects.values()].filter((u) => u.project).map((u) => u.key);
+    return [...ctx.workspace.projects.values()].filter((u) => u.project && (u.project.layout ?? 'graphile') === 'graphile').map((u) => u.key);
   }
 
   function rootOf(args: EngineArgs): string {
@@ -472,7 +473,7 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     // The CodeLens show this status: when it changed (a file edit, another client's command), refresh them.
     const before = slot.lastStatus && JSON.stringify({ ...slot.lastStatus, watch: undefined });
     slot.lastStatus = status;
-    if (before !== undefined && before !== JSON.stringify({ ...status, watch: undefined })) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    if (before !== JSON.stringify({ ...status, watch: undefined })) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     return status;
   }
 
@@ -815,6 +816,9 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     const lens = (title: string, command = '', args?: unknown): CodeLens => ({ range: top, command: { title, command, arguments: args === undefined ? undefined : [args] } });
     if (!status) {
+      // No engine for this project yet: opening a database just because a file is open would start the embedded
+      // one for every user of the analysis. Offer the status instead.
+      if (![...slots.values()].some((s) => s.root === root)) return [lens('$(database) Show migration status', 'pgmig.engine.status', base)];
       const key = `${root}\0${target}`;
       if (!refreshing.has(key)) {
         refreshing.add(key);

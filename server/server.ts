@@ -207,7 +207,8 @@ connection.onRequest('pgmig/waitIdle', async () => {
   await workspace.whenIdle();
   const m = process.memoryUsage();
   const mb = (n: number) => Math.round(n / 1e5) / 10;
-  return { analyses: workspace.analysesCompleted, projects: [...workspace.projects.keys()], trusted, memoryMb: { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) } };
+  const parses = [...workspace.projects.values()].reduce((n, u) => n + u.analyzer.parses, 0);
+  return { analyses: workspace.analysesCompleted, parses, projects: [...workspace.projects.keys()], trusted, memoryMb: { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) } };
 });
 
 // ---- documents --------------------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ export interface Unit {
 }
 
 const DEBOUNCE_MS = 60;
+/** Quiet time required before analysing when several units wait. */
+const BULK_QUIET_MS = 20;
 /** PGMIG_LSP_TIMING=1 logs how long each analysis took. */
 const TIMING = process.env.PGMIG_LSP_TIMING === '1';
 /** Slices of analysis run at most this long before letting queued messages through. */
@@ -70,6 +72,7 @@ export class Workspace {
   private idleWaiters: (() => void)[] = [];
   analysesCompleted = 0;
   private changeCount = 0;
+  private lastAnyChange = -Infinity;
 
   constructor(private readonly host: WorkspaceHost) {
     this.standaloneAnalyzer = new Analyzer(host.files.fs);
@@ -188,6 +191,7 @@ export class Workspace {
     unit.lastChangeAt = now;
     unit.generation++;
     this.changeCount++;
+    this.lastAnyChange = now;
     this.queue.add(unit);
     this.kick();
   }
@@ -225,6 +229,12 @@ export class Workspace {
         if (seen !== this.changeCount) {
           seen = this.changeCount;
           await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
+        // Many files at once (a folder opened, a branch switched): wait until their messages stop coming, which can
+        // take longer than one turn when big documents arrive in pieces.
+        if (this.queue.size > 1 && performance.now() - this.lastAnyChange < BULK_QUIET_MS) {
+          await new Promise((resolve) => setTimeout(resolve, BULK_QUIET_MS / 2));
           continue;
         }
         // Units changed most recently wait their debounce; take the first one that is due.
@@ -268,6 +278,7 @@ export class Workspace {
     const generation = unit.generation;
     const files = this.host.files;
     const started = performance.now();
+    const cpuStarted = TIMING ? process.cpuUsage() : undefined;
     let analysis: Analysis | undefined;
     // What the analysis reads is fixed when it starts: the overlay's texts right now.
     const texts = new Map(files.fs.overlay);
@@ -325,7 +336,9 @@ export class Workspace {
     const analysedAt = performance.now();
     this.host.analysed(unit, unit.snapshot!, previous);
     const elapsed = analysedAt - started;
-    if (elapsed > 500 || TIMING) this.host.log(`analysed ${unit.key} in ${elapsed.toFixed(1)} ms (queued ${(started - unit.lastChangeAt).toFixed(1)} ms after the change, published in ${(performance.now() - analysedAt).toFixed(1)} ms)`);
+    const cpu = cpuStarted ? process.cpuUsage(cpuStarted) : undefined;
+    const cpuText = cpu ? `, cpu ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms` : '';
+    if (elapsed > 500 || TIMING) this.host.log(`analysed ${unit.key} in ${elapsed.toFixed(1)} ms${cpuText} (queued ${(started - unit.lastChangeAt).toFixed(1)} ms after the change, published in ${(performance.now() - analysedAt).toFixed(1)} ms)`);
   }
 
   private override(unit: Unit): EditorSettings | undefined {

@@ -705,17 +705,19 @@ export class MigrationEngine {
     const { headers, headerOrder, body: committedBody } = parseMigrationText(last.fullPath, contents);
     const body = committedBody.replace(/^--! Included (?<filename>\S+)$[\s\S]*?^--! EndIncluded \k<filename>$/gm, (_m, filename) => `--!include ${filename}`);
     const other = headerOrder.filter((k) => !['Hash', 'Previous', 'AllowInvalidHash'].includes(k)).map((k): [string, string | null] => [k, headers[k]]);
+    // The database first: if it cannot be reached nothing has changed; a row left behind for a file moved back
+    // into current would make the next commit of the same number look applied already.
+    await this.db('main').withSession((s) =>
+      this.withLock(s, 'main', async () => {
+        if (await this.schemaExists(s)) await s.query('delete from graphile_migrate.migrations where hash = $1', [last.hash]);
+      }),
+    );
     writeCurrent(cur.location, serializeMigration(body, other), this.settings.blankMigrationContent);
     if (last.downPath && cur.location.isFile) {
       writeFileAtomic(path.join(folder, 'current.down.sql'), fs.readFileSync(last.downPath, 'utf8'));
       fs.rmSync(last.downPath, { force: true });
     }
     fs.rmSync(last.fullPath, { force: true });
-    await this.db('main').withSession((s) =>
-      this.withLock(s, 'main', async () => {
-        if (await this.schemaExists(s)) await s.query('delete from graphile_migrate.migrations where hash = $1', [last.hash]);
-      }),
-    );
     if (this.settings.shadow.kind === 'pg') await this.resetShadowAndMigrate();
     return { file: last.fullPath };
   }

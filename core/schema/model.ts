@@ -77,8 +77,71 @@ export function displayName(q: QualifiedName): string {
   return q.schema === 'public' ? ident(q.name) : `${ident(q.schema)}.${ident(q.name)}`;
 }
 
+/** A copy of a table deep enough to change without touching the original (replay changes columns, indexes, keys
+ * and policies in place: SET NOT NULL, RENAME, ...). */
+export function copyTable(t: TableModel): TableModel {
+  return {
+    ...t,
+    columns: new Map([...t.columns].map(([k, c]) => [k, { ...c }])),
+    indexes: t.indexes.map((i) => ({ ...i, columns: [...i.columns] })),
+    foreignKeys: t.foreignKeys.map((f) => ({ ...f })),
+    policies: t.policies.map((p) => ({ ...p })),
+    references: [...t.references],
+  };
+}
+
+/**
+ * The tables of a model, copy-on-write: tables shared with another model (after `clone()`) are copied the first
+ * time they are handed out (get, iteration), so whoever receives one may change it. Replaying an edit of current.sql
+ * clones the model twice; copying only the tables the replay touches keeps that cheap.
+ */
+export class TableMap extends Map<string, TableModel> {
+  /** Tables still shared with another model. */
+  shared: Set<TableModel> | undefined;
+
+  override get(key: string): TableModel | undefined {
+    const t = super.get(key);
+    if (t === undefined || this.shared === undefined || !this.shared.has(t)) return t;
+    const own = copyTable(t);
+    this.shared.delete(t);
+    super.set(key, own);
+    return own;
+  }
+  override entries(): MapIterator<[string, TableModel]> {
+    return this.shared === undefined ? super.entries() : this.owningEntries();
+  }
+  override values(): MapIterator<TableModel> {
+    return this.shared === undefined ? super.values() : this.owningValues();
+  }
+  private *owningEntries(): MapIterator<[string, TableModel]> {
+    for (const k of [...super.keys()]) {
+      const t = this.get(k);
+      if (t !== undefined) yield [k, t];
+    }
+  }
+  private *owningValues(): MapIterator<TableModel> {
+    for (const [, t] of this.owningEntries()) yield t;
+  }
+  override [Symbol.iterator](): MapIterator<[string, TableModel]> {
+    return this.entries();
+  }
+  override forEach(callback: (value: TableModel, key: string, map: Map<string, TableModel>) => void, thisArg?: unknown): void {
+    for (const [k, t] of this.entries()) callback.call(thisArg, t, k, this);
+  }
+  /** Without copying: for cloning, and for readers of a sealed model. */
+  rawEntries(): IterableIterator<[string, TableModel]> {
+    return super.entries();
+  }
+  rawValues(): IterableIterator<TableModel> {
+    return super.values();
+  }
+  rawSet(key: string, t: TableModel): void {
+    super.set(key, t);
+  }
+}
+
 export class SchemaModel {
-  readonly tables = new Map<string, TableModel>();
+  readonly tables = new TableMap();
   /** Index name (schema-qualified) -> table key, for DROP INDEX and ALTER INDEX RENAME. */
   readonly indexOwner = new Map<string, string>();
   /** The schemas of search_path in order (pg_catalog and "$user" left out). */
@@ -105,22 +168,27 @@ export class SchemaModel {
     return this.tables.get(tableKey(q));
   }
 
-  /** A deep enough copy to replay more statements on without touching this one. */
+  /** Set once the model is final (the committed history, an analysis result, a checkpoint): it never changes again,
+   * so its tables can be handed out as they are even when a clone shares them. */
+  sealed = false;
+
+  seal(): this {
+    this.sealed = true;
+    this.tables.shared = undefined;
+    return this;
+  }
+
+  /** A copy to replay more statements on without touching this one. The two share their table objects until one
+   * of them hands a table out (see TableMap): cloning costs a map copy, not a copy of every table. */
   clone(): SchemaModel {
     const copy = new SchemaModel();
     copy.searchPathList = [...this.searchPathList];
-    for (const [k, t] of this.tables) {
-      copy.tables.set(k, {
-        ...t,
-        // Replaying changes columns and policies in place (SET NOT NULL, ALTER POLICY ... RENAME): copy them too.
-        columns: new Map([...t.columns].map(([k, c]) => [k, { ...c }])),
-        indexes: t.indexes.map((i) => ({ ...i, columns: [...i.columns] })),
-        foreignKeys: t.foreignKeys.map((f) => ({ ...f })),
-        policies: t.policies.map((p) => ({ ...p })),
-        references: [...t.references],
-      });
-    }
+    for (const [k, t] of this.tables.rawEntries()) copy.tables.rawSet(k, t);
+    copy.tables.shared = new Set(copy.tables.rawValues());
+    // A model that may still change (a replay in progress) must copy its tables before changing them, too.
+    if (!this.sealed) this.tables.shared = new Set(copy.tables.shared);
     for (const [k, v] of this.indexOwner) copy.indexOwner.set(k, v);
     return copy;
   }
+
 }

@@ -64,3 +64,33 @@ test('data migrations: the project commands on a registry file', () => {
   const file = path.join(p.dataMigrations.folder, 'billing', '0001_currency_defaults.ts');
   assert.deepEqual(brief(layoutLenses(p, file)), ['Run data migrations of billing|data-migrate||npm run data:migrate -- billing', 'Reset data migrations|data-reset||npm run data:reset']);
 });
+
+const { layoutTreeItems } = core('layouts/treeItems.js');
+
+test('tree rows: states, the row that can be rolled back, Alembic heads and current revisions', () => {
+  const at = new Date('2026-11-21T06:00:00Z');
+  const rows = layoutTreeItems({
+    layout: 'numbered',
+    database: 'db',
+    unknownApplied: [],
+    migrations: [
+      { id: '001', name: 'a', file: '/p/migrations/001_a.sql', index: 0, state: 'applied', appliedAt: at, downFile: '/p/migrations/rollback-001.sql' },
+      { id: '002', name: 'b', file: '/p/migrations/002_b.sql', index: 1, state: 'applied', appliedAt: at, changed: 'edited', downFile: '/p/migrations/rollback-002.sql' },
+      { id: '003', name: 'c', file: '/p/migrations/003_c.sql', index: 2, state: 'pending' },
+    ],
+  });
+  assert.deepEqual(rows.map((r) => `${r.name}:${r.state}:${r.canRollback}:${r.appliedAt ?? ''}`), ['001_a.sql:applied:false:2026-11-21T06:00:00.000Z', '002_b.sql:changed:true:2026-11-21T06:00:00.000Z', '003_c.sql:pending:false:']);
+  assert.equal(rows[1].reason, 'edited');
+  const alembic = layoutTreeItems({
+    layout: 'alembic',
+    database: 'db',
+    unknownApplied: [],
+    current: ['b'],
+    migrations: [
+      { id: 'a', file: '/v/a.py', index: 0, state: 'applied', downRevisions: [] },
+      { id: 'b', file: '/v/b.py', index: 1, state: 'applied', downRevisions: ['a'] },
+      { id: 'c', file: '/v/c.py', index: 2, state: 'pending', downRevisions: ['a'] },
+    ],
+  });
+  assert.deepEqual(alembic.map((r) => `${r.id}:${r.state}:head=${r.head}:current=${r.current}:${r.parents.join(',')}`), ['a:applied:head=false:current=false:', 'b:applied:head=true:current=true:a', 'c:pending:head=true:current=false:a']);
+});

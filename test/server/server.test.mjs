@@ -160,6 +160,17 @@ describe('language server on a graphile-migrate project', () => {
     assert.deepEqual(symbols[0].range.end, pos(CURRENT, ');', 1));
   });
 
+  test('editing current.sql re-parses current.sql only, not the committed history or the fixtures', async () => {
+    const before = await client.waitIdle();
+    const version = client.change(p.current, CURRENT.replace('title text', 'title varchar'));
+    await client.waitForDiagnostics(p.current, (d, all) => all.version === version);
+    const after = await client.waitIdle();
+    assert.equal(after.parses - before.parses, 1);
+    assert.ok(after.analyses > before.analyses);
+    client.change(p.current, CURRENT);
+    await client.waitIdle();
+  });
+
   test('editing current.sql (unsaved) updates its diagnostics', async () => {
     const edited = CURRENT.replace('CREATE TABLE IF NOT EXISTS posts', 'CREATE TABLE posts');
     const version = client.change(p.current, edited);

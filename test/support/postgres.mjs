@@ -82,11 +82,14 @@ export async function startPostgres({ extraConf = [] } = {}) {
   const deadline = Date.now() + 15000;
   for (;;) {
     if (server.exitCode !== null) throw new Error('postgres exited during start:\n' + log);
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
+    // Accepting TCP is not enough ("the database system is starting up"): ask pg_isready.
+    let ok = false;
+    try {
+      runAsPostgres(path.join(bin, 'pg_isready'), ['-q', '-h', socketDir, '-p', String(port), '-d', 'postgres']);
+      ok = true;
+    } catch {
+      ok = false;
+    }
     if (ok) break;
     if (Date.now() > deadline) throw new Error('postgres did not start in 15 s:\n' + log);
     await new Promise((r) => setTimeout(r, 30));
@@ -95,6 +98,16 @@ export async function startPostgres({ extraConf = [] } = {}) {
   const url = (db = 'postgres', { user = 'postgres', password = SUPERUSER_PASSWORD } = {}) =>
     `postgres://${encodeURIComponent(user)}${password != null ? ':' + encodeURIComponent(password) : ''}@${host}:${port}/${db}`;
   let stopped = false;
+  // A test process that ends without stop() (a crash, a timeout) must not leave a server behind.
+  process.once('exit', () => {
+    if (stopped || server.exitCode !== null) return;
+    try {
+      runAsPostgres(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      server.kill('SIGKILL');
+    }
+  });
   return {
     port, host, socketDir, bin, dataDir,
     url,

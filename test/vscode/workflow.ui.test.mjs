@@ -75,6 +75,10 @@ test('migration workflow UI (real VS Code in Chromium, embedded database)', { ..
   const workspace = copyWorkspace();
   // A down script for 000003, so that its CodeLens offers Rollback.
   writeFileSync(path.join(workspace, 'migrations', 'committed', '000003-current-user-id.down.sql'), 'drop function app.current_user_id() cascade;\n');
+  // A current migration of its own (the sample's changes with the sample), with a fixture.
+  mkdirSync(path.join(workspace, 'migrations', 'fixtures', 'ui'), { recursive: true });
+  writeFileSync(path.join(workspace, 'migrations', 'fixtures', 'ui', 'tag_colors.sql'), 'create table if not exists app.tag_colors (name text primary key);\n');
+  writeFileSync(path.join(workspace, 'migrations', 'current.sql'), '--!include ui/tag_colors.sql\n\ncreate table if not exists app.tags (\n  id bigint generated always as identity primary key,\n  name text not null unique\n);\n');
   const server = await startCodeServer({ workspace, installExtension: true });
   t.diagnostic(`code-server on port ${server.port} ready in ${server.startSeconds} s (workspace ${workspace})`);
   const browser = await launchChromium();
@@ -98,7 +102,7 @@ test('migration workflow UI (real VS Code in Chromium, embedded database)', { ..
         assert.match(await rowText(page, name), /pending/);
       }
       await waitUntil('current.sql row', async () => /dirty/.test(await rowText(page, 'current.sql')));
-      await treeRow(page, 'comment_status.sql').waitFor();
+      await treeRow(page, 'tag_colors.sql').waitFor();
       await waitUntil('the status bar', () => page.locator('.statusbar-item', { hasText: '3 pending' }).first().isVisible());
       await screenshot(page, t, 'workflow-tree-pending');
     });
@@ -131,6 +135,9 @@ test('migration workflow UI (real VS Code in Chromium, embedded database)', { ..
       await input.waitFor({ state: 'visible' });
       await input.fill('add tags');
       await page.keyboard.press('Enter');
+      // The validation on the shadow database shows as VS Code progress.
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'Migrate: Commit' }).first().waitFor({ timeout: 10_000 });
+      await screenshot(page, t, 'workflow-commit-progress');
       await page.locator('.tabs-container .tab.active', { hasText: '000004-add-tags.sql' }).waitFor({ timeout: 60_000 });
       assert.ok(existsSync(path.join(workspace, 'migrations', 'committed', '000004-add-tags.sql')));
       await waitUntil('000004 in the tree', async () => /applied/.test(await rowText(page, '000004-add-tags.sql')), 30_000);

@@ -170,6 +170,14 @@ suite('migration workflow: embedded database', () => {
     assert.strictEqual((await status('')).pending, 0);
   });
 
+  test('Migrate: Status reports the selected database', async () => {
+    const s = await vscode.commands.executeCommand('pgmig.status');
+    assert.ok(s && s.database, api.workflow.lastFailure && api.workflow.lastFailure.message);
+    assert.match(s.database, /^embedded database \(\.pgmig\/db\)$/);
+    assert.strictEqual(s.pending, 0);
+    assert.strictEqual(s.target, '');
+  });
+
   test('CodeLens: Rollback on the latest applied migration (with a down script), then Apply, change the database and the tree', async () => {
     const file = path.join(root, 'migrations', 'committed', '000003-current-user-id.sql');
     fs.writeFileSync(file.replace(/\.sql$/, '.down.sql'), 'drop function app.current_user_id() cascade;\n');
