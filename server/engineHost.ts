@@ -582,6 +582,7 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
 
   /** After a failed migrate: the first migration still pending is the one that failed. */
   async function recordFailure(slot: Slot, e: unknown): Promise<void> {
+    if (e instanceof EngineError && e.code === 'cancelled') return; // stopped, not failed
     try {
       const report = await slot.engine.status();
       const first = report.pending[0];
@@ -624,7 +625,10 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
       refuseUntrusted();
       const { slot } = await slotFor(args);
       const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
+      token.onCancellationRequested(() => {
+        ctx.log('cancel requested: stopping before the next migration');
+        abort.abort();
+      });
       return enqueue(slot, async () => {
         try {
           const r = args.to === undefined ? await slot.engine.migrate({ signal: abort.signal }) : await migrateUpTo(slot, args.to, abort.signal);
@@ -640,7 +644,10 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
       refuseUntrusted();
       const { slot } = await slotFor(args);
       const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
+      token.onCancellationRequested(() => {
+        ctx.log('cancel requested: stopping before the next migration');
+        abort.abort();
+      });
       return enqueue(slot, () => slot.engine.rollback({ to: args.to, signal: abort.signal }));
     },
     async commit(args) {
@@ -661,7 +668,10 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
       refuseUntrusted();
       const { slot } = await slotFor(args);
       const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
+      token.onCancellationRequested(() => {
+        ctx.log('cancel requested: stopping before the next migration');
+        abort.abort();
+      });
       return enqueue(slot, async () => {
         await slot.engine.migrate({ signal: abort.signal });
         return slot.engine.runCurrent({ force: true, signal: abort.signal });
@@ -699,7 +709,7 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
       }
       return enqueue(slot, async () => {
         await stopWatch(slot);
-        ctx.log(`reset: dropping and re-creating ${describeConnection(settings.main.kind === 'pg' ? settings.main.url : '') || 'the embedded database'}`);
+        ctx.log(`reset: dropping and re-creating ${settings.main.kind === 'pg' ? describeConnection(settings.main.url) : 'the embedded database'}`);
         const r = await slot.engine.reset({ erase: true });
         slot.failures.clear();
         return r;

@@ -6,6 +6,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { diskFileSystem, type FileSystem, OverlayFileSystem } from '../core/fileSystem';
 import { LineIndex } from '../core/text';
 
+/** `path.resolve` for paths that are not already absolute and normal (it runs for every file on every analysis). */
+export function normal(file: string): string {
+  return file.charCodeAt(0) === 47 && file.indexOf('/.') === -1 && file.indexOf('//') === -1 && !file.endsWith('/') ? file : path.resolve(file);
+}
+
 class CachedDiskFileSystem implements FileSystem {
   private readonly texts = new Map<string, string | undefined>();
   private readonly realpaths = new Map<string, string | undefined>();
@@ -13,8 +18,9 @@ class CachedDiskFileSystem implements FileSystem {
   private readonly listings = new Map<string, string[]>();
 
   read(file: string): string | undefined {
-    const key = path.resolve(file);
-    if (this.texts.has(key)) return this.texts.get(key);
+    const key = normal(file);
+    const cached = this.texts.get(key);
+    if (cached !== undefined || this.texts.has(key)) return cached;
     const text = diskFileSystem.read(key);
     this.texts.set(key, text);
     return text;
@@ -63,9 +69,20 @@ class CachedDiskFileSystem implements FileSystem {
   }
 }
 
+/** Open buffers over the disk cache. */
+class EditorFileSystem extends OverlayFileSystem {
+  override read(file: string): string | undefined {
+    const key = normal(file);
+    return this.overlay.get(key) ?? this.disk.read(key);
+  }
+  constructor(private readonly disk: CachedDiskFileSystem) {
+    super(disk);
+  }
+}
+
 export class Files {
   readonly disk = new CachedDiskFileSystem();
-  readonly fs = new OverlayFileSystem(this.disk);
+  readonly fs = new EditorFileSystem(this.disk);
   /** The URI a client used for a path, so that diagnostics go back under the same spelling. */
   private readonly uris = new Map<string, string>();
   private readonly lineIndexes = new Map<string, LineIndex>();

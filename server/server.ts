@@ -13,6 +13,7 @@ import {
   createConnection,
   type Diagnostic,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   type DocumentSymbol,
   FileChangeType,
   type InitializeParams,
@@ -28,7 +29,6 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadParser } from '../core/parser';
 import { roleOf } from '../core/project';
 import { documentSymbols, fixturePaths, includeAt, includesOfFile, statementAt, symbolAt, type StatementCategory, type StatementSymbol } from '../core/navigation';
-import { IGNORE_COMMENT } from '../core/ignoreComments';
 import type { Finding, TextEdit } from '../core/types';
 import { diagnosticKey, nonOverlapping, Positions, quickFix, toDiagnostic, toWorkspaceEdit } from './convert';
 import { describeColumn, describeFixture, describeTable } from './describe';
@@ -47,6 +47,7 @@ const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.pgmig`;
 let trusted = false;
 let supportsConfiguration = false;
 let supportsDynamicConfiguration = false;
+let registerWatchers = false;
 let supportsDocumentChanges = false;
 let supportsWorkspaceFolders = false;
 let initialSettings: EditorSettings | undefined;
@@ -109,6 +110,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   const caps = params.capabilities;
   supportsConfiguration = !!caps.workspace?.configuration;
   supportsDynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+  // pgmig's VS Code client watches files itself (it passes `settings`); other clients that can, are asked to.
+  registerWatchers = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration && (params.initializationOptions as any)?.settings === undefined;
   supportsDocumentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
   supportsWorkspaceFolders = !!caps.workspace?.workspaceFolders;
   const options = (params.initializationOptions ?? {}) as { trusted?: unknown; settings?: EditorSettings };
@@ -136,6 +139,11 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 });
 
 connection.onInitialized(async () => {
+  if (registerWatchers) {
+    void connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/.gmrc' }, { globPattern: '**/pgmig.json' }],
+    });
+  }
   if (supportsDynamicConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pgmig' });
   }
@@ -513,7 +521,6 @@ function ignoreEdits(c: NonNullable<ReturnType<typeof context>>, f: Finding): { 
       : { file: f.file, start: lineStart, end: lineStart, newText: `${indent}-- pgmig-ignore ${f.rule}\n` },
   });
 
-  IGNORE_COMMENT.lastIndex = 0;
   const fileComment = /^--[ \t]*pgmig-ignore-file[ \t]+[a-z][a-z-]*(?:[ \t]*,[ \t]*[a-z][a-z-]*)*/m.exec(text);
   out.push({
     title: `Ignore ${f.rule} in this file`,

@@ -71,13 +71,10 @@ export function alembicScriptLocation(iniText: string, root: string): string {
 
 /** drizzle.config.*'s `out` and `migrations: { table, schema }`, read as text (it is code: never run). */
 function drizzleConfig(text: string): { out?: string; table?: string; schema?: string } {
-  const out = /\bout\s*:\s*['"`]([^'"`]+)['"`]/.exec(text)?.[1];
-  const block = /\bmigrations\s*:\s*\{([^}]*)\}/.exec(text)?.[1] ?? '';
-  return {
-    out,
-    table: /\btable\s*:\s*['"`]([^'"`]+)['"`]/.exec(block)?.[1],
-    schema: /\bschema\s*:\s*['"`]([^'"`]+)['"`]/.exec(block)?.[1],
-  };
+  // Keys may be quoted (drizzle.config.json) or not (.ts / .js).
+  const value = (key: string, where: string) => new RegExp(`\\b${key}['"]?\\s*:\\s*['"\`]([^'"\`]+)['"\`]`).exec(where)?.[1];
+  const block = /\bmigrations['"]?\s*:\s*\{([^}]*)\}/.exec(text)?.[1] ?? '';
+  return { out: value('out', text), table: value('table', block), schema: value('schema', block) };
 }
 
 export function dataMigrationsConfig(fs: FileSystem, root: string, raw: any, where: string): DataMigrationsConfig | undefined {

@@ -30,7 +30,14 @@ export async function execFile(s: DbSession, file: string, text: string): Promis
  */
 export async function runTracked(s: DbSession, file: string, text: string, track: () => Promise<unknown>): Promise<void> {
   if (wrapsItself(text) || needsNoTransaction(text)) {
-    await execFile(s, file, text);
+    try {
+      await execFile(s, file, text);
+    } catch (e) {
+      // A file that failed inside its own BEGIN leaves the session in an aborted transaction: end it, so that the
+      // advisory lock can be released and the connection goes back to the pool clean.
+      await s.exec('rollback').catch(() => undefined);
+      throw e;
+    }
     await track();
     return;
   }

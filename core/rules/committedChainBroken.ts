@@ -1,7 +1,7 @@
 // Each committed migration names the hash of the one before it; a gap or a reordering means files were removed,
 // renamed or edited, and graphile-migrate stops at that file.
 import path from 'node:path';
-import { committedInfo } from './committedScript';
+import { committedInfo, committedOnly } from './committedScript';
 import type { Rule, Violation } from '../rule';
 
 export const committedChainBroken: Rule = {
@@ -9,11 +9,10 @@ export const committedChainBroken: Rule = {
   defaultSeverity: 'error',
   layouts: ['graphile'],
   summary: "A committed migration's `--! Previous` is not the hash of the migration before it.",
-  check(ctx) {
+  check: (ctx) => committedOnly('committed-chain-broken', ctx, (committed) => {
     const out: Violation[] = [];
     let prev: { file: string; hash: string | null } | undefined;
-    for (const s of ctx.scripts) {
-      if (s.role !== 'committed') continue;
+    for (const s of committed) {
       const c = committedInfo(s).file;
       const header = c.headers.find((h) => h.key === 'Previous');
       const expected = prev ? prev.hash : null;
@@ -30,5 +29,5 @@ export const committedChainBroken: Rule = {
       prev = { file: s.file, hash: c.hash };
     }
     return out;
-  },
+  }),
 };

@@ -1,6 +1,6 @@
 // A committed migration is immutable: databases that already ran it will never run the edit, and graphile-migrate
 // refuses to run a file whose body no longer matches its `--! Hash`.
-import { committedInfo } from './committedScript';
+import { committedInfo, committedOnly } from './committedScript';
 import type { Rule, Violation } from '../rule';
 
 export const committedHashMismatch: Rule = {
@@ -8,10 +8,9 @@ export const committedHashMismatch: Rule = {
   defaultSeverity: 'error',
   layouts: ['graphile'],
   summary: 'A committed migration was edited after it was committed (its body no longer matches `--! Hash`).',
-  check(ctx) {
+  check: (ctx) => committedOnly('committed-hash-mismatch', ctx, (committed) => {
     const out: Violation[] = [];
-    for (const s of ctx.scripts) {
-      if (s.role !== 'committed') continue;
+    for (const s of committed) {
       const text = s.expansion.text;
       const { file: c, actualHash: actual } = committedInfo(s);
       const hashHeader = c.headers.find((h) => h.key === 'Hash');
@@ -28,5 +27,5 @@ export const committedHashMismatch: Rule = {
       }
     }
     return out;
-  },
+  }),
 };

@@ -391,6 +391,7 @@ test('commit refuses current that fails on the shadow: error in current.sql, not
   assert.deepEqual(committedNames(dir), ['000001-step-1.sql']);
   assert.equal(read(dir, 'migrations/current.sql'), text);
   assert.equal(pg.psql(`select to_regclass('public.fine') is null`, name).trim(), 't');
+  cleanup(dir);
 });
 
 test('actions run as graphile-migrate runs them: SQL files and commands with GM_* variables', async () => {

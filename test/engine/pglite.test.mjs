@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeProject, pgmig, core, cleanup } from './helpers.mjs';
+import { makeProject, makeProject as makeProjectIn, pgmig, core, cleanup, tempDir } from './helpers.mjs';
 
 const { MigrationEngine } = core('engine/engine.js');
 const { loadSettings } = core('engine/settings.js');
@@ -134,8 +134,12 @@ test('the embedded database is one process at a time: a second process waits, th
   cleanup(dir);
 });
 
-test('settings are validated as graphile-migrate does; pgmig.json targets and engine settings', () => {
+test('settings are validated as graphile-migrate does; pgmig.json targets and engine settings', (ctx) => {
   const env = { DATABASE_URL: 'postgres://u:pw@h/db', SHADOW_DATABASE_URL: 'postgres://u:pw@h/db_shadow', REGION_URL: 'postgres://r@h/region', SECRET_ROLE: 'visitor' };
+  const base = tempDir();
+  let n = 0;
+  const makeProject = (files) => makeProjectIn(files, path.join(base, String(++n)));
+  ctx.after(() => cleanup(base));
   let dir = makeProject({ '.gmrc': '{ connectionString: "postgres://x@h/a", unknownKey: 1, "// comment": 2 }' });
   assert.throws(() => loadSettings({ root: dir, env }), /The following config settings were not understood: 'unknownKey'/);
   dir = makeProject({ '.gmrc': '{ placeholders: { ":ROLE": "!ENV", "bad": "x" } }' });

@@ -50,6 +50,11 @@ describe('drizzle layout: detection and files', () => {
     const { dir } = sample();
     writeFileSync(path.join(dir, 'drizzle.config.ts'), "export default { dialect: 'postgresql', out: './drizzle', migrations: { table: 'my_migrations', schema: 'ops' } };\n");
     assert.deepEqual(detectLayout(diskFileSystem, dir, undefined).table, { schema: 'ops', name: 'my_migrations' });
+    // drizzle.config.json: quoted keys.
+    rmSync(path.join(dir, 'drizzle.config.ts'));
+    writeFileSync(path.join(dir, 'drizzle.config.json'), JSON.stringify({ dialect: 'postgresql', schema: './src/schema.ts', out: './db/out', migrations: { table: 't', schema: 's' } }, null, 2));
+    const p = detectLayout(diskFileSystem, dir, undefined);
+    assert.deepEqual([p.folder, p.table], [path.join(dir, 'db', 'out'), { schema: 's', name: 't' }]);
   });
 
   test('breakpoint chunks keep their offsets in the file', () => {

@@ -103,6 +103,24 @@ for (const kind of ['pg', 'pglite']) {
       await db.close();
     });
 
+    test('a self-wrapped migration that fails: its transaction is rolled back, the lock released, the next run works', async () => {
+      const { dir, layout } = sampleLayout();
+      open();
+      await layout.migrate(db, { to: '001' });
+      const file = path.join(dir, 'migrations', '002_create_invoices.sql');
+      const good = readFileSync(file, 'utf8');
+      writeFileSync(file, 'BEGIN;\ncreate table platform.half_done (id int);\nselect 1/0;\nCOMMIT;\n');
+      await assert.rejects(layout.migrate(db), (e) => e.code === 'sql' && /22012/.test(e.message));
+      const [{ gone, locks }] = await db.withSession((x) =>
+        x.query(`select to_regclass('platform.half_done') is null as gone, (select count(*)::int from pg_locks where locktype = 'advisory') as locks`),
+      );
+      assert.equal(gone, true);
+      assert.equal(locks, 0, 'the advisory lock was released');
+      writeFileSync(file, good);
+      assert.deepEqual((await layout.migrate(db)).applied, ALL.slice(1));
+      await db.close();
+    });
+
     test('an applied file edited afterwards is reported from the stored checksum', async () => {
       const { dir, layout } = sampleLayout();
       open();

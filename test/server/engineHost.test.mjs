@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import rpc from 'vscode-languageserver-protocol/node';
 import { LspClient, repoRoot, uriOf } from './lspClient.mjs';
 
 let root;

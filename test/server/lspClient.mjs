@@ -13,7 +13,7 @@ export const serverPath = path.join(repoRoot, 'dist', 'server.js');
 export const uriOf = (file) => pathToFileURL(file).href;
 
 export class LspClient {
-  /** @param {{ rootDir?: string, settings?: object, trusted?: boolean, initializationSettings?: object, capabilities?: object, execArgv?: string[] }} options */
+  /** @param {{ rootDir?: string, settings?: object, trusted?: boolean, initializationSettings?: object, initializationOptions?: object, capabilities?: object, execArgv?: string[] }} options */
   static async start(options = {}) {
     const c = new LspClient(options);
     await c.initialize();
@@ -39,7 +39,11 @@ export class LspClient {
     });
     this.conn.onNotification('window/logMessage', (p) => this.logs.push(p.message));
     this.conn.onRequest('workspace/configuration', (p) => p.items.map((i) => (i.section === 'pgmig' ? this.settings : null)));
-    this.conn.onRequest('client/registerCapability', () => null);
+    this.registrations = [];
+    this.conn.onRequest('client/registerCapability', (p) => {
+      this.registrations.push(...p.registrations);
+      return null;
+    });
     this.conn.onRequest('window/workDoneProgress/create', () => null);
     this.conn.listen();
   }
@@ -50,7 +54,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: root ? uriOf(root) : null,
       workspaceFolders: root ? [{ uri: uriOf(root), name: path.basename(root) }] : null,
-      initializationOptions: { trusted: this.options.trusted ?? false, settings: this.options.initializationSettings ?? this.settings },
+      initializationOptions: this.options.initializationOptions ?? { trusted: this.options.trusted ?? false, settings: this.options.initializationSettings ?? this.settings },
       capabilities: this.options.capabilities ?? {
         workspace: { configuration: true, workspaceFolders: true, workspaceEdit: { documentChanges: true }, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: false } },
         textDocument: {

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import rpc from 'vscode-languageserver-protocol/node';
 import { applyEdits, editsByFile, LspClient, uriOf } from './lspClient.mjs';
 import { CURRENT, makeProject } from './sampleProject.mjs';
@@ -387,6 +388,29 @@ describe('files outside any project', () => {
     }
   });
 
+  test('an include cycle is reported with the chain as related information', async () => {
+    const p = makeProject();
+    const a = path.join(p.migrations, 'fixtures', 'a.sql');
+    const b = path.join(p.migrations, 'fixtures', 'b.sql');
+    writeFileSync(a, '--!include b.sql\nSELECT 1;\n');
+    writeFileSync(b, '--!include a.sql\nSELECT 2;\n');
+    writeFileSync(p.current, '--!include a.sql\n');
+    const client = await LspClient.start({ rootDir: p.root });
+    try {
+      client.open(p.current);
+      const d = await client.waitForDiagnostics(b, (x) => x.some((y) => y.code === 'include-cycle'));
+      const cycle = d.find((x) => x.code === 'include-cycle');
+      assert.deepEqual(cycle.range, { start: { line: 0, character: 11 }, end: { line: 0, character: 16 } });
+      assert.equal(cycle.codeDescription.href, DOCS + 'include-cycle');
+      assert.match(cycle.message, /a\.sql -> b\.sql -> a\.sql/);
+      const related = cycle.relatedInformation.map((r) => [path.basename(fileURLToPath(r.location.uri)), r.location.range.start.line, r.location.range.start.character]);
+      assert.deepEqual(related, [['a.sql', 0, 11], ['b.sql', 0, 11]]);
+    } finally {
+      await client.stop();
+      rmSync(p.root, { recursive: true, force: true });
+    }
+  });
+
   test('several projects in one workspace each get their own analysis', async () => {
     const top = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-multi-'));
     const a = makeProject();
@@ -444,6 +468,23 @@ describe('transports and documents without a file', () => {
       conn.dispose();
       child.kill();
       rmSync(p.root, { recursive: true, force: true });
+    }
+  });
+
+  test('a client other than pgmig\'s own is asked to watch the migration files, if it can', async () => {
+    const workspace = { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } };
+    const other = await LspClient.start({ initializationOptions: {}, capabilities: { workspace } });
+    const ours = await LspClient.start({ capabilities: { workspace } });
+    try {
+      await other.waitIdle();
+      await ours.waitIdle();
+      const watchers = other.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
+      assert.deepEqual(watchers.registerOptions.watchers.map((w) => w.globPattern), ['**/*.sql', '**/.gmrc', '**/pgmig.json']);
+      // The VS Code client (initializationOptions.settings) has its own watchers: no second set.
+      assert.equal(ours.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles'), undefined);
+    } finally {
+      await other.stop();
+      await ours.stop();
     }
   });
 

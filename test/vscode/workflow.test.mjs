@@ -30,6 +30,7 @@ test('migration workflow in a real VS Code (embedded database and PostgreSQL)', 
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
+    pg.psql('create database staging');
     const url = pg.url('app');
     // A login without a password (until the editor's SecretStorage supplies it). This once left a half-open
     // connection that made Reset hang 60 s (server/engineHost.ts emptyPasswordUnlessOtherSource): Reset runs after it.
@@ -41,6 +42,7 @@ test('migration workflow in a real VS Code (embedded database and PostgreSQL)', 
       env: {
         PGMIG_WORKFLOW_TESTS: '1',
         PGMIG_TEST_PG_URL: url,
+        PGMIG_TEST_STAGING_URL: pg.url('staging'),
         PGMIG_TEST_PG_PASSWORD: SUPERUSER_PASSWORD,
         ROOT_DATABASE_URL: pg.rootUrl,
       },
@@ -64,6 +66,9 @@ test('migration workflow in a real VS Code (embedded database and PostgreSQL)', 
       const migrate = spawnSync(process.execPath, [gmCli, 'migrate'], { cwd: workspace, env: { ...env, DATABASE_URL: pg.url('gmcheck') }, encoding: 'utf8' });
       assert.equal(migrate.status, 0, `graphile-migrate migrate: ${migrate.stdout}${migrate.stderr}`);
       const rows = pg.psql('select filename from graphile_migrate.migrations order by filename', 'gmcheck').trim().split('\n');
+      // Init Target ran the seed and set the target's setting on its database.
+      assert.equal(pg.psql("select count(*) from app.tags where name = 'seeded'", 'staging').trim(), '1');
+      assert.match(pg.psql("select array_to_string(setconfig, ',') from pg_db_role_setting s join pg_database d on d.oid = s.setdatabase where d.datname = 'staging'"), /app\.environment=staging/);
       assert.deepEqual(rows, ['000001.sql', '000002.sql', '000003.sql', '000004.sql']);
       // The database the editor migrated holds the same history.
       assert.deepEqual(pg.psql('select filename from graphile_migrate.migrations order by filename', 'app').trim().split('\n'), rows);

@@ -39,6 +39,11 @@ ruleTester('drop-loses-data', {
       ],
     },
     {
+      name: 'CREATE TABLE IF NOT EXISTS of a committed table changes nothing: its data is still there',
+      files: { ...history, 'migrations/current.sql': 'create table if not exists a (id int primary key);\nalter table a drop column if exists c;\n' },
+      errors: [{ line: 2, column: 1, endLine: 2, endColumn: 38, message: 'drops column c of a' }],
+    },
+    {
       name: 'a table an earlier migration dropped is gone: only that drop reports',
       files: drizzle({ '0000_a.sql': 'CREATE TABLE "a" ("id" int);', '0001_b.sql': 'DROP TABLE "a";', '0002_c.sql': 'DROP TABLE IF EXISTS "a";' }),
       errors: [{ file: 'drizzle/0001_b.sql', line: 1, column: 1, endLine: 1, endColumn: 15 }],

@@ -420,6 +420,35 @@ suite('migration workflow: real PostgreSQL', function () {
     assert.ok(r.error && /protected/.test(r.error.message), r.error && r.error.message);
   });
 
+  test('cancel stops a migrate between two migrations (each is its own transaction)', async () => {
+    const crypto = require('crypto');
+    const committed = path.join(root, 'migrations', 'committed');
+    const hashOf = (prev, body) => 'sha1:' + crypto.createHash('sha1').update(`${prev}\n${body}`).digest('hex');
+    const prev = /--! Hash: (sha1:[0-9a-f]{40})/.exec(fs.readFileSync(path.join(committed, '000004-add-tags.sql'), 'utf8'))[1];
+    // no-transaction: the engine sends consecutive transactional migrations in one batch (cancel is checked between
+    // batches); this one runs alone, and the cancel arrives while it sleeps.
+    const slowBody = '--! no-transaction\nselect pg_sleep(1.5);\n';
+    const slowHash = hashOf(prev, slowBody);
+    const afterBody = 'create table app.after_cancel (id int);\n';
+    const files = [path.join(committed, '000005-slow.sql'), path.join(committed, '000005-slow.down.sql'), path.join(committed, '000006-after.sql')];
+    fs.writeFileSync(files[0], `--! Previous: ${prev}\n--! Hash: ${slowHash}\n\n${slowBody}`);
+    fs.writeFileSync(files[1], 'select 1;\n');
+    fs.writeFileSync(files[2], `--! Previous: ${slowHash}\n--! Hash: ${hashOf(slowHash, afterBody)}\n\n${afterBody}`);
+    try {
+      // What the progress notification's Cancel does: cancel the request's token.
+      const source = new vscode.CancellationTokenSource();
+      const pending = client.sendRequest('workspace/executeCommand', { command: 'pgmig.engine.migrate', arguments: [{ root, target: 'pg' }] }, source.token);
+      setTimeout(() => source.cancel(), 800);
+      await assert.rejects(pending);
+      const t = await treeOf('pg');
+      assert.deepStrictEqual(t.migrations.slice(4).map((m) => `${m.name}:${m.state}`), ['000005-slow.sql:applied', '000006-after.sql:pending']);
+      const r = await engine('rollback', { target: 'pg', to: 4 });
+      assert.ok(!r.error, r.error && r.error.message);
+    } finally {
+      for (const f of files) fs.rmSync(f, { force: true });
+    }
+  });
+
   test('a committed file edited after it was applied is marked "changed after apply"', async () => {
     const file = path.join(root, 'migrations', 'committed', '000002-posts.sql');
     const original = fs.readFileSync(file, 'utf8');
@@ -436,6 +465,31 @@ suite('migration workflow: real PostgreSQL', function () {
       fs.writeFileSync(file, original);
     }
     await waitFor('applied again', async () => (await treeOf('pg')).migrations[1].state === 'applied');
+  });
+
+  test('Init Target migrates a pgmig.json target, sets its pgSettings and runs its seeds', async () => {
+    fs.mkdirSync(path.join(root, 'seeds'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'seeds', 'staging.sql'), "insert into app.tags (name) values ('seeded');\n");
+    const pgmigJson = path.join(root, 'pgmig.json');
+    const original = fs.readFileSync(pgmigJson, 'utf8');
+    fs.writeFileSync(pgmigJson, JSON.stringify({
+      excludedSchemas: ['graphile_migrate', 'pg_catalog', 'information_schema', 'app_private'],
+      targets: { staging: { urlEnv: 'PGMIG_TEST_STAGING_URL', pgSettings: { 'app.environment': 'staging' }, seeds: ['seeds/staging.sql'] } },
+    }, null, 2));
+    try {
+      const targets = await api.workflow.targets(root);
+      const staging = targets.find((t) => t.name === 'staging');
+      assert.ok(staging, targets.map((t) => t.name).join(', '));
+      assert.match(staging.description, /^pgmig\.json: postgres:\/\/postgres@127\.0\.0\.1:\d+\/staging \(\$PGMIG_TEST_STAGING_URL\)$/);
+      const r = await engine('initTarget', { target: 'staging' });
+      assert.ok(!r.error, r.error && r.error.message);
+      assert.strictEqual(r.result.migrated.applied.length, 4);
+      assert.deepStrictEqual(r.result.seeds, ['seeds/staging.sql']);
+      const s = await status('staging');
+      assert.deepStrictEqual(s.migrations.map((m) => m.state), ['applied', 'applied', 'applied', 'applied']);
+    } finally {
+      fs.writeFileSync(pgmigJson, original);
+    }
   });
 
   test('Reset Database on PostgreSQL (name typed) drops and migrates again', async () => {
