@@ -11,7 +11,7 @@ import {
   type WorkDoneProgressBegin,
   type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
-import { EMBEDDED_TARGET, type EngineArgs, type TargetInfo, type TargetStatus } from './engineTypes';
+import { EMBEDDED_TARGET, type EngineArgs, type LayoutProjectInfo, type LayoutStatusReport, type TargetInfo, type TargetStatus } from './engineTypes';
 import type { DatabasePasswords } from './secrets';
 
 const TITLES: Record<string, string> = {
@@ -26,10 +26,14 @@ const TITLES: Record<string, string> = {
   initTarget: 'Init Target',
   dumpSchema: 'Dump Schema',
   status: 'Status',
+  layoutMigrate: 'Apply',
+  layoutRollback: 'Roll back',
+  layoutStatus: 'Status',
+  runInTerminal: 'Run in terminal',
 };
 /** Stopping these between two migrations leaves the database consistent (each migration is its own transaction). */
-const CANCELLABLE = new Set(['migrate', 'rollback', 'runCurrent']);
-const QUIET = new Set(['status', 'targets', 'selectTarget', 'watchStart', 'watchStop']);
+const CANCELLABLE = new Set(['migrate', 'rollback', 'runCurrent', 'layoutMigrate', 'layoutRollback']);
+const QUIET = new Set(['status', 'targets', 'selectTarget', 'watchStart', 'watchStop', 'layoutStatus']);
 
 export interface EngineFailure {
   command: string;
@@ -71,6 +75,46 @@ export class Workflow {
     const r = await this.client.sendRequest<{ roots: string[] }>('pgmig/projects');
     this.rootsCache = [...r.roots].sort((a, b) => a.length - b.length);
     return this.rootsCache;
+  }
+
+  /** Projects of the other layouts (numbered SQL, Drizzle, Alembic), shortest root first. */
+  async layoutProjects(): Promise<LayoutProjectInfo[]> {
+    if (!this.client.isRunning()) return [];
+    const r = await this.client.sendRequest<{ layouts?: LayoutProjectInfo[] }>('pgmig/projects');
+    return [...(r.layouts ?? [])].sort((a, b) => a.root.length - b.root.length);
+  }
+
+  /** The tree's data for a project of another layout (the server reads its tracking table). */
+  async layoutStatus(root: string, target: string): Promise<LayoutStatusReport | ResponseError> {
+    this.engaged = true;
+    try {
+      const password = await this.passwordFor(root, target);
+      return await this.client.sendRequest<LayoutStatusReport>('pgmig/layoutStatus', { root, target, password });
+    } catch (e) {
+      return e instanceof ResponseError ? e : new ResponseError(1, String((e as Error)?.message ?? e));
+    }
+  }
+
+  /**
+   * Runs a project's own tool (Alembic, data-migration scripts) in a VS Code terminal: the command line as the
+   * server built it, in its folder. The tree and the CodeLens refresh when the terminal closes, and shortly after.
+   */
+  runInTerminal(command: { title?: string; commandLine: string; cwd: string }): vscode.Terminal | undefined {
+    if (!vscode.workspace.isTrusted) {
+      this.fail('runInTerminal', 'database commands are disabled in an untrusted workspace (trust the workspace to enable them)');
+      return undefined;
+    }
+    const terminal = vscode.window.createTerminal({ name: `pgmig: ${command.title ?? command.commandLine}`, cwd: command.cwd });
+    terminal.show(true);
+    terminal.sendText(command.commandLine);
+    this.log.info(`terminal (${command.cwd}): ${command.commandLine}`);
+    const closed = vscode.window.onDidCloseTerminal((t) => {
+      if (t !== terminal) return;
+      closed.dispose();
+      this.fireChanged();
+    });
+    setTimeout(() => this.fireChanged(), 3_000);
+    return terminal;
   }
 
   /** The project commands act on: the shortest root (the workspace's own project). */
@@ -234,6 +278,8 @@ async function pickRoot(workflow: Workflow): Promise<string | undefined> {
 export function registerCommands(context: vscode.ExtensionContext, workflow: Workflow): void {
   const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
+  // Alembic and data-migration lenses and tree commands: the project's own tool, in a terminal.
+  register('pgmig.runInTerminal', (command: { title?: string; commandLine: string; cwd: string }) => workflow.runInTerminal(command));
   register('pgmig.commit', async (arg?: { message?: string }) => {
     let message = arg?.message;
     if (message === undefined) {

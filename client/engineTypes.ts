@@ -6,7 +6,15 @@ export type {
   MigrationState,
   CurrentState,
   TargetStatus,
+  LayoutStatusReport,
 } from '../server/engineHost';
+export type { LayoutTreeItem } from '../core/layouts/treeItems';
+
+/** A project of another layout (numbered SQL, Drizzle, Alembic), as `pgmig/projects` lists it. */
+export interface LayoutProjectInfo {
+  root: string;
+  kind: string;
+}
 
 export interface TargetInfo {
   name: string;

@@ -9,6 +9,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { registerCommands, Workflow } from './commands';
+import { LAYOUT_LENS_SELECTOR, LayoutLensProvider } from './layoutLenses';
 import { MigrationsTree } from './migrationsTree';
 import { openAt, SchemaTree } from './schemaTree';
 import { DatabasePasswords } from './secrets';
@@ -97,6 +98,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgmigE
   const schemaTree = new SchemaTree(workflow);
   const schemaView = vscode.window.createTreeView('pgmig.schema', { treeDataProvider: schemaTree });
   const statusBar = new MigrationStatusBar(workflow);
+  const layoutLenses = vscode.languages.registerCodeLensProvider(LAYOUT_LENS_SELECTOR, new LayoutLensProvider(client, workflow));
   // The tree follows the files: a commit, a new fixture, an edit in a committed file, a down script.
   const migrationFiles = vscode.workspace.createFileSystemWatcher('**/migrations/**');
   let refreshTimer: NodeJS.Timeout | undefined;
@@ -109,6 +111,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgmigE
     schemaView,
     statusBar,
     migrationFiles,
+    layoutLenses,
     migrationFiles.onDidCreate(refreshSoon),
     migrationFiles.onDidChange(refreshSoon),
     migrationFiles.onDidDelete(refreshSoon),

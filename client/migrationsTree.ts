@@ -1,18 +1,25 @@
 // The Migrations view: per project, one node per target (database) with its committed migrations in order
 // (applied with date, pending, changed after apply, failed at the last attempt), current.sql with its state and
-// the fixtures it includes. The data comes from the server (`pgmig/status`); this only presents it.
+// the fixtures it includes. Projects of the other layouts (numbered SQL, Drizzle, Alembic) get one node with their
+// migrations (applied / pending / changed; Alembic's heads and current revision) and their data migrations grouped
+// by schema. The data comes from the server (`pgmig/status`, `pgmig/layoutStatus`); this only presents it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-languageclient/node';
 import type { Workflow } from './commands';
-import type { MigrationItem, TargetInfo, TargetStatus } from './engineTypes';
+import type { LayoutProjectInfo, LayoutStatusReport, LayoutTreeItem, MigrationItem, TargetInfo, TargetStatus } from './engineTypes';
 
 type Node =
   | { kind: 'target'; root: string; target: string; info: TargetInfo; multiProject: boolean; selected: boolean }
   | { kind: 'migration'; root: string; target: string; item: MigrationItem }
   | { kind: 'current'; root: string; target: string; status: TargetStatus }
   | { kind: 'fixture'; root: string; target: string; file: string }
-  | { kind: 'message'; root: string; target: string; text: string; detail?: string; error: boolean };
+  | { kind: 'message'; root: string; target: string; text: string; detail?: string; error: boolean }
+  | { kind: 'layout'; root: string; target: string; info: LayoutProjectInfo; status?: LayoutStatusReport }
+  | { kind: 'layoutMigration'; root: string; target: string; layout: string; item: LayoutTreeItem }
+  | { kind: 'layoutInfo'; root: string; target: string; text: string; description: string }
+  | { kind: 'dataSchema'; root: string; target: string; schema: LayoutStatusReport['dataMigrations'][number] }
+  | { kind: 'dataMigration'; root: string; target: string; schema: string; item: LayoutStatusReport['dataMigrations'][number]['migrations'][number] };
 
 const STATE_ICON: Record<MigrationItem['state'], [string, string]> = {
   applied: ['pass-filled', 'testing.iconPassed'],
@@ -43,6 +50,8 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     if (!node) return this.roots();
     if (node.kind === 'target') return this.targetChildren(node.root, node.target);
     if (node.kind === 'current') return node.status.current.fixtures.map((file) => ({ kind: 'fixture', root: node.root, target: node.target, file }));
+    if (node.kind === 'layout') return this.layoutChildren(node);
+    if (node.kind === 'dataSchema') return node.schema.migrations.map((item) => ({ kind: 'dataMigration', root: node.root, target: node.target, schema: node.schema.schema, item }));
     return [];
   }
 
@@ -52,10 +61,19 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       return [];
     }
     let roots: string[];
+    let layouts: LayoutProjectInfo[];
     try {
       roots = await this.workflow.roots();
+      layouts = await this.workflow.layoutProjects();
     } catch {
       roots = [];
+      layouts = [];
+    }
+    const layoutNodes: Node[] = layouts.map((info) => ({ kind: 'layout', root: info.root, target: this.workflow.selectedTarget(info.root), info }));
+    if (!roots.length && layoutNodes.length) {
+      await this.setContext('pgmig.view', 'ready');
+      if (this.view) this.view.message = undefined;
+      return layoutNodes;
     }
     if (!roots.length) {
       await this.setContext('pgmig.view', 'noProject');
@@ -86,7 +104,25 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     }
     await this.setContext('pgmig.view', 'ready');
     if (this.view) this.view.message = undefined;
-    return nodes;
+    return [...nodes, ...layoutNodes];
+  }
+
+  private async layoutChildren(node: Extract<Node, { kind: 'layout' }>): Promise<Node[]> {
+    const { root, target } = node;
+    const s = await this.workflow.layoutStatus(root, target);
+    if (s instanceof ResponseError) return [{ kind: 'message', root, target, text: s.message, error: true }];
+    node.status = s;
+    const out: Node[] = [];
+    if (s.error) out.push({ kind: 'message', root, target, text: s.error.message, error: true });
+    if (s.kind === 'alembic') {
+      const show = (list: string[] | undefined) => (list && list.length ? list.join(', ') : '(none)');
+      out.push({ kind: 'layoutInfo', root, target, text: 'heads', description: show(s.heads) });
+      if (s.reachable) out.push({ kind: 'layoutInfo', root, target, text: 'current revision', description: show(s.current) });
+    }
+    for (const item of s.migrations) out.push({ kind: 'layoutMigration', root, target, layout: s.kind, item });
+    for (const id of s.unknownApplied) out.push({ kind: 'message', root, target, text: `applied, but no file: ${id}`, error: true });
+    for (const schema of s.dataMigrations) out.push({ kind: 'dataSchema', root, target, schema });
+    return out;
   }
 
   private async targetChildren(root: string, target: string): Promise<Node[]> {
@@ -159,6 +195,66 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         t.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(node.file)] };
         t.contextValue = 'fixture';
         t.id = `fixture:${node.root}:${node.target}:${node.file}`;
+        return t;
+      }
+      case 'layout': {
+        const t = new vscode.TreeItem(`${path.basename(node.root)} · ${node.info.kind}`, vscode.TreeItemCollapsibleState.Expanded);
+        const s = node.status;
+        t.description = s && !s.error ? `${s.database} · ${s.pending} pending` : undefined;
+        t.iconPath = new vscode.ThemeIcon('database');
+        t.tooltip = node.root;
+        t.contextValue = `layout.${node.info.kind}`;
+        t.id = `layout:${node.root}`;
+        return t;
+      }
+      case 'layoutMigration': {
+        const m = node.item;
+        const t = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
+        const marks = [m.head ? 'head' : '', m.current ? 'current' : ''].filter(Boolean).join(', ');
+        const stateText = m.state === 'applied' ? `applied${m.appliedAt ? ` ${when(m.appliedAt)}` : ''}` : m.state === 'changed' ? 'changed after apply' : 'pending';
+        t.description = `${stateText}${marks ? ` · ${marks}` : ''}`;
+        const [icon, color] = STATE_ICON[m.state];
+        t.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+        const md = new vscode.MarkdownString(undefined, true);
+        md.appendMarkdown(`**${m.name}** (${m.id}) — ${stateText}\n\n`);
+        if (m.parents) md.appendMarkdown(`Follows: ${m.parents.length ? m.parents.join(', ') : '(base)'}\n\n`);
+        if (m.reason) md.appendMarkdown(`Why: ${m.reason}\n\n`);
+        if (node.layout !== 'alembic') md.appendMarkdown(m.downFile ? `Down script: ${path.basename(m.downFile)}` : 'No down script');
+        t.tooltip = md;
+        t.resourceUri = vscode.Uri.file(m.file);
+        t.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(m.file)] };
+        t.contextValue = `layoutMigration.${m.state}${m.canRollback ? '.rollback' : ''}`;
+        t.id = `layoutMigration:${node.root}:${node.target}:${m.id}`;
+        return t;
+      }
+      case 'layoutInfo': {
+        const t = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        t.description = node.description;
+        t.iconPath = new vscode.ThemeIcon(node.text === 'heads' ? 'git-branch' : 'target');
+        t.id = `layoutInfo:${node.root}:${node.text}`;
+        return t;
+      }
+      case 'dataSchema': {
+        const pending = node.schema.migrations.filter((m) => m.state === 'pending').length;
+        const t = new vscode.TreeItem(`data migrations · ${node.schema.schema}`, vscode.TreeItemCollapsibleState.Collapsed);
+        t.description = `${node.schema.migrations.length - pending} applied, ${pending} pending`;
+        t.iconPath = new vscode.ThemeIcon('symbol-namespace');
+        const run = node.schema.commands[0];
+        if (run) t.tooltip = `${run.title}: ${run.commandLine}`;
+        t.contextValue = 'dataSchema';
+        t.id = `dataSchema:${node.root}:${node.schema.schema}`;
+        return t;
+      }
+      case 'dataMigration': {
+        const m = node.item;
+        const t = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
+        t.description = m.state === 'applied' ? `applied ${when(m.appliedAt)}` : 'pending';
+        const [icon, color] = STATE_ICON[m.state];
+        t.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+        t.resourceUri = vscode.Uri.file(m.file);
+        t.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(m.file)] };
+        t.contextValue = `dataMigration.${m.state}`;
+        t.id = `dataMigration:${node.root}:${node.schema}:${m.name}`;
         return t;
       }
       case 'message': {

@@ -26,6 +26,13 @@ import { EngineError } from '../core/engine/errors';
 import { forTarget, loadSettings, type EngineSettings } from '../core/engine/settings';
 import { isBlankSql, placeholdersFor, sqlFingerprint, substitutePlaceholders } from '../core/engine/sourceText';
 import { displayName } from '../core/schema/model';
+import { layoutFor } from '../core/layouts';
+import { AlembicLayout } from '../core/layouts/alembic';
+import { dataMigrationCommands, dataMigrationStatus } from '../core/layouts/dataMigrations';
+import { layoutLenses, type LayoutLens } from '../core/layouts/lenses';
+import { layoutTreeItems, type LayoutTreeItem } from '../core/layouts/treeItems';
+import type { LayoutKind, LayoutProject, LayoutStatus, MigrationLayout, ToolCommand } from '../core/layouts/types';
+import { appliedMigrationEditedFindings } from '../core/rules/appliedMigrationEdited';
 import { LineIndex } from '../core/text';
 import type { Finding } from '../core/types';
 import type { Files } from './files';
@@ -45,6 +52,9 @@ export const ENGINE_COMMANDS = [
   'reset',
   'initTarget',
   'dumpSchema',
+  'layoutStatus',
+  'layoutMigrate',
+  'layoutRollback',
 ].map((c) => `pgmig.engine.${c}`);
 
 /** Spread into the server's capabilities. */
@@ -79,6 +89,30 @@ export interface EngineArgs {
   message?: string;
   /** reset: the database name, typed by the user. */
   confirm?: string;
+  /** layoutMigrate: apply up to and including this migration id; layoutRollback: keep migrations up to this id. */
+  id?: string;
+  /** layoutRollback: roll back every applied migration. */
+  all?: boolean;
+}
+
+/** What the tree shows for a project of another layout (numbered, drizzle, alembic): `pgmig/layoutStatus`. */
+export interface LayoutStatusReport {
+  root: string;
+  target: string;
+  kind: LayoutKind;
+  database: string;
+  reachable: boolean;
+  error?: { message: string; code?: string };
+  migrations: LayoutTreeItem[];
+  pending: number;
+  /** alembic: the revisions alembic_version holds, and the graph's heads. */
+  current?: string[];
+  heads?: string[];
+  unknownApplied: string[];
+  /** Project-level commands run in a terminal (alembic: Upgrade head). */
+  commands: ToolCommand[];
+  /** Data migrations of the same database, per schema, with the project's commands for that schema. */
+  dataMigrations: { schema: string; migrations: { name: string; file: string; state: 'applied' | 'pending'; appliedAt?: string }[]; commands: ToolCommand[] }[];
 }
 
 interface EditorTarget {
@@ -142,6 +176,8 @@ interface Slot {
   /** Committed migration (real filename) -> why it failed at the last attempt. */
   failures: Map<string, string>;
   lastStatus?: TargetStatus;
+  /** Other layouts: the latest status read (the CodeLens use it). */
+  lastLayout?: LayoutStatus;
   /** The running operation's progress sink. */
   progress?: (message: string) => void;
 }
@@ -265,11 +301,23 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     return [...ctx.workspace.projects.values()].filter((u) => u.project && (u.project.layout ?? 'graphile') === 'graphile').map((u) => u.key);
   }
 
+  /** Projects of the other layouts (numbered SQL, Drizzle, Alembic): served from core/layouts. */
+  function layoutRoots(): string[] {
+    return [...ctx.workspace.projects.values()].filter((u) => u.project?.layoutProject && u.project.layout !== 'graphile').map((u) => u.key);
+  }
+
+  function layoutOf(root: string): { project: LayoutProject; layout: MigrationLayout } {
+    const project = ctx.workspace.projects.get(root)?.project?.layoutProject;
+    const layout = project && layoutFor(project);
+    if (!project || !layout) throw new EngineError('config', `${root} is not a numbered, Drizzle or Alembic project`);
+    return { project, layout };
+  }
+
   function rootOf(args: EngineArgs): string {
     const roots = projectRoots();
     if (args.root) {
       const real = ctx.files.disk.realpath(args.root) ?? path.resolve(args.root);
-      if (roots.includes(real)) return real;
+      if (roots.includes(real) || layoutRoots().includes(real)) return real;
       if (fs.existsSync(path.join(real, '.gmrc')) || fs.existsSync(path.join(real, 'migrations'))) return real;
       throw new EngineError('config', `${args.root} is not a migrations project`);
     }
@@ -576,6 +624,48 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
 
   // ---- commands ---------------------------------------------------------------------------------------------------
 
+  /** Reads a layout project's status (tracking table, data migrations) and publishes applied-migration-edited. */
+  async function computeLayoutStatus(slot: Slot, settings: EngineSettings): Promise<LayoutStatusReport> {
+    const { project, layout } = layoutOf(slot.root);
+    const database = settings.main.kind === 'pg' ? describeConnection(settings.main.url) : settings.main.kind === 'pglite' ? 'embedded database' : 'in-memory database';
+    const commands = layout instanceof AlembicLayout ? [layout.command('upgrade-head')] : [];
+    const base = { root: slot.root, target: slot.target, kind: project.kind, database, commands };
+    const heads = layout instanceof AlembicLayout ? layout.graph().heads : undefined;
+    let status: LayoutStatus;
+    try {
+      status = await layout.status(slot.engine.db('main'));
+    } catch (e) {
+      return { ...base, reachable: false, error: { message: oneLine(e), code: e instanceof EngineError ? e.code : undefined }, migrations: [], pending: 0, heads, unknownApplied: [], dataMigrations: [] };
+    }
+    const before = slot.lastLayout && JSON.stringify(slot.lastLayout);
+    slot.lastLayout = status;
+    if (before !== JSON.stringify(status)) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    const byFile = new Map<string, Diagnostic[]>();
+    for (const f of appliedMigrationEditedFindings(status, (file) => ctx.files.read(file))) {
+      const idx = new LineIndex(ctx.files.read(f.file) ?? '');
+      const list = byFile.get(f.file) ?? [];
+      list.push({ range: { start: idx.position(f.start), end: idx.position(f.end) }, severity: DiagnosticSeverity.Warning, source: 'pgmig', code: f.rule, message: f.message });
+      byFile.set(f.file, list);
+    }
+    setDiagnostics(`layout:${slot.root}`, byFile, slot.root);
+    const dataMigrations: LayoutStatusReport['dataMigrations'] = [];
+    if (project.dataMigrations) {
+      try {
+        for (const [schema, list] of await dataMigrationStatus(slot.engine.db('main'), project.dataMigrations)) {
+          dataMigrations.push({
+            schema,
+            migrations: list.map((m) => ({ name: m.name, file: m.file, state: m.state, appliedAt: m.appliedAt?.toISOString() })),
+            commands: dataMigrationCommands(project.dataMigrations, project.root, schema),
+          });
+        }
+      } catch (e) {
+        ctx.log(`data migrations of ${slot.root}: ${oneLine(e)}`);
+      }
+    }
+    const migrations = layoutTreeItems(status);
+    return { ...base, reachable: true, migrations, pending: migrations.filter((m) => m.state === 'pending').length, current: status.current, heads, unknownApplied: status.unknownApplied, dataMigrations };
+  }
+
   function refuseUntrusted(): void {
     if (!ctx.isTrusted()) throw new EngineError('refused', 'database commands are disabled in an untrusted workspace (trust the workspace to enable them)');
   }
@@ -720,6 +810,41 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
       const { slot } = await slotFor(args);
       return enqueue(slot, () => slot.engine.targetInit());
     },
+    async layoutStatus(args) {
+      refuseUntrusted();
+      const { slot, settings } = await slotFor(args);
+      return enqueue(slot, () => computeLayoutStatus(slot, settings));
+    },
+    async layoutMigrate(args, token) {
+      refuseUntrusted();
+      const { slot, settings } = await slotFor(args);
+      const { layout } = layoutOf(slot.root);
+      if (layout instanceof AlembicLayout) throw new EngineError('refused', 'Alembic migrations run with alembic itself: use the Upgrade lenses (they run in a terminal)');
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return enqueue(slot, async () => {
+        try {
+          return await layout.migrate(slot.engine.db('main'), { to: args.id, signal: abort.signal, lockTimeoutMs: settings.engine.lockTimeoutMs, onApplied: (m) => slot.progress?.(`applied ${path.basename(m.file)}`) });
+        } finally {
+          await computeLayoutStatus(slot, settings).catch(() => undefined);
+        }
+      });
+    },
+    async layoutRollback(args, token) {
+      refuseUntrusted();
+      const { slot, settings } = await slotFor(args);
+      const { layout } = layoutOf(slot.root);
+      if (layout instanceof AlembicLayout) throw new EngineError('refused', 'Alembic migrations run with alembic itself: use the Downgrade lenses (they run in a terminal)');
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return enqueue(slot, async () => {
+        try {
+          return await layout.rollback(slot.engine.db('main'), { to: args.id, all: args.all === true, signal: abort.signal, lockTimeoutMs: settings.engine.lockTimeoutMs, onRolledBack: (m) => slot.progress?.(`rolled back ${path.basename(m.file)}`) });
+        } finally {
+          await computeLayoutStatus(slot, settings).catch(() => undefined);
+        }
+      });
+    },
     async dumpSchema(args) {
       refuseUntrusted();
       const { slot } = await slotFor(args);
@@ -766,7 +891,22 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
 
   // ---- custom requests for the editor's trees ----------------------------------------------------------------------
 
-  connection.onRequest('pgmig/projects', () => ({ roots: projectRoots(), trusted: ctx.isTrusted() }));
+  connection.onRequest('pgmig/projects', () => ({
+    roots: projectRoots(),
+    layouts: layoutRoots().map((root) => ({ root, kind: ctx.workspace.projects.get(root)?.project?.layout })),
+    trusted: ctx.isTrusted(),
+  }));
+
+  connection.onRequest('pgmig/layoutStatus', async (args: EngineArgs) => {
+    try {
+      return await handlers.layoutStatus(args, { isCancellationRequested: false } as CancellationToken, () => undefined);
+    } catch (e) {
+      return new ResponseError(1, oneLine(e), engineErrorData(e));
+    }
+  });
+
+  // Lenses on files the language client does not send (Alembic's .py, data migrations' .ts): the client asks.
+  connection.onRequest('pgmig/layoutLenses', (args: { file: string }) => layoutCodeLenses(args.file) ?? []);
 
   connection.onRequest('pgmig/status', async (args: EngineArgs) => {
     try {
@@ -809,8 +949,64 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
   // ---- CodeLens -----------------------------------------------------------------------------------------------------
 
   const refreshing = new Set<string>();
+
+  /** CodeLens of a file in a numbered, Drizzle or Alembic project (core/layouts/lenses.ts); undefined elsewhere. */
+  function layoutCodeLenses(file: string): CodeLens[] | undefined {
+    let root: string | undefined;
+    for (const r of layoutRoots()) if (isInside(r, file) && (!root || r.length > root.length)) root = r;
+    if (!root) return undefined;
+    // Every lens touches the database (pgmig's own commands or the project's tool in a terminal).
+    if (!ctx.isTrusted()) return [];
+    const project = ctx.workspace.projects.get(root)?.project?.layoutProject;
+    if (!project) return [];
+    const target = selected.get(root) ?? '';
+    let slot: Slot | undefined;
+    for (const s of slots.values()) if (s.root === root && s.target === target) slot = s;
+    const status = slot?.lastLayout;
+    if (slot && !status && (project.kind === 'numbered' || project.kind === 'drizzle')) {
+      const key = `${root}\0${target}`;
+      if (!refreshing.has(key)) {
+        refreshing.add(key);
+        void handlers
+          .layoutStatus({ root, target }, { isCancellationRequested: false } as CancellationToken, () => undefined)
+          .catch(() => undefined)
+          .finally(() => {
+            refreshing.delete(key);
+            void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+          });
+      }
+    }
+    const text = ctx.files.read(file) ?? '';
+    const idx = new LineIndex(text);
+    const toCodeLens = (l: LayoutLens): CodeLens => {
+      const range = { start: idx.position(l.start), end: idx.position(l.end) };
+      switch (l.action) {
+        case 'migrate-to':
+          return { range, command: { title: l.title, command: 'pgmig.engine.layoutMigrate', arguments: [{ root, target, id: l.migrationId }] } };
+        case 'rollback-to':
+          return { range, command: { title: l.title, command: 'pgmig.engine.layoutRollback', arguments: [{ root, target, id: l.migrationId, all: l.all === true }] } };
+        case 'open-down':
+          return { range, command: { title: l.title, command: 'pgmig.openAt', arguments: [l.target, 0] } };
+        default:
+          return { range, command: { title: l.title, command: 'pgmig.runInTerminal', arguments: [{ root, title: l.title, commandLine: l.commandLine, cwd: l.cwd }] } };
+      }
+    };
+    const lenses = layoutLenses(project, file, status).map(toCodeLens);
+    if (status && (project.kind === 'numbered' || project.kind === 'drizzle')) {
+      const item = status.migrations.find((m) => m.file === file);
+      if (item) {
+        const where = target || 'default';
+        const state = item.changed ? `changed after apply on ${where}` : item.state === 'applied' ? `applied on ${where}${item.appliedAt ? ` ${item.appliedAt.toISOString().slice(0, 19).replace('T', ' ')}` : ''}` : `pending on ${where}`;
+        lenses.unshift({ range: lenses[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, command: { title: state, command: '' } });
+      }
+    }
+    return lenses;
+  }
+
   connection.onCodeLens((params) => {
     const file = ctx.files.pathOf(params.textDocument.uri);
+    const layoutLensList = layoutCodeLenses(file);
+    if (layoutLensList) return layoutLensList;
     let root: string | undefined;
     for (const r of projectRoots()) if (isInside(r, file) && (!root || r.length > root.length)) root = r;
     if (!root || !ctx.isTrusted()) return [];

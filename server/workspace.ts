@@ -3,6 +3,8 @@
 // belong to no project. Analysis runs in slices between messages: a request is served from the latest completed
 // analysis and never waits for a running one.
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { type Analysis, Analyzer } from '../core/analysis';
 import { ConfigError, findProjectRoot, isProjectRoot, loadProject, type Project } from '../core/project';
 import type { Finding } from '../core/types';
@@ -41,6 +43,18 @@ export interface Unit {
 }
 
 const DEBOUNCE_MS = 60;
+/** Idle time after an analysis before collecting garbage (see scheduleIdleGc): a pause in typing, not between
+ * keystrokes (a full collection right before the next analysis makes that analysis slower). */
+const IDLE_GC_MS = 1000;
+/** V8's gc(), reachable without --expose-gc on the command line (clients start the server with plain `node`). */
+const collectGarbage: (() => void) | undefined = (() => {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+})();
 /** Quiet time required before analysing when several units wait. */
 const BULK_QUIET_MS = 20;
 /** PGMIG_LSP_TIMING=1 logs how long each analysis took. */
@@ -265,7 +279,28 @@ export class Workspace {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
+    this.scheduleIdleGc();
   }
+
+  /**
+   * Each analysis leaves the previous one's model and scripts behind, and V8 keeps the memory they took. When the
+   * server has been idle for a second and the heap has grown, collect and give memory back (a 1,000-migration
+   * project: about 240 MB resident after a run of edits, 160 MB after this).
+   */
+  private scheduleIdleGc(): void {
+    if (!collectGarbage) return;
+    clearTimeout(this.gcTimer);
+    this.gcTimer = setTimeout(() => {
+      if (this.running || this.queue.size > 0) return;
+      const used = process.memoryUsage().heapUsed;
+      if (used < this.heapAfterGc * 1.2 + 8e6) return;
+      collectGarbage!();
+      this.heapAfterGc = process.memoryUsage().heapUsed;
+    }, IDLE_GC_MS);
+    this.gcTimer.unref();
+  }
+  private gcTimer: NodeJS.Timeout | undefined;
+  private heapAfterGc = 0;
 
   private isBursting(u: Unit): boolean {
     return u.burst === true && performance.now() - u.lastChangeAt < DEBOUNCE_MS;

@@ -8,9 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, repoRoot, screenshotDir,
+  assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, screenshotDir,
   skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
+import cliFindingsModule from './host/cliFindings.js';
+
+const { cliFindings } = cliFindingsModule;
 
 const DIRECTIVES_FILE = 'pgmig-ui-directives.sql';
 const DIRECTIVES = [
@@ -24,10 +27,9 @@ const DIRECTIVES = [
   '',
 ].join('\n');
 
-/** The findings the CLI reports for the sample (both projects); the editor must show the same. */
-function expectedFindings() {
-  return ['sample', 'broken-history'].flatMap((name) =>
-    JSON.parse(readFileSync(path.join(repoRoot, 'test', 'cli', `${name}.expected.json`), 'utf8')));
+/** The findings the CLI reports for every project in the workspace copy (host/cliFindings.js); the editor must show the same. */
+function expectedFindings(workspace) {
+  return cliFindings(workspace);
 }
 
 async function waitUntil(probe, timeoutMs) {
@@ -150,15 +152,15 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
       const text = await hover.innerText();
       t.diagnostic(`hover: ${text.replace(/\s+/g, ' ').slice(0, 200)}`);
       // The hover shows one of current.sql's findings as the CLI words it, with its rule id.
-      const shown = expectedFindings().find((f) => f.file === 'migrations/current.sql' && text.includes(f.message));
-      assert.ok(shown, `the hover shows a current.sql finding of test/cli/sample.expected.json: ${text}`);
+      const shown = expectedFindings(workspace).find((f) => f.file === 'migrations/current.sql' && text.includes(f.message));
+      assert.ok(shown, `the hover shows a current.sql finding of the CLI: ${text}`);
       assert.ok(text.includes(shown.rule), `the hover names the rule ${shown.rule}`);
       await screenshot(page, t, 'ui-hover');
       await page.keyboard.press('Escape');
     });
 
     await step('the Problems panel and the status bar count the CLI findings', async () => {
-      const expected = expectedFindings();
+      const expected = expectedFindings(workspace);
       await runCommand(page, 'View: Focus Problems');
       const rows = page.locator('.markers-panel .monaco-list-row');
       await rows.first().waitFor({ timeout: 15_000 });
@@ -168,7 +170,7 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
       // The panel's tab says "Problems (Ctrl+Shift+M) - Total 12 Problems"; the status bar "Errors: 10, Warnings: 2".
       const total = async () => Number((await page.locator('[aria-label^="Problems"][aria-label*="Total"]').first().getAttribute('aria-label')).match(/Total (\d+)/)[1]);
       await waitUntil(async () => (await total()) === expected.length, 15_000).catch(() => {});
-      assert.equal(await total(), expected.length, 'Problems total = findings in test/cli/*.expected.json');
+      assert.equal(await total(), expected.length, 'Problems total = the CLI findings of every project');
       const status = await page.locator('#status\\.problems').getAttribute('aria-label');
       const errors = expected.filter((f) => f.severity === 'error').length;
       const warnings = expected.filter((f) => f.severity === 'warning').length;
@@ -226,7 +228,7 @@ test('untrusted workspace: analysis runs, the server knows, and granting trust r
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
     await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor();
     // Analysis still runs: the status bar counts the sample's findings.
-    const expected = expectedFindings();
+    const expected = expectedFindings(workspace);
     const errors = expected.filter((f) => f.severity === 'error').length;
     await waitUntil(async () => new RegExp(`Errors: ${errors},`).test(await page.locator('#status\\.problems').getAttribute('aria-label')), 30_000);
     await waitUntil(async () => pgmigLog(server.stateDir).includes('untrusted'), 10_000);

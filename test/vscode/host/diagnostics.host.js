@@ -1,14 +1,13 @@
 // Diagnostics, quick fixes, document links, definition and hover from the real language server, on a copy of
-// migrations-sample/. The expected findings are the CLI's: test/cli/sample.expected.json and
-// test/cli/broken-history.expected.json (the sample's README lists the same), so the editor and the CLI must agree.
+// migrations-sample/. The expected findings are the CLI's own output for every project in the workspace copy
+// (cliFindings.js runs `pgmig lint --format json --root <project>` at test time), so the editor and the CLI must agree.
 'use strict';
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
 const { RULE_IDS, waitFor, workspaceRoot, runningClient, codeOf } = require('./helpers');
-
-const CLI_EXPECTED = path.join(__dirname, '..', '..', 'cli');
+const { cliFindings, projectRoots } = require('./cliFindings');
 const SEVERITY = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
@@ -24,10 +23,8 @@ function findingKey(file, range, severity, rule, message) {
 }
 
 function expectedFindings() {
-  const load = (name, prefix) =>
-    JSON.parse(fs.readFileSync(path.join(CLI_EXPECTED, name), 'utf8')).map((f) =>
-      findingKey(prefix + f.file, { start: { line: f.line - 1, character: f.column - 1 }, end: { line: f.endLine - 1, character: f.endColumn - 1 } }, f.severity, f.rule, f.message));
-  return [...load('sample.expected.json', ''), ...load('broken-history.expected.json', 'broken-history/')].sort();
+  return cliFindings(workspaceRoot().fsPath).map((f) =>
+    findingKey(f.file, { start: { line: f.line - 1, character: f.column - 1 }, end: { line: f.endLine - 1, character: f.endColumn - 1 } }, f.severity, f.rule, f.message)).sort();
 }
 
 function actualFindings() {
@@ -36,12 +33,7 @@ function actualFindings() {
   for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
     if (uri.scheme !== 'file' || !uri.fsPath.startsWith(root + path.sep)) continue;
     const file = path.relative(root, uri.fsPath).split(path.sep).join('/');
-    // The CLI's expected files write each project's root as <root>.
-    const projectRoot = file.startsWith('broken-history/') ? path.join(root, 'broken-history') : root;
-    for (const d of diagnostics) {
-      const message = d.message.split(projectRoot).join('<root>');
-      keys.push(findingKey(file, d.range, SEVERITY_NAME[d.severity], codeOf(d), message));
-    }
+    for (const d of diagnostics) keys.push(findingKey(file, d.range, SEVERITY_NAME[d.severity], codeOf(d), d.message));
   }
   return keys.sort();
 }
@@ -63,9 +55,15 @@ async function open(...segments) {
 }
 
 suite('diagnostics and language features on migrations-sample', () => {
-  test('the workspace diagnostics are exactly the CLI findings (test/cli/*.expected.json)', async () => {
+  test('the workspace diagnostics are exactly the CLI findings (pgmig lint on every project)', async () => {
     await serverIdle();
     const expected = expectedFindings();
+    // Every sample project is in the comparison (a scan that found nothing would compare nothing).
+    const projects = projectRoots(workspaceRoot().fsPath).map((r) => path.relative(workspaceRoot().fsPath, r) || '.').sort();
+    assert.deepStrictEqual(projects, ['.', 'alembic', 'broken-history', 'drizzle', 'numbered']);
+    for (const project of ['migrations/', 'broken-history/', 'numbered/', 'drizzle/', 'alembic/']) {
+      assert.ok(expected.some((key) => key.startsWith(project)), `the CLI reports findings in ${project}`);
+    }
     let actual = [];
     try {
       await waitFor('the diagnostics to match the CLI findings', () => {

@@ -5,12 +5,8 @@ const vscode = require('vscode');
 const EXTENSION_ID = 'pgmig.pgmig';
 /** vscode-languageclient's State.Running. */
 const CLIENT_RUNNING = 2;
-/** Every rule id the server may report as a diagnostic `code` (the contract between core/ and the editors). */
-const RULE_IDS = [
-  'syntax-error', 'non-idempotent-statement', 'missing-rls', 'rls-without-policy', 'policy-without-rls',
-  'unindexed-foreign-key', 'include-not-found', 'include-cycle', 'include-outside-fixtures',
-  'committed-hash-mismatch', 'committed-chain-broken',
-];
+/** Every rule id the server may report as a diagnostic `code` (the contract between core/ and the editors): core's list. */
+const RULE_IDS = require(require('path').join(__dirname, '..', '..', '..', 'out', 'core', 'rules', 'index.js')).rules.map((rule) => rule.id);
 
 /** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
 async function waitFor(what, probe, timeoutMs = 20_000, intervalMs = 100) {
