@@ -23,11 +23,22 @@ const common = {
   define: { PGMIG_VERSION: JSON.stringify(version) },
 };
 
+// PGlite (~650 KB of JS) is its own bundle, dist/pglite.js, required on first use of the embedded database
+// (core/db/pglite.ts): the language server answers `initialize` without compiling it.
+const pgliteSeparate = {
+  name: 'pglite-separate',
+  setup(build) {
+    build.onResolve({ filter: /^@electric-sql\/pglite$/ }, () => ({ path: './pglite.js', external: true }));
+  },
+};
+
 const entries = [
   // The banner marks when VS Code starts loading the extension (activation time, bench/activation.mjs).
-  { entryPoints: ['client/extension.ts'], outfile: 'dist/client.js', banner: { js: 'var __pgmigLoadStart = performance.now();' } },
-  { entryPoints: ['server/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['client/extension.ts'], outfile: 'dist/client.js', banner: { js: 'var __pgmigLoadStart = performance.now();' }, footer: { js: 'var __pgmigLoadEnd = performance.now();' } },
+  { entryPoints: ['server/server.ts'], outfile: 'dist/server.js', plugins: [pgliteSeparate] },
+  { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [pgliteSeparate] },
+  // Its CommonJS build (the `require` condition), which finds its WASM and data beside the bundle.
+  { entryPoints: [require.resolve('@electric-sql/pglite')], outfile: 'dist/pglite.js' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 mkdirSync('dist', { recursive: true });

@@ -265,8 +265,9 @@ export interface MigrationNodeLike {
   item?: { name: string; file: string; number: number; hash: string; downFile?: string };
 }
 
+/** A project to select a target for: graphile-migrate projects and those of the other layouts (numbered, Drizzle, Alembic). */
 async function pickRoot(workflow: Workflow): Promise<string | undefined> {
-  const roots = await workflow.roots();
+  const roots = [...(await workflow.roots()), ...(await workflow.layoutProjects()).map((l) => l.root)];
   if (roots.length <= 1) return roots[0];
   const pick = await vscode.window.showQuickPick(
     roots.map((r) => ({ label: vscode.workspace.asRelativePath(r) || r, root: r })),

@@ -33,12 +33,16 @@ interface CachedScript {
 }
 
 export class Analyzer {
-  private readonly scriptCache = new Map<string, CachedScript>();
+  /** By file, then role: the file strings of a project are the same objects on every run, so the lookup of 1,000
+   * committed files hashes no new key strings. */
+  private readonly scriptCache = new Map<string, Map<FileRole, CachedScript>>();
   private committed: { scripts: Script[]; model: SchemaModel } | undefined;
   /** The last replay of current, for replaying only what an edit changed. */
   private current: { committedModel: SchemaModel; steps: ReplayStep[]; checkpoint?: { index: number; model: SchemaModel } } | undefined;
   /** How many scripts were parsed (not found in the cache) so far. */
   parses = 0;
+  /** The root of the project being analysed: include messages name paths relative to it. */
+  private displayRoot: string | undefined;
 
   constructor(
     readonly fs: FileSystem = diskFileSystem,
@@ -61,6 +65,7 @@ export class Analyzer {
   *analyzeProjectInSteps(project: Project, configOverride?: unknown): Generator<void, Analysis, void> {
     const config = configOverride === undefined ? project.config : mergeConfig(project.config, configOverride, 'settings');
     const placeholders = project.placeholders;
+    this.displayRoot = project.root;
 
     const committedScripts: Script[] = [];
     for (const f of project.committedFiles) {
@@ -123,14 +128,14 @@ export class Analyzer {
 
   private script(file: string, role: FileRole, fixturesDir: string | undefined, placeholders: ReadonlySet<string> | undefined): Script {
     const text = this.fs.read(file) ?? '';
-    const key = `${role}\0${file}`;
-    const cached = this.scriptCache.get(key);
+    let byRole = this.scriptCache.get(file);
+    const cached = byRole?.get(role);
     const includes = fixturesDir !== undefined && text.includes('--!');
     // Fast path for files without includes (every committed file): the same text is the same script.
     if (!includes && cached && cached.text === text && cached.script.expansion.segments.length === 1) return cached.script;
     let expansion: Expansion;
     if (includes) {
-      expansion = expandIncludes(this.fs, file, text, fixturesDir!);
+      expansion = expandIncludes(this.fs, file, text, fixturesDir!, this.displayRoot);
     } else {
       expansion = { file, text, segments: [{ start: 0, end: text.length, file, fileStart: 0 }], directives: [], problems: [], fixtures: new Set() };
     }
@@ -141,7 +146,8 @@ export class Analyzer {
     // An edit of a file parsed before (typing in current.sql) re-parses only the statements it touched.
     const parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, { placeholders }) : parseScript(expansion.text, { placeholders });
     const script: Script = { file, role, expansion, parsed };
-    this.scriptCache.set(key, { text: expansion.text, script, placeholders });
+    if (!byRole) this.scriptCache.set(file, (byRole = new Map()));
+    byRole.set(role, { text: expansion.text, script, placeholders });
     return script;
   }
 
@@ -186,14 +192,23 @@ export class Analyzer {
 
   /** Forgets what was cached for a file (a standalone file closed in the editor). */
   forget(file: string): void {
-    for (const k of [...this.scriptCache.keys()]) if (k.endsWith(`\0${file}`)) this.scriptCache.delete(k);
+    this.scriptCache.delete(file);
   }
 
   /** Forgets scripts of files that are gone, so a long-running server does not grow. */
   private prune(live: Script[]): void {
     if (this.scriptCache.size <= live.length * 2 + 16) return;
-    const keep = new Set(live.map((s) => `${s.role}\0${s.file}`));
-    for (const k of this.scriptCache.keys()) if (!keep.has(k)) this.scriptCache.delete(k);
+    const keep = new Map<string, Set<FileRole>>();
+    for (const s of live) {
+      let roles = keep.get(s.file);
+      if (!roles) keep.set(s.file, (roles = new Set()));
+      roles.add(s.role);
+    }
+    for (const [file, byRole] of this.scriptCache) {
+      const roles = keep.get(file);
+      if (!roles) this.scriptCache.delete(file);
+      else for (const role of byRole.keys()) if (!roles.has(role)) byRole.delete(role);
+    }
   }
 
   private appendTarget(project: Project): AppendTarget | undefined {

@@ -79,8 +79,14 @@ export function mapRange(exp: Expansion, start: number, end: number): Location {
   return { file: a.file, start: a.offset, end: Math.max(a.offset, segEnd) };
 }
 
-/** Expands includes of `text` (the content of `file`). `fixturesDir` is `<migrationsFolder>/fixtures`. */
-export function expandIncludes(fs: FileSystem, file: string, text: string, fixturesDir: string): Expansion {
+/** Expands includes of `text` (the content of `file`). `fixturesDir` is `<migrationsFolder>/fixtures`; messages name
+ * paths relative to `displayRoot` (the project root) so that they read the same on every machine. */
+export function expandIncludes(fs: FileSystem, file: string, text: string, fixturesDir: string, displayRoot = path.dirname(path.dirname(fixturesDir))): Expansion {
+  const root = fs.realpath(displayRoot) ?? path.resolve(displayRoot);
+  const show = (p: string) => {
+    const rel = path.relative(root, p);
+    return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel.split(path.sep).join('/');
+  };
   const exp: Expansion = { file, text: '', segments: [], directives: [], problems: [], fixtures: new Set() };
   const out: string[] = [];
   let length = 0;
@@ -117,7 +123,7 @@ export function expandIncludes(fs: FileSystem, file: string, text: string, fixtu
 
       let target: string | undefined;
       if (!realFixtures) {
-        problem('include-not-found', `'--!include ${rawPath}': the fixtures folder ${fixturesDir} does not exist`);
+        problem('include-not-found', `'--!include ${rawPath}': the fixtures folder ${show(path.resolve(fixturesDir))} does not exist`);
       } else {
         target = fs.realpath(path.join(realFixtures, rawPath));
         const lexical = path.resolve(realFixtures, rawPath);
@@ -125,12 +131,12 @@ export function expandIncludes(fs: FileSystem, file: string, text: string, fixtu
         if (relative.startsWith('..') || path.isAbsolute(relative)) {
           problem(
             'include-outside-fixtures',
-            `'${rawPath}' resolves to ${target ?? lexical}, outside the fixtures folder ${realFixtures}` +
+            `'${rawPath}' resolves to ${show(target ?? lexical)}, outside the fixtures folder ${show(realFixtures)}` +
               (target && target !== lexical ? ' (through a symbolic link)' : ''),
           );
           target = undefined;
         } else if (!target) {
-          problem('include-not-found', `fixture '${rawPath}' not found (looked for ${lexical})`);
+          problem('include-not-found', `fixture '${rawPath}' not found (looked for ${show(lexical)})`);
         } else if (chain.includes(target)) {
           const cycle = [...chain.slice(chain.indexOf(target)), target];
           problem(

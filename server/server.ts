@@ -119,7 +119,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   initialSettings = options.settings;
   const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [params.rootPath] : []);
   workspaceFolders = folders.map((u) => (u.startsWith('file:') ? fileURLToPath(u) : u));
-  parserReady = loadParser();
+  // After the answer is written: the client is ready sooner, and the WASM compiles while it sends `initialized`.
+  parserReady = new Promise((resolve) => setImmediate(() => resolve(loadParser())));
   log(`pgmig ${typeof PGMIG_VERSION === 'string' ? PGMIG_VERSION : ''} language server; workspace ${trusted ? 'trusted' : 'untrusted (no database access)'}`);
   return {
     capabilities: {

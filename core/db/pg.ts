@@ -1,6 +1,6 @@
 // Real PostgreSQL through `pg`: a small pool per connection string, kept for the provider's life, so that a
 // long-running process (watch, the language server) pays the connection cost once.
-import pg from 'pg';
+import type pg from 'pg';
 import { connectionError, describeConnection, parseConnectionString } from './connection';
 import { applyPgSettings, type DbProvider, type DbSession } from './types';
 import { EngineError } from '../engine/errors';
@@ -40,7 +40,7 @@ export class PgProvider implements DbProvider {
 
   private getPool(): pg.Pool {
     if (!this.pool) {
-      this.pool = new pg.Pool({
+      this.pool = new (loadPg().Pool)({
         connectionString: this.connectionString,
         application_name: 'pgmig',
         max: this.opts.max ?? 4,
@@ -95,6 +95,15 @@ export class PgProvider implements DbProvider {
     this.pool = undefined;
     if (p) await p.end().catch(() => undefined);
   }
+}
+
+let pgModule: typeof pg | undefined;
+/** Loaded on first connection: loading `pg` costs ~50 ms (it probes the runtime), which the language server's
+ * start and the CLI's analysis commands should not pay. */
+function loadPg(): typeof pg {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  pgModule ??= require('pg') as typeof pg;
+  return pgModule;
 }
 
 export function isConnectionLoss(e: unknown): boolean {

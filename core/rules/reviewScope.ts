@@ -47,12 +47,28 @@ interface TableEvent {
   origin: number;
 }
 
+/** The table events of a run of unreviewed scripts at the start of `ctx.scripts` (a graphile-migrate project's
+ * committed history), keyed by its last script: an edit of current.sql does not walk the history again. */
+interface HistoryEvents {
+  scripts: Script[];
+  events: ReadonlyMap<string, readonly TableEvent[]>;
+  seq: number;
+}
+const histories = new WeakMap<Script, HistoryEvents>();
+
 /** Every top-level statement of the reviewed scripts, with what the history says about the tables it touches. */
 export function reviewedStatements(ctx: RuleContext): ReviewedStatement[] {
   let out = walks.get(ctx);
   if (out) return out;
   out = [];
+  // The leading scripts that are not reviewed: their events are the same whenever the same scripts lead.
+  let historyLength = 0;
+  while (historyLength < ctx.scripts.length && (ctx.scripts[historyLength].role === 'committed' || ctx.scripts[historyLength].role === 'current') && !isReviewed(ctx, ctx.scripts[historyLength])) historyLength++;
+  const cached = historyLength > 0 ? histories.get(ctx.scripts[historyLength - 1]) : undefined;
+  const history = cached && cached.scripts.length === historyLength && cached.scripts.every((x, i) => x === ctx.scripts[i]) ? cached : undefined;
   // Per table, its creates, drops and renames in order: a question about a table looks back from a statement.
+  // Events after the cached history go into `events`; `base` is the history's, never changed.
+  const base: ReadonlyMap<string, readonly TableEvent[]> = history?.events ?? new Map();
   const events = new Map<string, TableEvent[]>();
   const record = (table: string, e: TableEvent) => {
     let list = events.get(table);
@@ -61,12 +77,18 @@ export function reviewedStatements(ctx: RuleContext): ReviewedStatement[] {
   };
   const stateAt = (table: string, seq: number): TableEvent | undefined => {
     const list = events.get(table);
-    if (!list) return undefined;
-    for (let i = list.length - 1; i >= 0; i--) if (list[i].seq < seq) return list[i];
+    if (list) for (let i = list.length - 1; i >= 0; i--) if (list[i].seq < seq) return list[i];
+    const old = base.get(table);
+    if (old) for (let i = old.length - 1; i >= 0; i--) if (old[i].seq < seq) return old[i];
     return undefined;
   };
-  let seq = 0;
+  const tableKeys = () => (base.size === 0 ? [...events.keys()] : [...base.keys(), ...[...events.keys()].filter((k) => !base.has(k))]);
+  let seq = history?.seq ?? 0;
   ctx.scripts.forEach((script, scriptIndex) => {
+    if (history && scriptIndex < historyLength) return;
+    if (!history && historyLength > 0 && scriptIndex === historyLength) {
+      histories.set(ctx.scripts[historyLength - 1], { scripts: ctx.scripts.slice(0, historyLength), events: new Map([...events].map(([k, v]) => [k, [...v]])), seq });
+    }
     if (script.role === 'fixture' || script.role === 'standalone') return;
     const reviewed = isReviewed(ctx, script);
     for (const statement of script.parsed.statements) {
@@ -82,7 +104,7 @@ export function reviewedStatements(ctx: RuleContext): ReviewedStatement[] {
           script,
           statement,
           isNew: (table) => !hasData(table),
-          hasTablesIn: (schema) => [...events.keys()].some((t) => t.startsWith(schema + '.') && hasData(t)),
+          hasTablesIn: (schema) => tableKeys().some((t) => t.startsWith(schema + '.') && hasData(t)),
         });
       }
       const n = statement.node;

@@ -7,11 +7,20 @@ import { isChecked, tableHead } from './tableFilter';
 
 /** The key's columns are the leading columns, in any order, of a plain (not partial, not expression) index. */
 export function covers(index: IndexModel, fk: ForeignKeyModel): boolean {
-  if (index.partial || fk.columns.length === 0 || index.columns.length < fk.columns.length) return false;
-  const leading = index.columns.slice(0, fk.columns.length);
-  if (leading.some((c) => c === null)) return false;
-  const want = new Set(fk.columns);
-  return leading.every((c) => want.has(c as string)) && new Set(leading).size === want.size;
+  const n = fk.columns.length;
+  if (index.partial || n === 0 || index.columns.length < n) return false;
+  // The same sets: every leading column is a key column and every key column is a leading one (no allocation: this
+  // runs for every key and index of the schema on every analysis).
+  for (let i = 0; i < n; i++) {
+    const c = index.columns[i];
+    if (c === null || !fk.columns.includes(c)) return false;
+  }
+  for (let i = 0; i < n; i++) {
+    let found = false;
+    for (let j = 0; j < n && !found; j++) found = index.columns[j] === fk.columns[i];
+    if (!found) return false;
+  }
+  return true;
 }
 
 /** At most `bytes` UTF-8 bytes of `name` (PostgreSQL truncates identifiers to 63 bytes), whole characters only. */

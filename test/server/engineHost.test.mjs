@@ -86,3 +86,30 @@ test('an untrusted workspace gets no database command', { timeout: 30_000 }, asy
     await untrusted.stop();
   }
 });
+
+test('other layouts: an untrusted workspace gets no layout status, migrate, rollback or CodeLens', { timeout: 30_000 }, async () => {
+  const numbered = path.join(root, 'numbered');
+  const file = path.join(numbered, 'migrations', '002_create_invoices.sql');
+  const alembicFile = path.join(root, 'alembic', 'alembic', 'versions', '2b2e1d3c4b5a_add_invoices.py');
+  // Trusted, the same requests answer: the refusals below are about trust.
+  const trustedLenses = await client.request('pgmig/layoutLenses', { file: alembicFile });
+  assert.deepEqual(trustedLenses.map((l) => l.command.title), ['Upgrade to here', 'Downgrade to here', 'Upgrade head', 'Show SQL']);
+  const status = await run('layoutStatus', { root: numbered });
+  assert.deepEqual(status.migrations.map((m) => m.state), ['pending', 'pending', 'pending', 'pending']);
+  const untrusted = await LspClient.start({ rootDir: root, trusted: false });
+  try {
+    await untrusted.waitIdle();
+    for (const command of ['layoutStatus', 'layoutMigrate', 'layoutRollback']) {
+      await assert.rejects(
+        untrusted.request('workspace/executeCommand', { command: `pgmig.engine.${command}`, arguments: [{ root: numbered, id: '002' }] }),
+        /untrusted workspace/,
+        command,
+      );
+    }
+    untrusted.open(file);
+    assert.deepEqual(await untrusted.request('textDocument/codeLens', { textDocument: { uri: uriOf(file) } }), []);
+    assert.deepEqual(await untrusted.request('pgmig/layoutLenses', { file: alembicFile }), []);
+  } finally {
+    await untrusted.stop();
+  }
+});
