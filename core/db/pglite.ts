@@ -48,7 +48,8 @@ class Mutex {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process exists (a lock held by a dead process may be taken over). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

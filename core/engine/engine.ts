@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PgProvider, isConnectionLoss } from '../db/pg';
-import { PgliteProvider } from '../db/pglite';
+import { PgliteProvider, processAlive } from '../db/pglite';
 import { withMigrationLock } from '../db/lock';
 import { OverlayFileSystem, type FileSystem } from '../fileSystem';
 import { transaction, type DbProvider, type DbSession } from '../db/types';
@@ -31,6 +31,7 @@ import {
   isBlankSql,
   isNoTransaction,
   placeholdersFor,
+  positionToOffset,
   sqlError,
   sqlFingerprint,
   substitutePlaceholders,
@@ -971,7 +972,7 @@ export class MigrationEngine {
               const stmtLen = pieces[k].end - pieces[k].start;
               let offset = pieces[k].start;
               if (Number.isFinite(pos) && pos > 0) {
-                const inScript = positionToOffsetLocal(script, pos);
+                const inScript = positionToOffset(script, pos);
                 if (inScript >= stmtStart && inScript <= stmtStart + stmtLen) offset = pieces[k].start + (inScript - stmtStart);
               }
               report(e, offset);
@@ -987,17 +988,6 @@ export class MigrationEngine {
   }
 }
 
-function positionToOffsetLocal(text: string, position: number): number {
-  let chars = 0;
-  let i = 0;
-  while (i < text.length && chars < position - 1) {
-    const c = text.charCodeAt(i);
-    i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
-    chars++;
-  }
-  return i;
-}
-
 /** End of the word at `offset` (for a finding's range), at least one character. */
 function tokenEnd(text: string, offset: number): number {
   let i = offset;
@@ -1007,15 +997,6 @@ function tokenEnd(text: string, offset: number): number {
   }
   while (i < text.length && /[A-Za-z0-9_$.:]/.test(text[i])) i++;
   return Math.max(i, Math.min(text.length, offset + 1));
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: any) {
-    return e?.code === 'EPERM';
-  }
 }
 
 export function sluggify(text: string): string {
