@@ -246,6 +246,16 @@ function tokenEnd(text: string, offset: number): number {
   return Math.max(i, Math.min(text.length, offset + 1));
 }
 
+/** An AbortSignal source that fires when the client cancels the request: the engine stops before its next migration. */
+function abortOnCancel(token: CancellationToken, log: (message: string) => void): AbortController {
+  const abort = new AbortController();
+  token.onCancellationRequested(() => {
+    log('cancel requested: stopping before the next migration');
+    abort.abort();
+  });
+  return abort;
+}
+
 export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostContext, 'connection'>): void {
   const ctx: EngineHostContext = { ...ctxIn, connection };
   const slots = new Map<string, Slot>();
@@ -714,11 +724,7 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     async migrate(args, token) {
       refuseUntrusted();
       const { slot } = await slotFor(args);
-      const abort = new AbortController();
-      token.onCancellationRequested(() => {
-        ctx.log('cancel requested: stopping before the next migration');
-        abort.abort();
-      });
+      const abort = abortOnCancel(token, ctx.log);
       return enqueue(slot, async () => {
         try {
           const r = args.to === undefined ? await slot.engine.migrate({ signal: abort.signal }) : await migrateUpTo(slot, args.to, abort.signal);
@@ -733,11 +739,7 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     async rollback(args, token) {
       refuseUntrusted();
       const { slot } = await slotFor(args);
-      const abort = new AbortController();
-      token.onCancellationRequested(() => {
-        ctx.log('cancel requested: stopping before the next migration');
-        abort.abort();
-      });
+      const abort = abortOnCancel(token, ctx.log);
       return enqueue(slot, () => slot.engine.rollback({ to: args.to, signal: abort.signal }));
     },
     async commit(args) {
@@ -757,11 +759,7 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     async runCurrent(args, token) {
       refuseUntrusted();
       const { slot } = await slotFor(args);
-      const abort = new AbortController();
-      token.onCancellationRequested(() => {
-        ctx.log('cancel requested: stopping before the next migration');
-        abort.abort();
-      });
+      const abort = abortOnCancel(token, ctx.log);
       return enqueue(slot, async () => {
         await slot.engine.migrate({ signal: abort.signal });
         return slot.engine.runCurrent({ force: true, signal: abort.signal });
