@@ -14,7 +14,7 @@ import { SchemaModel } from './schema/model';
 import { Replayer } from './schema/replay';
 import type { Script } from './script';
 import { applyIgnoreComments } from './ignoreComments';
-import type { FileRole, Finding, RuleId, Severity } from './types';
+import type { FileRole, Finding, Severity } from './types';
 
 export interface Analysis {
   project: Project | undefined;
@@ -279,8 +279,4 @@ function sameProblems(a: Expansion, b: Expansion): boolean {
     if (x.file !== y.file || x.fileStart !== y.fileStart || x.start !== y.start) return false;
   }
   return true;
-}
-
-export function ruleIds(): RuleId[] {
-  return allRules.map((r) => r.id);
 }

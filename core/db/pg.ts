@@ -29,7 +29,6 @@ export class PgProvider implements DbProvider {
   readonly label: string;
   readonly databaseName: string;
   private pool: pg.Pool | undefined;
-  private lastError: unknown;
 
   constructor(readonly connectionString: string, private readonly opts: PgProviderOptions = {}) {
     this.label = describeConnection(connectionString);
@@ -49,9 +48,7 @@ export class PgProvider implements DbProvider {
         allowExitOnIdle: true,
       });
       // An idle client losing its connection must not crash the process; the next use reconnects.
-      this.pool.on('error', (e) => {
-        this.lastError = e;
-      });
+      this.pool.on('error', () => undefined);
     }
     return this.pool;
   }
@@ -64,9 +61,7 @@ export class PgProvider implements DbProvider {
       throw connectionError(this.connectionString, e);
     }
     // Errors emitted by a checked-out client (server crash, killed backend) surface as the failing query's error.
-    const onError = (e: unknown) => {
-      this.lastError = e;
-    };
+    const onError = () => undefined;
     client.on('error', onError);
     let broken = false;
     try {

@@ -14,7 +14,7 @@ import { sqlError } from '../engine/sourceText';
 import { qualified, quoteIdent } from './detect';
 import { breakpointChunks, drizzleMigrations, type DrizzleMigration } from './files';
 import { checkCancelled, runTracked, sha256, tableExists, withLock } from './sqlRun';
-import type { ApplyOptions, LayoutMigration, LayoutProject, LayoutStatus, MigrationLayout, MigrationStatus, RollbackOptions } from './types';
+import type { ApplyOptions, LayoutProject, LayoutStatus, MigrationLayout, MigrationStatus, RollbackOptions } from './types';
 
 interface Row {
   id: number;

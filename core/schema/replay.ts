@@ -66,10 +66,10 @@ export class Replayer {
     const n = s.node;
     switch (s.type) {
       case 'CreateStmt':
-        this.createTable(script, s, n.relation, n.tableElts ?? [], !!n.if_not_exists);
+        this.createTable(script, s, n.relation, n.tableElts ?? []);
         break;
       case 'CreateTableAsStmt':
-        if (n.objtype === 'OBJECT_TABLE' && n.into?.rel) this.createTable(script, s, n.into.rel, [], !!n.if_not_exists);
+        if (n.objtype === 'OBJECT_TABLE' && n.into?.rel) this.createTable(script, s, n.into.rel, []);
         break;
       case 'IndexStmt':
         this.createIndex(script, s);
@@ -87,7 +87,7 @@ export class Replayer {
         }
         break;
       case 'DropStmt':
-        this.drop(script, s);
+        this.drop(s);
         break;
       case 'CreatePolicyStmt': {
         const t = this.refRangeVar(script, n.table);
@@ -153,7 +153,7 @@ export class Replayer {
     }
   }
 
-  private createTable(script: Script, s: Statement, rv: any, elts: any[], ifNotExists: boolean): void {
+  private createTable(script: Script, s: Statement, rv: any, elts: any[]): void {
     // A new table goes into the first schema of search_path, whatever later schemas hold.
     const q: QualifiedName = { schema: rv?.schemaname ?? this.model.searchPath, name: rv?.relname ?? '' };
     const key = tableKey(q);
@@ -162,7 +162,6 @@ export class Replayer {
       this.ref(this.model.tables.get(key), nameRange(script, s.at(rv.location)));
       return;
     }
-    void ifNotExists;
     const created = statementLocation(script, s);
     const t: TableModel = {
       ...q,
@@ -406,7 +405,7 @@ export class Replayer {
     }
   }
 
-  private drop(script: Script, s: Statement): void {
+  private drop(s: Statement): void {
     const n = s.node;
     const objects: any[] = (n.objects ?? []).map((o: any) => o.List?.items ?? [o]);
     switch (n.removeType) {
@@ -445,7 +444,6 @@ export class Replayer {
       default:
         break;
     }
-    void script;
   }
 }
 

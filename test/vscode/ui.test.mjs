@@ -5,12 +5,13 @@
 // Needs `bash test/vscode/setup.sh` and a build. Skips only outside CI when not installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, screenshotDir,
+  assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium,
   skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
+import { openFile, openQuickInput, runCommand, screenshot } from './workbench.mjs';
 import cliFindingsModule from './host/cliFindings.js';
 
 const { cliFindings } = cliFindingsModule;
@@ -43,39 +44,6 @@ async function waitUntil(probe, timeoutMs) {
 const editorText = async (page) =>
   (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
 
-/**
- * Opens a quick input with `key` and returns its text box. Retries the key: right after the workbench appears it
- * may not handle keys yet, and a press then is lost.
- */
-async function openQuickInput(page, key) {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  for (let attempt = 0; ; attempt++) {
-    await page.keyboard.press(key);
-    try {
-      await input.waitFor({ state: 'visible', timeout: 2_000 });
-      return input;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-    }
-  }
-}
-
-async function runCommand(page, title) {
-  const input = await openQuickInput(page, 'F1');
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-async function openFile(page, name) {
-  const input = await openQuickInput(page, 'Control+P');
-  await input.fill(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(name) }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: path.basename(name) }).waitFor();
-  await page.locator('.monaco-editor .view-lines').first().waitFor();
-}
-
 async function goTo(page, line, column) {
   const input = await openQuickInput(page, 'Control+G');
   await input.fill(`:${line}:${column}`);
@@ -92,14 +60,6 @@ async function scopesAt(page, line, column) {
   await page.keyboard.press('Escape');
   await widget.waitFor({ state: 'detached' }).catch(() => {});
   return text;
-}
-
-async function screenshot(page, t, name) {
-  mkdirSync(screenshotDir, { recursive: true });
-  const file = path.join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path: file });
-  t.diagnostic(`screenshot: ${file}`);
-  return file;
 }
 
 test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout: 240_000 }, async (t) => {

@@ -7,37 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import {
-  assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, screenshotDir, skipUnlessInstalled, startCodeServer,
+  assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
-
-async function openQuickInput(page, key) {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  for (let attempt = 0; ; attempt++) {
-    await page.keyboard.press(key);
-    try {
-      await input.waitFor({ state: 'visible', timeout: 2_000 });
-      return input;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-    }
-  }
-}
-
-async function runCommand(page, title) {
-  const input = await openQuickInput(page, 'F1');
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-async function openFile(page, name) {
-  const input = await openQuickInput(page, 'Control+P');
-  await input.fill(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(name) }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: path.basename(name) }).waitFor();
-  await page.locator('.monaco-editor .view-lines').first().waitFor();
-}
+import { openFile, openQuickInput, runCommand, screenshot } from './workbench.mjs';
 
 const sidebar = (page) => page.locator('#workbench\\.parts\\.sidebar');
 const treeRow = (page, text) => sidebar(page).locator('.monaco-list-row', { hasText: text }).first();
@@ -59,14 +31,6 @@ async function waitUntil(what, probe, timeoutMs = 30_000) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-async function screenshot(page, t, name) {
-  mkdirSync(screenshotDir, { recursive: true });
-  const file = path.join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path: file });
-  t.diagnostic(`screenshot: ${file}`);
-  return file;
 }
 
 test('migration workflow UI (real VS Code in Chromium, embedded database)', { ...skipUnlessInstalled(), timeout: 300_000 }, async (t) => {

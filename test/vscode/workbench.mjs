@@ -1,0 +1,47 @@
+// Playwright steps on the VS Code workbench shared by the UI suites: quick input, palette commands, opening files,
+// screenshots. Selectors are VS Code 1.100's (see shared/notes/real-vscode.md).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { screenshotDir } from './codeServer.mjs';
+
+/**
+ * Opens a quick input with `key` and returns its text box. Retries the key: right after the workbench appears it
+ * may not handle keys yet, and a press then is lost.
+ */
+export async function openQuickInput(page, key) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press(key);
+    try {
+      await input.waitFor({ state: 'visible', timeout: 2_000 });
+      return input;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
+export async function runCommand(page, title) {
+  const input = await openQuickInput(page, 'F1');
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+export async function openFile(page, name) {
+  const input = await openQuickInput(page, 'Control+P');
+  await input.fill(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(name) }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: path.basename(name) }).waitFor();
+  await page.locator('.monaco-editor .view-lines').first().waitFor();
+}
+
+/** Saves a PNG a person can look at and prints its path. */
+export async function screenshot(page, t, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  t.diagnostic(`screenshot: ${file}`);
+  return file;
+}
