@@ -327,8 +327,11 @@ describe('language server on a graphile-migrate project', () => {
     const big = path.join(dir, 'big.sql');
     writeFileSync(big, Array.from({ length: 30000 }, (_, i) => `CREATE TABLE IF NOT EXISTS busy_${i} (id int PRIMARY KEY, note text);`).join('\n'));
     try {
-      // The request and its cancellation follow 2 MB of didOpen in the pipe: the server reads them together.
+      // Opening 2 MB of SQL starts a synchronous analysis of about a second. Sent while it runs, the request and its
+      // cancellation wait in the pipe and are read together, so the cancellation is seen before the request runs
+      // (sent at once, the request could be read and answered before the analysis started).
       client.open(big);
+      await new Promise((resolve) => setTimeout(resolve, 150));
       const source = new rpc.CancellationTokenSource();
       const pending = client.request('textDocument/documentSymbol', { textDocument: { uri } }, source.token);
       source.cancel();
