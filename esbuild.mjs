@@ -37,6 +37,8 @@ const entries = [
   { entryPoints: ['client/extension.ts'], outfile: 'dist/client.js', banner: { js: 'var __pgmigLoadStart = performance.now();' }, footer: { js: 'var __pgmigLoadEnd = performance.now();' } },
   { entryPoints: ['server/server.ts'], outfile: 'dist/server.js', plugins: [pgliteSeparate] },
   { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [pgliteSeparate] },
+  // The worker threads of `pgmig lint` (core/lintWorker.ts): analysis only, so they start faster than the CLI would.
+  { entryPoints: ['cli/lintWorker.ts'], outfile: 'dist/lintWorker.js' },
   // Its CommonJS build (the `require` condition), which finds its WASM and data beside the bundle.
   { entryPoints: [require.resolve('@electric-sql/pglite')], outfile: 'dist/pglite.js' },
 ].filter((e) => existsSync(e.entryPoints[0]));

@@ -1,4 +1,5 @@
 // `pgmig lint [--root DIR] [--format text|json|sarif] [PATH...]`
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { diskFileSystem } from '../core/fileSystem';
 import { lint, ProjectNotFoundError } from '../core/lint';
@@ -35,7 +36,7 @@ export async function runLint(argv: string[]): Promise<number> {
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif (got '${format}')`);
   let result;
   try {
-    result = await lint({ cwd: process.cwd(), root: values.root, paths: positionals, workerScript: __filename });
+    result = await lint({ cwd: process.cwd(), root: values.root, paths: positionals, workerScript: path.join(__dirname, 'lintWorker.js') });
   } catch (e) {
     if (e instanceof ProjectNotFoundError || e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

@@ -5,13 +5,14 @@
 import path from 'node:path';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { expandIncludes, type Expansion } from './includes';
+import { PARALLEL_PARSE_MIN, parseInParallel, type PieceParser } from './parallelParse';
 import { parseScript, type Statement } from './parser';
 import { reparseScript } from './incrementalParse';
 import { type PgmigConfig, type Project, DEFAULT_EXCLUDED_SCHEMAS, mergeConfig } from './project';
 import type { AppendTarget, Rule, RuleContext } from './rule';
 import { rules as allRules } from './rules';
 import { SchemaModel } from './schema/model';
-import { Replayer } from './schema/replay';
+import { type ReplayOptions, Replayer } from './schema/replay';
 import type { Script } from './script';
 import { applyIgnoreComments } from './ignoreComments';
 import type { FileRole, Finding, Severity } from './types';
@@ -44,10 +45,15 @@ export class Analyzer {
   /** The root of the project being analysed: include messages name paths relative to it. */
   private displayRoot: string | undefined;
 
+  private readonly replayOptions: ReplayOptions;
+
   constructor(
     readonly fs: FileSystem = diskFileSystem,
     private readonly ruleSet: readonly Rule[] = allRules,
-  ) {}
+    options: ReplayOptions = {},
+  ) {
+    this.replayOptions = options;
+  }
 
   /** Analyses a whole project. `configOverride` (e.g. editor settings) is merged over pgmig.json. */
   analyzeProject(project: Project, configOverride?: unknown): Analysis {
@@ -76,7 +82,7 @@ export class Analyzer {
     let committed = this.committed;
     if (!committed || committed.scripts.length !== committedScripts.length || committed.scripts.some((s, i) => s !== committedScripts[i])) {
       const model = new SchemaModel();
-      const r = new Replayer(model);
+      const r = new Replayer(model, this.replayOptions);
       for (let i = 0; i < committedScripts.length; i++) {
         r.replayScript(committedScripts[i]);
         if (i % 50 === 49) yield;
@@ -110,11 +116,42 @@ export class Analyzer {
 
   /** Analyses a file that belongs to no project: no history, no includes. */
   analyzeStandalone(file: string, configOverride?: unknown): Analysis {
-    const base: PgmigConfig = { rules: {}, excludedSchemas: [...DEFAULT_EXCLUDED_SCHEMAS], excludedTables: [] };
-    const config = configOverride === undefined ? base : mergeConfig(base, configOverride, 'settings');
     const script = this.script(path.resolve(file), 'standalone', undefined, undefined);
     const model = new SchemaModel();
-    new Replayer(model).replayScript(script);
+    new Replayer(model, this.replayOptions).replayScript(script);
+    return this.standaloneFindings(script, model, configOverride);
+  }
+
+  /**
+   * analyzeStandalone for a large file, parsed on this thread and `helper`'s at once (parallelParse.ts), each piece
+   * replayed as soon as it is parsed. The same result; a file that does not parse goes the sequential way.
+   */
+  async analyzeStandaloneInParallel(file: string, helper: PieceParser, configOverride?: unknown): Promise<Analysis> {
+    file = path.resolve(file);
+    const text = this.fs.read(file) ?? '';
+    if (text.length < PARALLEL_PARSE_MIN) return this.analyzeStandalone(file, configOverride);
+    const expansion: Expansion = { file, text, segments: [{ start: 0, end: text.length, file, fileStart: 0 }], directives: [], problems: [], fixtures: new Set() };
+    const script: Script = { file, role: 'standalone', expansion, parsed: { text, statements: [], errors: [] } };
+    const model = new SchemaModel();
+    const replayer = new Replayer(model, this.replayOptions);
+    replayer.begin();
+    const parsed = await parseInParallel(text, helper, (statements) => {
+      for (const s of statements) {
+        script.parsed.statements.push(s);
+        replayer.apply(script, s);
+      }
+    });
+    if (!parsed) return this.analyzeStandalone(file, configOverride);
+    this.parses++;
+    let byRole = this.scriptCache.get(file);
+    if (!byRole) this.scriptCache.set(file, (byRole = new Map()));
+    byRole.set('standalone', { text, script, placeholders: undefined });
+    return this.standaloneFindings(script, model, configOverride);
+  }
+
+  private standaloneFindings(script: Script, model: SchemaModel, configOverride: unknown): Analysis {
+    const base: PgmigConfig = { rules: {}, excludedSchemas: [...DEFAULT_EXCLUDED_SCHEMAS], excludedTables: [] };
+    const config = configOverride === undefined ? base : mergeConfig(base, configOverride, 'settings');
     const findings = this.runRules({
       project: undefined,
       scripts: [script],
@@ -177,7 +214,7 @@ export class Analyzer {
     } else {
       model = committedModel.clone();
     }
-    const replayer = new Replayer(model);
+    const replayer = new Replayer(model, this.replayOptions);
     let saved = checkpoint && checkpoint.index === firstChange ? checkpoint : undefined;
     for (let i = from; i < steps.length; i++) {
       if (i === firstChange && !saved) saved = { index: i, model: model.clone().seal() };

@@ -1,13 +1,16 @@
 // Lint as the CLI asks for it: the whole project, or some files in the context of their projects, or files that
 // belong to no project on their own.
 import os from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Analyzer } from './analysis';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { loadParser } from './parser';
+import { compiledPgQuery } from './pgQuery';
 import { findProjectRoot, loadProject, isProjectRoot } from './project';
-import type { LintWorkerData } from './lintWorker';
+import type { FromLintWorker, ToLintWorker } from './lintWorker';
+import { PARALLEL_PARSE_MIN, type ParsedPiece, type PieceParser } from './parallelParse';
 import type { Finding } from './types';
 
 export class ProjectNotFoundError extends Error {}
@@ -25,17 +28,47 @@ export interface LintOptions {
   root?: string;
   paths?: string[];
   fs?: FileSystem;
-  /** Lint standalone files on worker threads running this script (the CLI's own bundle), when there are many. */
+  /** Worker threads running this script (dist/lintWorker.js, core/lintWorker.ts) lint standalone files when there
+   * are many, and help parse a large one. */
   workerScript?: string;
 }
 
 const PARALLEL_THRESHOLD = 64;
 
 export async function lint(options: LintOptions): Promise<LintResult> {
-  await loadParser();
   const fs = options.fs ?? diskFileSystem;
   const cwd = path.resolve(options.cwd);
-  const analyzer = new Analyzer(fs);
+  const threads = Math.min(os.availableParallelism?.() ?? os.cpus().length, 8);
+  const paths = options.paths ?? [];
+  // Workers start before the paths are sorted into projects (that takes a while for thousands of files): they load
+  // while this thread walks the file system. Too little work for them after all, and they are let go unused.
+  let workers = 0;
+  if (options.workerScript && threads > 1 && fs === diskFileSystem) {
+    if (paths.length >= PARALLEL_THRESHOLD) workers = threads;
+    // This thread parses too: one helper fewer.
+    else if (paths.some((p) => isLargeFile(path.resolve(cwd, p)))) workers = threads - 1;
+  }
+  const pool = workers > 0 ? new LintPool(options.workerScript!, workers) : undefined;
+  try {
+    await loadParser();
+    return await lintWithPool(options, fs, cwd, pool);
+  } finally {
+    pool?.close();
+  }
+}
+
+function isLargeFile(file: string): boolean {
+  try {
+    // Bytes, not characters: a file of this many bytes has at most this many characters.
+    return statSync(file).size >= PARALLEL_PARSE_MIN;
+  } catch {
+    return false;
+  }
+}
+
+async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, pool: LintPool | undefined): Promise<LintResult> {
+  // Findings never need the references to each table (the editor's find references does).
+  const analyzer = new Analyzer(fs, undefined, { references: false });
   if (!options.paths || options.paths.length === 0) {
     const root = options.root ? path.resolve(cwd, options.root) : findProjectRoot(fs, cwd);
     if (!root || !isProjectRoot(fs, root)) {
@@ -66,14 +99,16 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       files.push(file);
     }
   }
-  const workers = Math.min(os.availableParallelism?.() ?? os.cpus().length, 8);
   // The workers run while this thread analyses the projects below; their outcome is collected at the end (as a
   // value, so that an error here does not leave a rejected promise unhandled).
   let onWorkers: Promise<{ ok: Finding[] } | { error: unknown }> | undefined;
-  if (options.workerScript && standalone.length >= PARALLEL_THRESHOLD && workers > 1 && fs === diskFileSystem) {
-    onWorkers = lintOnWorkers(options.workerScript, standalone, workers).then((ok) => ({ ok }), (error) => ({ error }));
+  if (pool && standalone.length >= PARALLEL_THRESHOLD) {
+    onWorkers = pool.lint(standalone).then((ok) => ({ ok }), (error) => ({ error }));
   } else {
-    for (const file of standalone) findings.push(...analyzer.analyzeStandalone(file).findings);
+    for (const file of standalone) {
+      const analysis = pool && isLargeFile(file) ? await analyzer.analyzeStandaloneInParallel(file, pool) : analyzer.analyzeStandalone(file);
+      findings.push(...analysis.findings);
+    }
   }
   for (const [projectRoot, wanted] of byProject) {
     const project = loadProject(fs, projectRoot);
@@ -127,21 +162,112 @@ function expandPaths(fs: FileSystem, cwd: string, paths: string[]): string[] {
   return out;
 }
 
-async function lintOnWorkers(script: string, files: string[], count: number): Promise<Finding[]> {
-  // Interleave so that each worker gets a similar mix of large and small files.
-  const chunks: string[][] = Array.from({ length: count }, () => []);
-  files.forEach((f, i) => chunks[i % count].push(f));
-  const results = await Promise.all(
-    chunks.map(
-      (chunk) =>
-        new Promise<Finding[]>((resolve, reject) => {
-          const data: LintWorkerData = { pgmigLintWorker: true, files: chunk };
-          const w = new Worker(script, { workerData: data });
-          w.once('message', resolve);
-          w.once('error', reject);
-          w.once('exit', (code) => code !== 0 && reject(new Error(`lint worker exited with code ${code}`)));
-        }),
-    ),
-  );
-  return results.flat();
+/** Worker threads that lint standalone files, handing out small batches on demand so that no worker sits idle
+ * while another still has a queue of large files, and that parse the pieces of a large file (PieceParser). */
+class LintPool implements PieceParser {
+  private readonly workers: Worker[] = [];
+  private readonly wasm = compiledPgQuery();
+  /** Open requests: what to do with the next answer, and where a failure goes. */
+  private readonly open = new Map<number, { answer: (m: FromLintWorker) => void; fail: (e: unknown) => void }>();
+  private nextId = 0;
+  private failure: unknown;
+
+  constructor(script: string, count: number) {
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(script);
+      this.workers.push(w);
+      // Posted as soon as it is compiled: the worker instantiates it instead of compiling its own.
+      this.wasm.then((wasm) => w.postMessage({ wasm } satisfies ToLintWorker), (e) => this.fail(e));
+      w.on('message', (m: FromLintWorker) => this.open.get(m.id)?.answer(m));
+      w.once('error', (e) => this.fail(e));
+      w.once('exit', (code) => this.fail(new Error(`lint worker exited with code ${code}`)));
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.failure ??= e ?? new Error('lint worker failed');
+    for (const r of this.open.values()) r.fail(this.failure);
+    this.open.clear();
+  }
+
+  /** Sends a request; `answer` gets its answers until it returns true (done). */
+  private request(w: Worker, message: (id: number) => ToLintWorker, answer: (m: FromLintWorker) => boolean, fail: (e: unknown) => void): void {
+    if (this.failure !== undefined) return fail(this.failure);
+    const id = this.nextId++;
+    this.open.set(id, { answer: (m) => answer(m) && this.open.delete(id), fail });
+    w.postMessage(message(id));
+  }
+
+  parsePieces(text: string, from: number, sizes: number[]): AsyncIterable<ParsedPiece> {
+    // Answers arrive whenever the worker posts them; they wait here until the consumer asks.
+    const arrived: ParsedPiece[] = [];
+    let finished = false;
+    let error: unknown;
+    let wake: (() => void) | undefined;
+    this.request(
+      this.workers[0],
+      (id) => ({ id, pieces: { text, from, sizes } }),
+      (m) => {
+        if ('piece' in m && m.piece) arrived.push(m.piece);
+        finished = 'done' in m && m.done;
+        wake?.();
+        return finished;
+      },
+      (e) => {
+        error = e;
+        wake?.();
+      },
+    );
+    return {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          if (arrived.length > 0) yield arrived.shift()!;
+          else if (error !== undefined) throw error;
+          else if (finished) return;
+          else await new Promise<void>((resolve) => (wake = resolve));
+        }
+      },
+    };
+  }
+
+  lint(files: string[]): Promise<Finding[]> {
+    const out: Finding[] = [];
+    // Batches shrink towards the end of the queue so that all workers finish at about the same time.
+    let next = 0;
+    const batch = (): string[] => {
+      const size = Math.max(1, Math.min(32, Math.floor((files.length - next) / (this.workers.length * 4))));
+      const b = files.slice(next, next + size);
+      next += b.length;
+      return b;
+    };
+    return new Promise((resolve, reject) => {
+      let busy = 0;
+      const feed = (w: Worker): void => {
+        const b = batch();
+        if (b.length === 0) {
+          if (busy === 0) resolve(out);
+          return;
+        }
+        busy++;
+        this.request(
+          w,
+          (id) => ({ id, files: b }),
+          (m) => {
+            if ('findings' in m) out.push(...m.findings);
+            busy--;
+            feed(w);
+            return true;
+          },
+          reject,
+        );
+      };
+      for (const w of this.workers) feed(w);
+    });
+  }
+
+  close(): void {
+    // Terminating is not failing: nothing is waiting any more.
+    this.failure ??= new Error('lint workers closed');
+    for (const w of this.workers) void w.terminate();
+  }
 }

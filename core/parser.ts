@@ -1,23 +1,18 @@
 // The front end: PostgreSQL's own grammar (libpg-query 18, WASM) turned into a list of statements with exact string
 // offsets. A file that parses whole takes the fast path (one parse); otherwise it is split at top-level semicolons and each statement
 // is parsed alone, so one broken statement is one error and the rest is still analysed (see splitter.ts).
-import * as pg from 'libpg-query';
+import * as pg from './pgQuery';
 import { type Piece, splitStatements } from './splitter';
 import { ByteOffsets, skipTrivia } from './text';
 
-let loaded: Promise<void> | undefined;
-let ready = false;
-
-/** Loads the WASM parser once; every other function here needs it done. */
-export function loadParser(): Promise<void> {
-  loaded ??= pg.loadModule().then(() => {
-    ready = true;
-  });
-  return loaded;
+/** Loads the WASM parser once (compiled already when `precompiled` comes from another thread); every other
+ * function here needs it done. */
+export function loadParser(precompiled?: WebAssembly.Module): Promise<void> {
+  return pg.loadPgQuery(precompiled);
 }
 
 export function parserReady(): boolean {
-  return ready;
+  return pg.pgQueryLoaded();
 }
 
 /** Why a statement runs only conditionally: inside a DO block's IF, or under an exception handler. */
@@ -86,7 +81,7 @@ function unwrap(stmt: any): { type: string; node: any } {
 
 /** Parses a whole script. Never throws for bad SQL: errors come back in `errors`. */
 export function parseScript(original: string, options: ParseOptions = {}): ParsedScript {
-  if (!ready) throw new Error('parser not loaded: await loadParser() first');
+  if (!pg.pgQueryLoaded()) throw new Error('parser not loaded: await loadParser() first');
   const text = maskPlaceholders(original, options.placeholders);
   const offsets = new ByteOffsets(text);
   const statements: Statement[] = [];
@@ -94,7 +89,7 @@ export function parseScript(original: string, options: ParseOptions = {}): Parse
   let result: any;
   let failedAt: number | undefined;
   try {
-    result = pg.parseSync(text);
+    result = pg.parse(text);
   } catch (e: any) {
     const cursor = e?.sqlDetails?.cursorPosition;
     failedAt = typeof cursor === 'number' && cursor >= 0 ? cursorOffset(text, 0, cursor) : text.length;
@@ -111,6 +106,16 @@ export function parseScript(original: string, options: ParseOptions = {}): Parse
     parseStatementByStatement(text, statements, errors, failedAt);
   }
   return { text: original, statements, errors };
+}
+
+// ---- Pieces parsed elsewhere (parallelParse.ts) ----------------------------------------------------------------
+
+/** The statements of text[from, to) given the JSON parse tree of that piece (pgQuery.parseToJson, on any thread),
+ * as parseScript would give them for the whole text. `text` has its placeholders masked (maskPlaceholders). */
+export function statementsOfPiece(text: string, from: number, to: number, json: string): Statement[] {
+  const statements: Statement[] = [];
+  pushTree(text, from, to, text.slice(from, to), JSON.parse(json), statements);
+  return statements;
 }
 
 function pushStatement(
@@ -133,15 +138,41 @@ function pushStatement(
  * end of the file for a last statement without one) are not part of the statement, and a fix placed at its end must
  * not land inside a comment. */
 function contentEnd(text: string, from: number, to: number): number {
-  const region = text.slice(from, to);
-  if (!region.includes('--') && !region.includes('/*')) {
+  // Without a comment marker in the range, trailing blanks are all there is to skip.
+  const dash = nextMarker(text, '--', from);
+  const slash = nextMarker(text, '/*', from);
+  if (dash >= to && slash >= to) {
     let end = to;
-    while (end > from && /\s/.test(text[end - 1])) end--;
+    while (end > from && isBlank(text.charCodeAt(end - 1))) end--;
     return end;
   }
   let end = from;
   for (const p of splitStatements(text, from, to)) if (p.contentEnd > p.start) end = p.contentEnd;
   return end;
+}
+
+// Where the next `--` and `/*` are, remembered for the text at hand: statements come in order, and searching anew
+// from each one would scan to the next marker, however far, every time (quadratic in a file with few comments).
+// (Valid for searches from `searchedFrom` on; Infinity when there is none.)
+const markers = { text: '', dash: { searchedFrom: 0, at: -1 }, slash: { searchedFrom: 0, at: -1 } };
+
+function nextMarker(text: string, marker: '--' | '/*', from: number): number {
+  if (markers.text !== text) {
+    markers.text = text;
+    markers.dash = { searchedFrom: 0, at: -1 };
+    markers.slash = { searchedFrom: 0, at: -1 };
+  }
+  const m = marker === '--' ? markers.dash : markers.slash;
+  if (m.at >= from && from >= m.searchedFrom) return m.at;
+  const at = text.indexOf(marker, from);
+  m.searchedFrom = from;
+  m.at = at < 0 ? Infinity : at;
+  return m.at;
+}
+
+/** What /\s/ matches. */
+function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** The string offset `cursor` characters after `from`: libpg-query's cursorPosition counts code points, so each
@@ -201,7 +232,11 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
 
 function parseRange(text: string, from: number, to: number, statements: Statement[]): void {
   const source = text.slice(from, to);
-  const result = pg.parseSync(source);
+  pushTree(text, from, to, source, pg.parse(source), statements);
+}
+
+/** Adds the statements of `result`, the parse tree of `source` = text[from, to). */
+function pushTree(text: string, from: number, to: number, source: string, result: any, statements: Statement[]): void {
   const loc = new Locator(from, new ByteOffsets(source));
   for (const raw of result.stmts ?? []) {
     const byteStart = raw.stmt_location ?? 0;
@@ -288,7 +323,7 @@ function pushDoBlockStatements(text: string, block: Statement, out: Statement[])
   const blockText = text.slice(block.start, block.end);
   let tree: any;
   try {
-    tree = pg.parsePlPgSQLSync(blockText);
+    tree = pg.parsePlPgSQL(blockText);
   } catch {
     return; // the block's body is not valid PL/pgSQL; PostgreSQL reports that at run time, not the grammar
   }
@@ -307,7 +342,7 @@ function pushDoBlockStatements(text: string, block: Statement, out: Statement[])
           if (found >= 0 && found < block.end) cursor = found + query.length;
           let parsed: any;
           try {
-            parsed = pg.parseSync(query);
+            parsed = pg.parse(query);
           } catch {
             break;
           }

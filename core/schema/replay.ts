@@ -23,14 +23,28 @@ export function rangeVarName(rv: any, model: SchemaModel): QualifiedName {
   return { schema: rv?.schemaname ?? model.resolveSchema(name), name };
 }
 
+const TYPE_ALIASES: Record<string, string> = { int4: 'integer', int8: 'bigint', int2: 'smallint', bool: 'boolean', float8: 'double precision', float4: 'real', bpchar: 'char' };
+
 /** Renders a TypeName as written in SQL (enough for hover). */
 export function typeNameText(t: any): string {
   if (!t) return '';
-  const names: string[] = (t.names ?? []).map(str).filter((n: string) => n !== 'pg_catalog');
-  const aliases: Record<string, string> = { int4: 'integer', int8: 'bigint', int2: 'smallint', bool: 'boolean', float8: 'double precision', float4: 'real', varchar: 'varchar', bpchar: 'char', timestamptz: 'timestamptz' };
-  let base = names.map((n) => aliases[n] ?? n).join('.');
-  const mods = (t.typmods ?? []).map((m: any) => m?.A_Const?.ival?.ival ?? '').filter((v: any) => v !== '');
-  if (mods.length) base += `(${mods.join(',')})`;
+  let base = '';
+  for (const n of t.names ?? []) {
+    const name: string = str(n);
+    if (name === 'pg_catalog') continue;
+    base = base === '' ? (TYPE_ALIASES[name] ?? name) : `${base}.${TYPE_ALIASES[name] ?? name}`;
+  }
+  if (t.typmods) {
+    let mods = '';
+    for (const m of t.typmods) {
+      // An integer modifier; zero is written as an empty `ival` (the JSON leaves out zero values).
+      const ival = m?.A_Const?.ival;
+      if (ival === undefined) continue;
+      const v = ival.ival ?? 0;
+      mods = mods === '' ? String(v) : `${mods},${v}`;
+    }
+    if (mods !== '') base += `(${mods})`;
+  }
   if (t.arrayBounds) base += '[]'.repeat(t.arrayBounds.length);
   return base;
 }
@@ -40,12 +54,29 @@ function defaultName(table: string, columns: string[], suffix: string): string {
   return [table, ...columns, suffix].join('_');
 }
 
+export interface ReplayOptions {
+  /** Record every statement that names a table in TableModel.references (for the editor's find references and
+   * hover); a walk over every other statement's whole tree, which the CLI does not need. Default true. */
+  references?: boolean;
+}
+
 export class Replayer {
-  constructor(readonly model: SchemaModel) {}
+  private readonly references: boolean;
+  constructor(
+    readonly model: SchemaModel,
+    options: ReplayOptions = {},
+  ) {
+    this.references = options.references ?? true;
+  }
 
   replayScript(script: Script): void {
-    this.model.searchPath = 'public';
+    this.begin();
     for (const s of script.parsed.statements) this.apply(script, s);
+  }
+
+  /** Every script starts on the default search_path; then apply() each of its statements in order. */
+  begin(): void {
+    this.model.searchPath = 'public';
   }
 
   private ref(t: TableModel | undefined, loc: Location): void {
@@ -124,7 +155,7 @@ export class Replayer {
         }
         break;
       default:
-        this.collectReferences(script, s);
+        if (this.references) this.collectReferences(script, s);
         break;
     }
   }
@@ -187,15 +218,22 @@ export class Replayer {
 
   private addColumn(script: Script, s: Statement, t: TableModel, def: any): void {
     const name: string = def.colname;
-    const constraints: any[] = (def.constraints ?? []).map((c: any) => c.Constraint).filter(Boolean);
+    const type = typeNameText(def.typeName);
+    let notNull = false;
+    let hasDefault = type.endsWith('serial');
+    for (const wrapped of def.constraints ?? []) {
+      const type = wrapped.Constraint?.contype;
+      if (type === 'CONSTR_NOTNULL' || type === 'CONSTR_PRIMARY') notNull = true;
+      else if (type === 'CONSTR_DEFAULT' || type === 'CONSTR_IDENTITY' || type === 'CONSTR_GENERATED') hasDefault = true;
+    }
     t.columns.set(name, {
       name,
-      type: typeNameText(def.typeName),
-      notNull: constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY'),
-      hasDefault: constraints.some((c) => c.contype === 'CONSTR_DEFAULT' || c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED') || /serial$/.test(typeNameText(def.typeName)),
+      type,
+      notNull,
+      hasDefault,
       created: def.location !== undefined ? nameRange(script, s.at(def.location)) : statementLocation(script, s),
     });
-    for (const c of constraints) this.addConstraint(script, s, t, c, [name]);
+    for (const wrapped of def.constraints ?? []) if (wrapped.Constraint) this.addConstraint(script, s, t, wrapped.Constraint, [name]);
   }
 
   private addConstraint(script: Script, s: Statement, t: TableModel, c: any, columnOf: string[]): void {

@@ -1,0 +1,63 @@
+// `pgmig lint` on a large file parses it on two threads (core/parallelParse.ts) and many files on worker threads
+// (core/lint.ts, dist/lintWorker.js). The findings must be exactly those of the one-thread analysis (core's
+// Analyzer in this process), broken files included, and a large file still gets its syntax errors.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import analysisMod from '../../out/core/analysis.js';
+import parserMod from '../../out/core/parser.js';
+import formatMod from '../../out/cli/format.js';
+import { generate } from '../../bench/generate.mjs';
+import { lintJson } from './helpers.mjs';
+
+const { Analyzer } = analysisMod;
+const { toJson, Positions } = formatMod;
+await parserMod.loadParser();
+
+/** The JSON `pgmig lint` prints for these files, computed here on one thread. */
+function oneThread(dir, files) {
+  const findings = files.flatMap((f) => new Analyzer().analyzeStandalone(path.join(dir, f)).findings);
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end));
+  return toJson(findings, dir, new Positions((f) => readFileSync(f, 'utf8')));
+}
+
+test('a large file: the same findings as one thread, valid or broken', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pgmig-parallel-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const big = generate(8000); // about 0.8 MB: above the two-thread threshold
+  assert.ok(big.length > 600_000);
+  writeFileSync(path.join(dir, 'big.sql'), big);
+  // A syntax error two thirds in: a helper's piece fails, and the file is parsed again on one thread.
+  const at = big.indexOf('\n', Math.floor(big.length * 0.66)) + 1;
+  writeFileSync(path.join(dir, 'broken.sql'), big.slice(0, at) + 'selec 1;\n' + big.slice(at));
+  for (const file of ['big.sql', 'broken.sql']) {
+    const r = await lintJson([file], { cwd: dir });
+    assert.equal(r.code, 1, r.stderr);
+    const expected = oneThread(dir, [file]);
+    assert.ok(expected.length > 50);
+    assert.deepEqual(r.findings, expected, file);
+  }
+  const r = await lintJson(['broken.sql'], { cwd: dir });
+  assert.deepEqual(
+    r.findings.filter((f) => f.rule === 'syntax-error').map((f) => [f.line, f.message]),
+    [[big.slice(0, at).split('\n').length, 'syntax error at or near "selec"']],
+  );
+});
+
+test('many files on worker threads: the same findings as one thread', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pgmig-parallel-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const files = [];
+  for (let i = 0; i < 100; i++) {
+    const name = `m${String(i).padStart(3, '0')}.sql`;
+    // Every seventh file is broken, every file has findings.
+    writeFileSync(path.join(dir, name), generate(20 + i) + (i % 7 === 0 ? 'create tabel x (id int);\n' : ''));
+    files.push(name);
+  }
+  const r = await lintJson(files, { cwd: dir });
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(r.findings, oneThread(dir, files));
+  assert.equal(r.findings.filter((f) => f.rule === 'syntax-error').length, 15);
+});
