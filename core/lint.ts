@@ -108,6 +108,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
     for (const file of standalone) {
       const analysis = pool && isLargeFile(file) ? await analyzer.analyzeStandaloneInParallel(file, pool) : analyzer.analyzeStandalone(file);
       findings.push(...analysis.findings);
+      analyzer.forget(path.resolve(file)); // analysed once: its parse tree would only slow down garbage collection
     }
   }
   for (const [projectRoot, wanted] of byProject) {

@@ -3,6 +3,7 @@
 // (lint.ts) hands both kinds of work to workers, each with its own instance of the WASM parser, compiled once by the
 // main thread. Protocol: the main thread posts {wasm} once, then requests with an id; the worker answers a {files}
 // batch with one {findings} message, and {pieces} with one {piece} message per piece, the last one marked done.
+import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { Analyzer } from './analysis';
 import { type ParsedPiece, parsePiecesHere } from './parallelParse';
@@ -35,7 +36,11 @@ export function runLintWorker(): void {
       return;
     }
     const findings: Finding[] = [];
-    for (const f of message.files) findings.push(...analyzer.analyzeStandalone(f).findings);
+    for (const f of message.files) {
+      findings.push(...analyzer.analyzeStandalone(f).findings);
+      // Each file is analysed once: keeping its parse tree would only make every later garbage collection slower.
+      analyzer.forget(path.resolve(f));
+    }
     port.postMessage({ id: message.id, findings } satisfies FromLintWorker);
   });
 }

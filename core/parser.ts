@@ -138,36 +138,15 @@ function pushStatement(
  * end of the file for a last statement without one) are not part of the statement, and a fix placed at its end must
  * not land inside a comment. */
 function contentEnd(text: string, from: number, to: number): number {
-  // Without a comment marker in the range, trailing blanks are all there is to skip.
-  const dash = nextMarker(text, '--', from);
-  const slash = nextMarker(text, '/*', from);
-  if (dash >= to && slash >= to) {
-    let end = to;
-    while (end > from && isBlank(text.charCodeAt(end - 1))) end--;
-    return end;
-  }
-  let end = from;
+  let end = to;
+  while (end > from && isBlank(text.charCodeAt(end - 1))) end--;
+  // The last token ends here unless this is inside a comment. A line without `--` and `*/` up to here cannot end
+  // in one (a block comment that reached this line would end on it): the common case, without lexing.
+  const line = text.slice(Math.max(from, text.lastIndexOf('\n', end - 1) + 1), end);
+  if (!line.includes('--') && !line.includes('*/')) return end;
+  end = from;
   for (const p of splitStatements(text, from, to)) if (p.contentEnd > p.start) end = p.contentEnd;
   return end;
-}
-
-// Where the next `--` and `/*` are, remembered for the text at hand: statements come in order, and searching anew
-// from each one would scan to the next marker, however far, every time (quadratic in a file with few comments).
-// (Valid for searches from `searchedFrom` on; Infinity when there is none.)
-const markers = { text: '', dash: { searchedFrom: 0, at: -1 }, slash: { searchedFrom: 0, at: -1 } };
-
-function nextMarker(text: string, marker: '--' | '/*', from: number): number {
-  if (markers.text !== text) {
-    markers.text = text;
-    markers.dash = { searchedFrom: 0, at: -1 };
-    markers.slash = { searchedFrom: 0, at: -1 };
-  }
-  const m = marker === '--' ? markers.dash : markers.slash;
-  if (m.at >= from && from >= m.searchedFrom) return m.at;
-  const at = text.indexOf(marker, from);
-  m.searchedFrom = from;
-  m.at = at < 0 ? Infinity : at;
-  return m.at;
 }
 
 /** What /\s/ matches. */
