@@ -88,6 +88,9 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
   const files: string[] = [];
   const byProject = new Map<string, Set<string>>();
   const roots = new Map<string, string | undefined>();
+  // With many files, the workers get each standalone file as soon as it is known as one: they need not wait for all
+  // paths to be sorted.
+  const stream = pool && options.paths.length >= PARALLEL_THRESHOLD ? pool.stream() : undefined;
   for (const file of expandPaths(fs, cwd, options.paths)) {
     const projectRoot = options.root && isProjectRoot(fs, root) ? root : findProjectRoot(fs, path.dirname(file), roots);
     if (projectRoot) {
@@ -97,13 +100,14 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
     } else {
       standalone.push(file);
       files.push(file);
+      stream?.add(file);
     }
   }
   // The workers run while this thread analyses the projects below; their outcome is collected at the end (as a
   // value, so that an error here does not leave a rejected promise unhandled).
   let onWorkers: Promise<{ ok: Finding[] } | { error: unknown }> | undefined;
-  if (pool && standalone.length >= PARALLEL_THRESHOLD) {
-    onWorkers = pool.lint(standalone).then((ok) => ({ ok }), (error) => ({ error }));
+  if (stream) {
+    onWorkers = stream.end().then((ok) => ({ ok }), (error) => ({ error }));
   } else {
     for (const file of standalone) {
       const analysis = pool && isLargeFile(file) ? await analyzer.analyzeStandaloneInParallel(file, pool) : analyzer.analyzeStandalone(file);
@@ -231,39 +235,51 @@ class LintPool implements PieceParser {
     };
   }
 
-  lint(files: string[]): Promise<Finding[]> {
+  /** Standalone files to lint, added one by one: each idle worker takes the next batch. end() gives all findings. */
+  stream(): { add(file: string): void; end(): Promise<Finding[]> } {
+    const queue: string[] = [];
     const out: Finding[] = [];
-    // Batches shrink towards the end of the queue so that all workers finish at about the same time.
-    let next = 0;
-    const batch = (): string[] => {
-      const size = Math.max(1, Math.min(32, Math.floor((files.length - next) / (this.workers.length * 4))));
-      const b = files.slice(next, next + size);
-      next += b.length;
-      return b;
+    const idle = new Set(this.workers);
+    let ended = false;
+    let settle: { resolve: (f: Finding[]) => void; reject: (e: unknown) => void } | undefined;
+    let error: unknown;
+    const done = new Promise<Finding[]>((resolve, reject) => (settle = { resolve, reject }));
+    done.catch(() => {}); // observed through end()
+    const feed = (w: Worker): void => {
+      // While files still arrive, batches of 16; at the end they shrink so that all workers finish together.
+      const size = ended ? Math.max(1, Math.min(32, Math.floor(queue.length / (this.workers.length * 4)))) : 16;
+      if (queue.length === 0 || (!ended && queue.length < size)) {
+        idle.add(w);
+        if (ended && idle.size === this.workers.length) settle!.resolve(out);
+        return;
+      }
+      idle.delete(w);
+      const batch = queue.splice(0, size);
+      this.request(
+        w,
+        (id) => ({ id, files: batch }),
+        (m) => {
+          if ('findings' in m) out.push(...m.findings);
+          feed(w);
+          return true;
+        },
+        (e) => {
+          error ??= e;
+          settle!.reject(e);
+        },
+      );
     };
-    return new Promise((resolve, reject) => {
-      let busy = 0;
-      const feed = (w: Worker): void => {
-        const b = batch();
-        if (b.length === 0) {
-          if (busy === 0) resolve(out);
-          return;
-        }
-        busy++;
-        this.request(
-          w,
-          (id) => ({ id, files: b }),
-          (m) => {
-            if ('findings' in m) out.push(...m.findings);
-            busy--;
-            feed(w);
-            return true;
-          },
-          reject,
-        );
-      };
-      for (const w of this.workers) feed(w);
-    });
+    return {
+      add: (file) => {
+        queue.push(file);
+        for (const w of idle) if (queue.length >= 16) feed(w);
+      },
+      end: () => {
+        ended = true;
+        if (error === undefined) for (const w of [...idle]) feed(w);
+        return done;
+      },
+    };
   }
 
   close(): void {
