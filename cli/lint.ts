@@ -41,7 +41,7 @@ export async function runLint(argv: string[]): Promise<number> {
     if (e instanceof ProjectNotFoundError || e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
   }
-  const positions = new Positions((f) => diskFileSystem.read(f));
+  const positions = new Positions((f) => result.texts.get(f) ?? diskFileSystem.read(f));
   const out =
     format === 'json'
       ? JSON.stringify(toJson(result.findings, result.root, positions), null, 2) + '\n'

@@ -21,6 +21,9 @@ export interface LintResult {
   findings: Finding[];
   /** Files that were looked at (for SARIF artifacts and "N files" summaries). */
   files: string[];
+  /** The texts of some files with findings, as analysed (worker threads send them along): lines and columns can
+   * come from these without reading the files again. */
+  texts: Map<string, string>;
 }
 
 export interface LintOptions {
@@ -79,7 +82,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
     const project = loadProject(fs, root);
     const analysis = analyzer.analyzeProject(project);
     // project.root is the real path: findings name real paths, so a symlinked --root still gives relative names.
-    return { root: project.root, findings: analysis.findings, files: analysis.scripts.map((s) => s.file) };
+    return { root: project.root, findings: analysis.findings, files: analysis.scripts.map((s) => s.file), texts: new Map() };
   }
 
   let root = options.root ? path.resolve(cwd, options.root) : cwd;
@@ -88,9 +91,10 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
   const files: string[] = [];
   const byProject = new Map<string, Set<string>>();
   const roots = new Map<string, string | undefined>();
+  const texts = new Map<string, string>();
   // With many files, the workers get each standalone file as soon as it is known as one: they need not wait for all
   // paths to be sorted.
-  const stream = pool && options.paths.length >= PARALLEL_THRESHOLD ? pool.stream() : undefined;
+  const stream = pool && options.paths.length >= PARALLEL_THRESHOLD ? pool.stream(texts) : undefined;
   for (const file of expandPaths(fs, cwd, options.paths)) {
     const projectRoot = options.root && isProjectRoot(fs, root) ? root : findProjectRoot(fs, path.dirname(file), roots);
     if (projectRoot) {
@@ -136,7 +140,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
     findings.push(...outcome.ok);
   }
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end));
-  return { root, findings, files };
+  return { root, findings, files, texts };
 }
 
 /** Absolute file paths for the PATH arguments: a folder stands for the `.sql` files under it. */
@@ -236,7 +240,7 @@ class LintPool implements PieceParser {
   }
 
   /** Standalone files to lint, added one by one: each idle worker takes the next batch. end() gives all findings. */
-  stream(): { add(file: string): void; end(): Promise<Finding[]> } {
+  stream(texts: Map<string, string>): { add(file: string): void; end(): Promise<Finding[]> } {
     const queue: string[] = [];
     const out: Finding[] = [];
     const idle = new Set(this.workers);
@@ -259,7 +263,10 @@ class LintPool implements PieceParser {
         w,
         (id) => ({ id, files: batch }),
         (m) => {
-          if ('findings' in m) out.push(...m.findings);
+          if ('findings' in m) {
+            out.push(...m.findings);
+            for (const [file, text] of Object.entries(m.texts)) texts.set(file, text);
+          }
           feed(w);
           return true;
         },

@@ -14,7 +14,7 @@ export type ToLintWorker =
   | { wasm: WebAssembly.Module }
   | { id: number; files: string[] }
   | { id: number; pieces: { text: string; from: number; sizes: number[] } };
-export type FromLintWorker = { id: number; findings: Finding[] } | { id: number; piece: ParsedPiece | undefined; done: boolean };
+export type FromLintWorker = { id: number; findings: Finding[]; texts: Record<string, string> } | { id: number; piece: ParsedPiece | undefined; done: boolean };
 
 export function runLintWorker(): void {
   const port = parentPort!;
@@ -36,11 +36,15 @@ export function runLintWorker(): void {
       return;
     }
     const findings: Finding[] = [];
+    const texts: Record<string, string> = {};
     for (const f of message.files) {
-      findings.push(...analyzer.analyzeStandalone(f).findings);
+      const analysis = analyzer.analyzeStandalone(f);
+      findings.push(...analysis.findings);
+      // The main thread turns offsets into lines and columns: with the text it need not read the file again.
+      if (analysis.findings.length > 0) texts[analysis.scripts[0].file] = analysis.scripts[0].expansion.text;
       // Each file is analysed once: keeping its parse tree would only make every later garbage collection slower.
       analyzer.forget(path.resolve(f));
     }
-    port.postMessage({ id: message.id, findings } satisfies FromLintWorker);
+    port.postMessage({ id: message.id, findings, texts } satisfies FromLintWorker);
   });
 }

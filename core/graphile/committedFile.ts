@@ -1,6 +1,5 @@
 // graphile-migrate's committed file format, byte for byte: header lines, one blank line, the body, one trailing "\n".
 // The hash chain is what makes a committed file immutable; see shared/notes/graphile-migrate.md.
-import { createHash } from 'node:crypto';
 
 /** Committed file names graphile-migrate recognises; anything else in committed/ is ignored by it. */
 export const COMMITTED_NAME = /^([0-9]+)(-[-_a-zA-Z0-9]*)?\.sql$/;
@@ -30,6 +29,9 @@ export interface CommittedFile {
 /** sha1 of the body chained to the previous hash, exactly as graphile-migrate computes it (placeholders unsubstituted). */
 export function calculateHash(body: string, previousHash: string | null): string {
   const input = ((previousHash || '') + '\n' + body.trim()).trim() + '\n';
+  // node:crypto is loaded on first use: most analyses (standalone files, lint workers) never hash, and it costs
+  // a few milliseconds at start-up.
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return 'sha1:' + createHash('sha1').update(input).digest('hex');
 }
 
