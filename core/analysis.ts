@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { expandIncludes, type Expansion } from './includes';
-import { PARALLEL_PARSE_MIN, parseInParallel, type PieceParser } from './parallelParse';
+import { HelperFailed, PARALLEL_PARSE_MIN, parseInParallel, type PieceParser } from './parallelParse';
 import { parseScript, type Statement } from './parser';
 import { reparseScript } from './incrementalParse';
 import { type PgmigConfig, type Project, DEFAULT_EXCLUDED_SCHEMAS, mergeConfig } from './project';
@@ -135,12 +135,19 @@ export class Analyzer {
     const model = new SchemaModel();
     const replayer = new Replayer(model, this.replayOptions);
     replayer.begin();
-    const parsed = await parseInParallel(text, helper, (statements) => {
-      for (const s of statements) {
-        script.parsed.statements.push(s);
-        replayer.apply(script, s);
-      }
-    });
+    let parsed: boolean;
+    try {
+      parsed = await parseInParallel(text, helper, (statements) => {
+        for (const s of statements) {
+          script.parsed.statements.push(s);
+          replayer.apply(script, s);
+        }
+      });
+    } catch (e) {
+      // The helper thread died (out of memory, killed): this thread does it all. Its own failures are real ones.
+      if (!(e instanceof HelperFailed)) throw e;
+      parsed = false;
+    }
     if (!parsed) return this.analyzeStandalone(file, configOverride);
     this.parses++;
     let byRole = this.scriptCache.get(file);

@@ -10,7 +10,7 @@ import { loadParser } from './parser';
 import { compiledPgQuery } from './pgQuery';
 import { findProjectRoot, loadProject, isProjectRoot } from './project';
 import type { FromLintWorker, ToLintWorker } from './lintWorker';
-import { PARALLEL_PARSE_MIN, type ParsedPiece, type PieceParser } from './parallelParse';
+import { HelperFailed, PARALLEL_PARSE_MIN, type ParsedPiece, type PieceParser } from './parallelParse';
 import type { Finding } from './types';
 
 export class ProjectNotFoundError extends Error {}
@@ -136,8 +136,14 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
   }
   if (onWorkers) {
     const outcome = await onWorkers;
-    if ('error' in outcome) throw outcome.error;
-    findings.push(...outcome.ok);
+    if ('ok' in outcome) findings.push(...outcome.ok);
+    else {
+      // A worker died (out of memory, killed): the findings are still owed, so this thread lints the files itself.
+      for (const file of standalone) {
+        findings.push(...analyzer.analyzeStandalone(file).findings);
+        analyzer.forget(path.resolve(file));
+      }
+    }
   }
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end));
   return { root, findings, files, texts };
@@ -231,7 +237,7 @@ class LintPool implements PieceParser {
       async *[Symbol.asyncIterator]() {
         for (;;) {
           if (arrived.length > 0) yield arrived.shift()!;
-          else if (error !== undefined) throw error;
+          else if (error !== undefined) throw new HelperFailed(`lint worker failed: ${(error as Error)?.message ?? error}`);
           else if (finished) return;
           else await new Promise<void>((resolve) => (wake = resolve));
         }

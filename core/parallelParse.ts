@@ -14,10 +14,13 @@ export interface ParsedPiece {
   json: string | undefined;
 }
 
-/** Another thread that parses (see parsePiecesHere, which it runs). */
+/** Another thread that parses (see parsePiecesHere, which it runs). Its iterator throws HelperFailed when the thread
+ * dies before it is done. */
 export interface PieceParser {
   parsePieces(text: string, from: number, sizes: number[]): AsyncIterable<ParsedPiece>;
 }
+
+export class HelperFailed extends Error {}
 
 /** Below this many characters one thread is faster: starting a helper costs about as much as parsing 300 KB. */
 export const PARALLEL_PARSE_MIN = 512 * 1024;

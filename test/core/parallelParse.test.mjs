@@ -207,3 +207,28 @@ test('pieces agree with the whole parse on every corpus file', { skip: !existsSy
   // Refused: the files PostgreSQL rejects (and a few where a piece ends inside a broken statement).
   assert.ok(agreed > 3900, `${agreed} agreed, ${refused} refused`);
 });
+
+test('a helper that dies half way: the analysis is finished on this thread, with the same findings', async (t) => {
+  const { Analyzer } = (await import('../../out/core/analysis.js')).default;
+  const { HelperFailed } = parallelMod;
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pgmig-helper-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'big.sql');
+  writeFileSync(file, bigScript(2500) + 'create table no_rls (id int);\n');
+  const dying = {
+    async *parsePieces(text, from, sizes) {
+      const pieces = parsePiecesHere(text, from, sizes);
+      yield pieces.next().value;
+      throw new HelperFailed('lint worker failed: killed');
+    },
+  };
+  const expected = new Analyzer().analyzeStandalone(file).findings;
+  assert.ok(expected.some((f) => f.rule === 'missing-rls'));
+  const got = (await new Analyzer().analyzeStandaloneInParallel(file, dying)).findings;
+  assert.deepEqual(got, expected);
+  // Any other error is a real one and is not swallowed.
+  const broken = { async *parsePieces() { throw new TypeError('a bug'); } };
+  await assert.rejects(new Analyzer().analyzeStandaloneInParallel(file, broken), TypeError);
+});
