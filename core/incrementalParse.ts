@@ -24,7 +24,9 @@ function boundaries(parsed: ParsedScript): number[] | undefined {
 function shifted(s: Statement, delta: number, parent: Statement | undefined): Statement {
   if (delta === 0 && parent === s.parent) return s;
   const at = s.at;
-  return { ...s, start: s.start + delta, end: s.end + delta, at: (l) => at(l) + delta, parent };
+  // Named fields, not `...s`: V8 builds a literal that starts with a spread on a slow path, and an edit shifts every
+  // statement after it.
+  return { type: s.type, node: s.node, start: s.start + delta, end: s.end + delta, at: (l) => at(l) + delta, parent, guard: s.guard };
 }
 
 /** Parses `text`, an edit of `previous.text`, reusing `previous` where the edit cannot change it. */

@@ -80,11 +80,24 @@ export function displayName(q: QualifiedName): string {
 /** A copy of a table deep enough to change without touching the original (replay changes columns, indexes, keys
  * and policies in place: SET NOT NULL, RENAME, ...). */
 export function copyTable(t: TableModel): TableModel {
+  // Every field by name (keep in step with TableModel): a literal that starts with `...t` is built on V8's slow
+  // path, and copy-on-write runs this for every table an edit's replay touches.
+  const columns = new Map<string, ColumnModel>();
+  for (const [k, c] of t.columns) columns.set(k, { ...c });
   return {
-    ...t,
-    columns: new Map([...t.columns].map(([k, c]) => [k, { ...c }])),
-    indexes: t.indexes.map((i) => ({ ...i, columns: [...i.columns] })),
+    schema: t.schema,
+    name: t.name,
+    temporary: t.temporary,
+    created: t.created,
+    createdRole: t.createdRole,
+    createdAs: t.createdAs,
+    nameLocation: t.nameLocation,
+    columns,
+    indexes: t.indexes.map((i) => ({ name: i.name, kind: i.kind, columns: [...i.columns], partial: i.partial, created: i.created })),
     foreignKeys: t.foreignKeys.map((f) => ({ ...f })),
+    rls: t.rls,
+    rlsEnabledAt: t.rlsEnabledAt,
+    rlsEnabledRole: t.rlsEnabledRole,
     policies: t.policies.map((p) => ({ ...p })),
     references: [...t.references],
   };
