@@ -112,3 +112,19 @@ test('incremental re-parse equals a full parse on edited corpus files', { skip: 
   }
   assert.ok(checked > 20, `only ${checked} edits checked`);
 });
+
+test('a chain of edits (typing, then deleting) keeps every location right', () => {
+  // Each edit shifts the statements after it; after hundreds of them their locations must still map exactly.
+  const base = generated();
+  let parsed = parseScript(base);
+  let text = base;
+  const at = Math.floor(base.length / 3);
+  for (let i = 0; i < 300; i++) {
+    // Type 150 characters one by one, then delete them one by one.
+    const next = i < 150 ? text.slice(0, at) + ' ' + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
+    parsed = reparseScript(parsed, next);
+    text = next;
+  }
+  assert.equal(text, base);
+  assert.deepEqual(shape(parsed), shape(parseScript(base)));
+});
