@@ -2,35 +2,55 @@
 
 /** Maps UTF-8 byte offsets of `text` to string offsets. Identity (and free) for pure ASCII text. */
 export class ByteOffsets {
-  private readonly table: Uint32Array | undefined;
-  constructor(text: string) {
-    // Fast path: pure ASCII has equal byte and char offsets.
+  // Only the characters that take more than one byte are recorded (most SQL is ASCII, with an accent or an emoji
+  // in a comment here and there): where each starts in bytes, its string offset, and its length in bytes and in
+  // UTF-16 units. Between them, one byte is one unit.
+  private readonly byteStart: number[] = [];
+  private readonly charAt: number[] = [];
+  private readonly bytes: number[] = [];
+  private readonly units: number[] = [];
+  private readonly totalBytes: number;
+
+  constructor(private readonly text: string) {
     // eslint-disable-next-line no-control-regex
-    if (!/[^\x00-\x7f]/.test(text)) return;
-    const bytes = Buffer.byteLength(text, 'utf8');
-    const table = new Uint32Array(bytes + 1);
-    let b = 0;
-    for (let i = 0; i < text.length; i++) {
+    const wide = /[^\x00-\x7f]/g;
+    let extra = 0; // bytes beyond one per unit so far
+    for (let m = wide.exec(text); m !== null; m = wide.exec(text)) {
+      const i = m.index;
       const c = text.charCodeAt(i);
-      let n: number;
-      if (c < 0x80) n = 1;
-      else if (c < 0x800) n = 2;
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-        // Surrogate pair: 4 bytes for 2 UTF-16 units.
-        table[b] = i; table[b + 1] = i; table[b + 2] = i; table[b + 3] = i;
-        b += 4; i++;
-        continue;
-      } else n = 3;
-      for (let k = 0; k < n; k++) table[b + k] = i;
-      b += n;
+      let bytes = 3;
+      let units = 1;
+      if (c < 0x800) bytes = 2;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        // A surrogate pair: one code point, 4 bytes (a lone surrogate is encoded as U+FFFD, 3 bytes).
+        bytes = 4;
+        units = 2;
+        wide.lastIndex = i + 2;
+      }
+      this.byteStart.push(i + extra);
+      this.charAt.push(i);
+      this.bytes.push(bytes);
+      this.units.push(units);
+      extra += bytes - units;
     }
-    table[b] = text.length;
-    this.table = table;
+    this.totalBytes = text.length + extra;
   }
+
+  /** The string offset of a UTF-8 byte offset (a byte inside a character gives that character's offset). */
   toChar(byteOffset: number): number {
-    if (!this.table) return byteOffset;
-    if (byteOffset >= this.table.length) return this.table[this.table.length - 1];
-    return this.table[byteOffset];
+    const starts = this.byteStart;
+    if (starts.length === 0 || byteOffset < starts[0]) return Math.min(byteOffset, this.text.length);
+    if (byteOffset >= this.totalBytes) return this.text.length;
+    // The last wide character starting at or before the offset.
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= byteOffset) lo = mid;
+      else hi = mid - 1;
+    }
+    const end = starts[lo] + this.bytes[lo];
+    return byteOffset < end ? this.charAt[lo] : this.charAt[lo] + this.units[lo] + (byteOffset - end);
   }
 }
 
