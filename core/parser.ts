@@ -165,12 +165,16 @@ function cursorOffset(text: string, from: number, cursor: number): number {
   return i;
 }
 
+/** Characters parsed in one call on the statement-by-statement path: a failure re-parses at most this much. */
+const CHUNK = 64 * 1024;
+
 function parseStatementByStatement(text: string, statements: Statement[], errors: SyntaxError[], firstFailure: number | undefined): void {
   const pieces = splitStatements(text);
-  // Parse in batches: everything up to the statement the parser stops at is valid and parses in one call; the
-  // broken statement is parsed alone for its error; then the rest. Per-statement calls cost far more than one call
-  // over the same text, so this keeps broken files nearly as fast as valid ones. After many errors (a file that is
-  // not PostgreSQL at all) re-parsing the rest each time would be quadratic: go statement by statement instead.
+  // Parse in chunks of about CHUNK characters: everything up to the statement the parser stops at is valid and
+  // parses in one call; the broken statement is parsed alone for its error; then the rest of the chunk. Per-statement
+  // calls cost far more than one call over the same text, and bounded chunks keep a failure from re-parsing the whole
+  // rest of the file, so broken files are nearly as fast as valid ones. After many errors (a file that is not
+  // PostgreSQL at all) go statement by statement.
   const end = pieces[pieces.length - 1].end;
   let i = 0;
   let failures = 0;
@@ -181,14 +185,18 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
       continue;
     }
     const from = pieces[i].start;
-    let at = end;
-    if (i === 0 && firstFailure !== undefined) {
-      at = firstFailure; // the whole-file parse already ran over exactly this range
+    let next = i + 1;
+    while (next < pieces.length && pieces[next].start - from < CHUNK) next++;
+    const to = next < pieces.length ? pieces[next].start : end;
+    let at = to;
+    if (i === 0 && firstFailure !== undefined && firstFailure < to) {
+      at = firstFailure; // the whole-file parse already ran over this range
       failures++;
     } else {
       try {
-        parseRange(text, from, end, statements);
-        return;
+        parseRange(text, from, to, statements);
+        i = next;
+        continue;
       } catch (e: any) {
         failures++;
         const cursor = e?.sqlDetails?.cursorPosition;
@@ -196,7 +204,7 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
       }
     }
     let k = i;
-    while (k + 1 < pieces.length && pieces[k + 1].start <= at) k++;
+    while (k + 1 < next && pieces[k + 1].start <= at) k++;
     if (k > i) {
       try {
         parseRange(text, from, pieces[k].start, statements);
