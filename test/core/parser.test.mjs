@@ -137,3 +137,26 @@ describe('DO blocks', () => {
     assert.deepEqual(shape('do $$ begin not plpgsql; end $$;').map(([t]) => t), ['DoStmt']);
   });
 });
+
+describe('a large broken file (parsed in chunks)', () => {
+  test('every broken statement is one error, wherever it falls among the chunks, and every other statement is kept', () => {
+    // About 300 KB: several chunks. Broken statements at the start, around chunk boundaries and at the end.
+    const good = (i) => `create table if not exists t_${i} (id int primary key, note text default 'é;${i}'); -- ${i}\n`;
+    const lines = [];
+    for (let i = 0; i < 4000; i++) lines.push(good(i));
+    const brokenAt = [0, 1, 830, 831, 1700, 2555, 3999];
+    for (const i of brokenAt) lines[i] = `selec ${i};\n`;
+    const text = lines.join('');
+    assert.ok(text.length > 250_000);
+    const parsed = parseScript(text);
+    assert.deepEqual(
+      parsed.errors.map((e) => text.slice(e.statementStart, e.statementEnd)),
+      brokenAt.map((i) => `selec ${i}`),
+    );
+    assert.equal(parsed.statements.length, 4000 - brokenAt.length);
+    assert.deepEqual(
+      parsed.statements.map((s) => text.slice(s.start, s.end)),
+      lines.filter((_, i) => !brokenAt.includes(i)).map((l) => l.slice(0, l.lastIndexOf(';'))),
+    );
+  });
+});
