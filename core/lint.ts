@@ -116,8 +116,11 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
     for (const file of standalone) {
       const analysis = pool && isLargeFile(file) ? await analyzer.analyzeStandaloneInParallel(file, pool) : analyzer.analyzeStandalone(file);
       findings.push(...analysis.findings);
+      if (analysis.findings.length > 0) texts.set(analysis.scripts[0].file, analysis.scripts[0].expansion.text);
       analyzer.forget(path.resolve(file)); // analysed once: its parse tree would only slow down garbage collection
     }
+    // The helpers are done: they stop while this thread goes on (the process would wait for them at exit).
+    pool?.close();
   }
   for (const [projectRoot, wanted] of byProject) {
     const project = loadProject(fs, projectRoot);
