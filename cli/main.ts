@@ -1,5 +1,4 @@
-// The `pgmig` command: a thin adapter over core/. Exit codes: 0 ok, 1 findings or a failed operation, 2 usage.
-import { setFlagsFromString } from 'node:v8';
+// The `pgmig` command (run by cli/entry.ts): a thin adapter over core/. Exit codes: 0 ok, 1 findings or a failed operation, 2 usage.
 import type { Command } from './commands';
 import { runLint } from './lint';
 import { UsageError, VERSION } from './usage';
@@ -35,13 +34,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (command === 'lint') {
-      // V8 compiles the parser's WASM with its baseline compiler and then recompiles the hot functions optimized.
-      // A lint run is too short for that to pay off: it costs more than it saves (one-statement file 0.17 s -> 0.11
-      // s, a 14,000-statement file 0.60 s -> 0.53 s). Set before the first compile; worker threads share the flag.
-      setFlagsFromString('--liftoff-only');
-      return await runLint(rest);
-    }
+    // (cli/entry.ts sets the V8 flags for lint.)
+    if (command === 'lint') return await runLint(rest);
     const c = (await engineCommands())[command];
     if (!c) throw new UsageError(`unknown command '${command}' (see 'pgmig --help')`);
     return await c.run(rest);

@@ -1,24 +1,15 @@
 // VS Code adapter: starts the bundled language server (dist/server.js) and wires VS Code's settings, file
-// watcher and workspace trust to it. All analysis lives in core/ and runs in the server.
-import * as path from 'node:path';
+// watcher and workspace trust to it. All analysis lives in core/ and runs in the server. Bundled as dist/extension.js,
+// which the entry point (client/main.ts, dist/client.js) loads and calls.
+import type { ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
-import {
-  LanguageClient,
-  type LanguageClientOptions,
-  type ServerOptions,
-  TransportKind,
-} from 'vscode-languageclient/node';
+import { LanguageClient, type LanguageClientOptions, type ServerOptions, State } from 'vscode-languageclient/node';
 import { registerCommands, Workflow } from './commands';
 import { LAYOUT_LENS_SELECTOR, LayoutLensProvider } from './layoutLenses';
 import { MigrationsTree } from './migrationsTree';
 import { openAt, SchemaTree } from './schemaTree';
 import { DatabasePasswords } from './secrets';
 import { MigrationStatusBar } from './statusBar';
-
-/** Set by the bundle's first line (esbuild banner): when VS Code started loading the extension's code. */
-declare const __pgmigLoadStart: number | undefined;
-/** Set by the bundle's last line (esbuild footer): when its code finished loading. */
-declare const __pgmigLoadEnd: number | undefined;
 
 /** Settings section shared by package.json `contributes.configuration` and the server. */
 const CONFIGURATION_SECTION = 'pgmig';
@@ -31,8 +22,9 @@ export interface PgmigExtensionApi {
   readonly languageClient: LanguageClient | undefined;
   /** The migration workflow (issue 5): commands, statuses, the last failure. */
   readonly workflow: Workflow | undefined;
-  /** Milliseconds (performance.now()) of the bundle starting to load, activate() being called, the client ready. */
-  readonly activation: { loadStart?: number; loadEnd?: number; activateStart: number; setupDone?: number; clientReady?: number };
+  /** Milliseconds (performance.now()) of the entry point loading, this bundle loading, activate() being called, its
+   * setup done, the server's answer to `initialize`, the client ready. */
+  readonly activation: Activation;
   /** The tree data providers (tests read what the views show). */
   readonly trees?: { migrations: MigrationsTree; schema: SchemaTree };
   readonly statusBar?: MigrationStatusBar;
@@ -45,20 +37,24 @@ interface InitializationOptions {
 
 let languageClient: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<PgmigExtensionApi> {
-  const activation: { loadStart?: number; loadEnd?: number; activateStart: number; setupDone?: number; clientReady?: number } = {
-    loadStart: typeof __pgmigLoadStart === 'number' ? __pgmigLoadStart : undefined,
-    loadEnd: typeof __pgmigLoadEnd === 'number' ? __pgmigLoadEnd : undefined,
-    activateStart: performance.now(),
-  };
+/** performance.now() of the entry point (dist/client.js) starting and finishing to load, and of loading this bundle. */
+export interface LoadTimings {
+  loadStart?: number;
+  loadEnd?: number;
+  extensionLoadStart?: number;
+  extensionLoadEnd?: number;
+}
+
+export type Activation = LoadTimings & { activateStart: number; setupDone?: number; initializeAnswered?: number; clientReady?: number };
+
+/** Called by client/main.ts with the server process it forked early (a fresh one on each call after the first). */
+export async function activate(context: vscode.ExtensionContext, serverProcess: () => ChildProcess, timings: LoadTimings = {}): Promise<PgmigExtensionApi> {
+  const activation: Activation = { ...timings, activateStart: performance.now() };
   const log = vscode.window.createOutputChannel('pgmig', { log: true });
   context.subscriptions.push(log);
 
-  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
-  };
+  // A child process speaking LSP over stdio: the client reads its stdout and pipes its stderr to the log.
+  const serverOptions: ServerOptions = async () => serverProcess();
 
   // VS Code's own watcher (not a server-side one): it honours files.watcherExclude and works in remote setups.
   const fileWatchers = ['**/*.sql', '**/.gmrc', '**/pgmig.json'].map((glob) =>
@@ -66,14 +62,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgmigE
   );
   context.subscriptions.push(...fileWatchers);
 
+  let initializeQueued = () => {};
+  const queued = new Promise<void>((resolve) => (initializeQueued = resolve));
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'sql' },
       { scheme: 'untitled', language: 'sql' },
     ],
     synchronize: { configurationSection: CONFIGURATION_SECTION, fileEvents: fileWatchers },
-    // A function, so that a restart after a trust grant or a settings change sends current values.
-    initializationOptions: (): InitializationOptions => readInitializationOptions(),
+    // A function, so that a restart after a trust grant or a settings change sends current values. The client
+    // calls it right before it queues the `initialize` request.
+    initializationOptions: (): InitializationOptions => {
+      initializeQueued();
+      return readInitializationOptions();
+    },
     outputChannel: log,
     traceOutputChannel: log,
     middleware: {
@@ -92,9 +94,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgmigE
   // The id 'pgmig' makes the client honour the `pgmig.trace.server` setting.
   const client = new LanguageClient('pgmig', 'pgmig language server', serverOptions, clientOptions);
   languageClient = client;
-  // Started first: the server process boots while the views, commands and lenses below are set up.
   const starting = client.start();
+  // The server's answer to `initialize` sets the state to Running; the client then registers its features.
+  const answered = client.onDidChangeState((e) => {
+    if (e.newState === State.Running) {
+      activation.initializeAnswered ??= performance.now();
+      answered.dispose();
+    }
+  });
   starting.catch(() => undefined); // reported below, once
+  // The views, commands and lenses below are set up while the server answers `initialize`: once the request is
+  // written (vscode-jsonrpc writes it from a setImmediate queued with it, so before the one here).
+  await Promise.race([queued, starting.catch(() => undefined)]);
+  await new Promise((resolve) => setImmediate(resolve));
 
   const workflow = new Workflow(client, context, log, new DatabasePasswords(context.secrets));
   registerCommands(context, workflow);
@@ -145,7 +157,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgmigE
   try {
     await starting;
     activation.clientReady = performance.now();
-    reportActivation(log, activation);
+    reportActivation(log, activation, context.extension.id);
   } catch (error) {
     reportStartFailure(log, error);
   }
@@ -172,14 +184,19 @@ function readInitializationOptions(): InitializationOptions {
 }
 
 /** Logs how long activation took; PGMIG_ACTIVATION_LOG=<file> appends it as a JSON line (bench/activation.mjs). */
-function reportActivation(log: vscode.LogOutputChannel, a: { loadStart?: number; loadEnd?: number; activateStart: number; setupDone?: number; clientReady?: number }): void {
+function reportActivation(log: vscode.LogOutputChannel, a: Activation, extensionId: string): void {
   const from = a.loadStart ?? a.activateStart;
   const total = (a.clientReady ?? from) - from;
   log.info(`activated: ${total.toFixed(1)} ms from loading the extension to the language client ready (activate() ${(a.activateStart - from).toFixed(1)} ms after load)`);
   const file = process.env.PGMIG_ACTIVATION_LOG;
   if (file) {
+    // VS Code's own marks (Date.now() ms) of starting to load this extension, loaded, calling activate(): the
+    // activation event -> client ready time includes reading and compiling the bundle, which `loadStart` misses.
+    const marks = (globalThis as { MonacoPerformanceMarks?: { getMarks(): { name: string; startTime: number }[] } }).MonacoPerformanceMarks?.getMarks() ?? [];
+    const mark = (name: string) => marks.find((m) => m.name === `code/extHost/${name}/${extensionId}`)?.startTime;
+    const vscodeMarks = { willLoadExtensionCode: mark('willLoadExtensionCode'), didLoadExtensionCode: mark('didLoadExtensionCode'), willActivateExtension: mark('willActivateExtension') };
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('node:fs').appendFileSync(file, JSON.stringify({ loadStart: a.loadStart, loadEnd: a.loadEnd, activateStart: a.activateStart, setupDone: a.setupDone, clientReady: a.clientReady, totalMs: total }) + '\n');
+    require('node:fs').appendFileSync(file, JSON.stringify({ ...a, totalMs: total, timeOrigin: performance.timeOrigin, vscodeMarks }) + '\n');
   }
 }
 

@@ -25,10 +25,11 @@ export class HelperFailed extends Error {}
 /** Below this many characters one thread is faster: starting a helper costs about as much as parsing 300 KB. */
 export const PARALLEL_PARSE_MIN = 512 * 1024;
 
-/** The share of the script this thread parses itself while the helper starts, then the helper's pieces: they
- * shrink, so that the last one, which nothing else overlaps, is short. */
-const LOCAL_SHARE = 0.2;
-const HELPER_SHARES = [0.3, 0.25, 0.15];
+/** The share of the script this thread parses itself while the helper starts (which takes about as long), then the
+ * helper's pieces: the first is small, so that it is ready when this thread is done with its own; the last (the
+ * rest, 15%) is short too, since nothing else overlaps it. */
+const LOCAL_SHARE = 0.25;
+const HELPER_SHARES = [0.15, 0.25, 0.2];
 
 /**
  * What the helper runs: cuts text[from, end) at top-level semicolons (splitter.ts, PostgreSQL's lexical rules) into
@@ -36,33 +37,38 @@ const HELPER_SHARES = [0.3, 0.25, 0.15];
  * parse. The text before `from` is not read: `from` must be a statement boundary.
  */
 export function* parsePiecesHere(text: string, from: number, sizes: number[]): Generator<ParsedPiece> {
-  const cuts: number[] = [];
-  let want = from + (sizes[0] ?? Infinity);
-  for (const p of splitStatements(text, from)) {
-    if (cuts.length >= sizes.length) break;
-    // A piece that ends at a semicolon (not at the end of the text) closes a statement: a place to cut.
-    if (p.end < text.length && p.end + 1 >= want) {
-      cuts.push(p.end + 1);
-      want = p.end + 1 + (sizes[cuts.length] ?? Infinity);
-    }
-  }
-  const bounds = [from, ...cuts, text.length];
-  for (let i = 0; i + 1 < bounds.length; i++) {
+  let start = from;
+  for (let i = 0; start < text.length; i++) {
+    // Each piece is scanned for its cut only when it is next: the first one is parsed and posted without waiting for
+    // a scan of the whole rest. Without a statement end in range (one huge statement), the piece runs to the end.
+    const cut = i < sizes.length ? firstBoundaryFrom(text, start, start + sizes[i]) : undefined;
+    const end = cut ?? text.length;
     let json: string | undefined;
     try {
-      json = parseToJson(text.slice(bounds[i], bounds[i + 1]));
+      json = parseToJson(text.slice(start, end));
     } catch (e) {
       if (!(e instanceof PgSyntaxError)) throw e;
     }
-    yield { from: bounds[i], to: bounds[i + 1], json };
+    yield { from: start, to: end, json };
     if (json === undefined) return;
+    start = end;
   }
 }
 
-/** Where the last statement that ends (at a top-level semicolon) before `limit` ends, or undefined. */
-function lastBoundaryBefore(text: string, limit: number): number | undefined {
+/** Just after the first top-level semicolon at or after `want`, scanning from `from` (a statement boundary), or
+ * undefined. Scans a window past `want` first: the rest of the text only for a statement longer than that. */
+function firstBoundaryFrom(text: string, from: number, want: number): number | undefined {
+  for (const limit of [Math.min(text.length, want + 65536), text.length]) {
+    for (const p of splitStatements(text, from, limit)) if (p.end < limit && p.end + 1 >= want) return p.end + 1;
+    if (limit === text.length) break;
+  }
+  return undefined;
+}
+
+/** Just after the last top-level semicolon in text[from, limit), or undefined. `from` must be a statement boundary. */
+function lastBoundaryBefore(text: string, from: number, limit: number): number | undefined {
   let cut: number | undefined;
-  for (const p of splitStatements(text, 0, limit)) if (p.end < limit) cut = p.end + 1;
+  for (const p of splitStatements(text, from, limit)) if (p.end < limit) cut = p.end + 1;
   return cut;
 }
 
@@ -81,7 +87,7 @@ export async function parseInParallel(
   const text = maskPlaceholders(original, options.placeholders);
   const n = text.length;
   // No statement ends early enough (one huge statement first): the helper does it all.
-  const cut = lastBoundaryBefore(text, Math.floor(LOCAL_SHARE * n)) ?? 0;
+  const cut = lastBoundaryBefore(text, 0, Math.floor(LOCAL_SHARE * n)) ?? 0;
   const remote = helper.parsePieces(
     text,
     cut,

@@ -1,7 +1,9 @@
 // pgmig's language server: the LSP adapter over core/. Any LSP client can start it (`node dist/server.js --stdio`,
-// or over IPC from the VS Code client); the transport comes from argv. It pushes diagnostics for open documents
+// as the VS Code client does, or --node-ipc); the transport comes from argv. dist/server.js is server/main.ts,
+// which runs this bundle (dist/languageServer.js) through a V8 code cache. It pushes diagnostics for open documents
 // and for the other files of each project, and answers code actions, links, hover, definition, references,
 // completion and document symbols from the latest completed analysis (never waiting for a running one).
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -106,7 +108,15 @@ function publish(unit: Unit, snapshot: Snapshot | undefined): void {
 
 // ---- lifecycle --------------------------------------------------------------------------------------------------
 
+/** performance.now() of this process loaded and initialize answered; PGMIG_ACTIVATION_LOG=<file> gets them as a JSON
+ * line with the process start (epoch ms), for bench/activation.mjs' breakdown. */
+const serverTimings: { loaded?: number; initialize?: number } = {};
+
 connection.onInitialize((params: InitializeParams): InitializeResult => {
+  serverTimings.initialize = performance.now();
+  if (process.env.PGMIG_ACTIVATION_LOG) {
+    appendFileSync(process.env.PGMIG_ACTIVATION_LOG, JSON.stringify({ server: { timeOrigin: performance.timeOrigin, ...serverTimings } }) + '\n');
+  }
   const caps = params.capabilities;
   supportsConfiguration = !!caps.workspace?.configuration;
   supportsDynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
@@ -119,8 +129,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   initialSettings = options.settings;
   const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [params.rootPath] : []);
   workspaceFolders = folders.map((u) => (u.startsWith('file:') ? fileURLToPath(u) : u));
-  // After the answer is written: the client is ready sooner, and the WASM compiles while it sends `initialized`.
-  parserReady = new Promise((resolve) => setImmediate(() => resolve(loadParser())));
+  // After the answer is written (the connection writes it from a setImmediate of its own, after any set here): the
+  // client is ready sooner, and the WASM compiles while it sends `initialized`.
+  parserReady = new Promise((resolve) => setTimeout(() => resolve(loadParser()), 0));
   log(`pgmig ${typeof PGMIG_VERSION === 'string' ? PGMIG_VERSION : ''} language server; workspace ${trusted ? 'trusted' : 'untrusted (no database access)'}`);
   return {
     capabilities: {
@@ -217,7 +228,7 @@ connection.onRequest('pgmig/waitIdle', async () => {
   const m = process.memoryUsage();
   const mb = (n: number) => Math.round(n / 1e5) / 10;
   const parses = [...workspace.projects.values()].reduce((n, u) => n + u.analyzer.parses, 0);
-  return { analyses: workspace.analysesCompleted, parses, projects: [...workspace.projects.keys()], trusted, memoryMb: { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) } };
+  return { pid: process.pid, analyses: workspace.analysesCompleted, parses, projects: [...workspace.projects.keys()], trusted, memoryMb: { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) } };
 });
 
 // ---- documents --------------------------------------------------------------------------------------------------
@@ -555,3 +566,4 @@ process.on('uncaughtException', (e) => log(`internal error: ${e?.stack ?? e}`));
 
 documents.listen(connection);
 connection.listen();
+serverTimings.loaded = performance.now();

@@ -440,7 +440,7 @@ describe('files outside any project', () => {
 });
 
 describe('transports and documents without a file', () => {
-  test('the server speaks LSP over node IPC (--node-ipc), as the VS Code client starts it', async () => {
+  test('the server speaks LSP over node IPC (--node-ipc), as vscode-languageclient can start it', async () => {
     const { fork } = await import('node:child_process');
     const { serverPath } = await import('./lspClient.mjs');
     const p = makeProject();

@@ -2,7 +2,7 @@
 'use strict';
 const assert = require('assert');
 const vscode = require('vscode');
-const { EXTENSION_ID, CLIENT_RUNNING, waitFor, runningClient } = require('./helpers');
+const { EXTENSION_ID, CLIENT_RUNNING, waitFor, runningClient, activeApi } = require('./helpers');
 
 suite('activation', () => {
   test('activates on its own from the workspace (workspaceContains activation events)', async () => {
@@ -39,9 +39,23 @@ suite('activation', () => {
   test('the restart command starts a new server that runs again', async () => {
     const client = await runningClient();
     const before = client.initializeResult;
+    const { pid: oldPid } = await client.sendRequest('pgmig/waitIdle');
     await vscode.commands.executeCommand('pgmig.restartServer');
     await waitFor('the restarted client to run', () => client.state === CLIENT_RUNNING && client.initializeResult !== before);
     assert.ok(client.initializeResult.capabilities, 'the new server answered initialize');
+    // The client forks the server itself (client/main.ts): a restart must use a new process and the old one must end.
+    const { pid: newPid } = await client.sendRequest('pgmig/waitIdle');
+    assert.ok(Number.isInteger(oldPid) && Number.isInteger(newPid) && newPid !== oldPid, `a new server process (${oldPid} -> ${newPid})`);
+    const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    await waitFor(`the old server process ${oldPid} to exit`, () => !alive(oldPid), 10_000);
+  });
+
+  test('reports when it loaded, activated and had the client ready, in that order', async () => {
+    const { activation: a } = await activeApi();
+    // The entry point (dist/client.js), then the rest of the client (dist/extension.js), then activate().
+    const order = [a.loadStart, a.loadEnd, a.extensionLoadStart, a.extensionLoadEnd, a.activateStart, a.setupDone, a.initializeAnswered, a.clientReady];
+    assert.ok(order.every((t) => typeof t === 'number'), `all reported: ${JSON.stringify(a)}`);
+    assert.deepStrictEqual([...order].sort((x, y) => x - y), order, JSON.stringify(a));
   });
 
   test('contributes the pgmig settings with their defaults', () => {
