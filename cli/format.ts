@@ -33,13 +33,24 @@ export function relativeName(root: string, file: string): string {
   return (rel.startsWith('..') || path.isAbsolute(rel) ? file : rel).split(path.sep).join('/');
 }
 
+/** relativeName, once per file: a corpus run reports thousands of findings in hundreds of files. */
+function namer(root: string): (file: string) => string {
+  const names = new Map<string, string>();
+  return (file) => {
+    let name = names.get(file);
+    if (name === undefined) names.set(file, (name = relativeName(root, file)));
+    return name;
+  };
+}
+
 export function toJson(findings: Finding[], root: string, positions: Positions): JsonFinding[] {
+  const nameOf = namer(root);
   return findings.map((f) => {
     const idx = positions.index(f.file);
     const a = idx.position(f.start);
     const b = idx.position(f.end);
     return {
-      file: relativeName(root, f.file),
+      file: nameOf(f.file),
       line: a.line + 1,
       column: a.character + 1,
       endLine: b.line + 1,
@@ -55,11 +66,12 @@ export function toText(findings: Finding[], root: string, positions: Positions, 
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const sevColor: Record<string, string> = { error: '31', warning: '33', info: '36', hint: '2' };
   const out: string[] = [];
+  const nameOf = namer(root);
   for (const f of findings) {
     const idx = positions.index(f.file);
     const a = idx.position(f.start);
     const b = idx.position(f.end);
-    out.push(`${relativeName(root, f.file)}:${a.line + 1}:${a.character + 1}: ${paint(sevColor[f.severity] ?? '0', f.severity)} ${paint('1', f.rule)} ${f.message}`);
+    out.push(`${nameOf(f.file)}:${a.line + 1}:${a.character + 1}: ${paint(sevColor[f.severity] ?? '0', f.severity)} ${paint('1', f.rule)} ${f.message}`);
     const line = idx.lineText(a.line);
     const width = b.line === a.line ? Math.max(1, b.character - a.character) : Math.max(1, line.length - a.character);
     const shown = line.length > 160 ? line.slice(0, 160) + '…' : line;
@@ -80,14 +92,15 @@ export { ruleDocUrl };
 
 /** SARIF wants URIs: a relative reference (each segment percent-encoded) under SRCROOT, or a file URL for a file
  * outside the root. */
-function artifactLocation(root: string, file: string): { uri: string; uriBaseId?: string } {
-  const rel = relativeName(root, file);
+function artifactLocation(nameOf: (file: string) => string, file: string): { uri: string; uriBaseId?: string } {
+  const rel = nameOf(file);
   if (path.isAbsolute(rel)) return { uri: pathToFileURL(file).href };
   return { uri: rel.split('/').map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
 }
 
 export function toSarif(findings: Finding[], root: string, positions: Positions, version: string): object {
   const levels: Record<string, string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+  const nameOf = namer(root);
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -119,7 +132,7 @@ export function toSarif(findings: Finding[], root: string, positions: Positions,
             locations: [
               {
                 physicalLocation: {
-                  artifactLocation: artifactLocation(root, f.file),
+                  artifactLocation: artifactLocation(nameOf, f.file),
                   region: { startLine: a.line + 1, startColumn: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 },
                 },
               },
