@@ -1,6 +1,6 @@
 // Parsing one large script on two threads. libpg-query's WASM parse is the largest single cost of analysing a big
 // file, and it runs as well on a worker thread; the JSON it returns is turned into statements here. This thread
-// parses the first fifth of the script while a helper thread starts up, cuts the rest into pieces at statement
+// parses the first quarter of the script while a helper thread starts up, cuts the rest into pieces at statement
 // boundaries and parses them one by one; each piece's statements are handed on (to the replay) as soon as they are
 // ready, in text order, so the replay overlaps the helper's parsing.
 import { maskPlaceholders, type ParseOptions, statementsOfPiece, type Statement } from './parser';
