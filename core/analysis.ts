@@ -130,8 +130,7 @@ export class Analyzer {
     file = path.resolve(file);
     const text = this.fs.read(file) ?? '';
     if (text.length < PARALLEL_PARSE_MIN) return this.analyzeStandalone(file, configOverride);
-    const expansion: Expansion = { file, text, segments: [{ start: 0, end: text.length, file, fileStart: 0 }], directives: [], problems: [], fixtures: new Set() };
-    const script: Script = { file, role: 'standalone', expansion, parsed: { text, statements: [], errors: [] } };
+    const script: Script = { file, role: 'standalone', expansion: wholeFile(file, text), parsed: { text, statements: [], errors: [] } };
     const model = new SchemaModel();
     const replayer = new Replayer(model, this.replayOptions);
     replayer.begin();
@@ -150,9 +149,7 @@ export class Analyzer {
     }
     if (!parsed) return this.analyzeStandalone(file, configOverride);
     this.parses++;
-    let byRole = this.scriptCache.get(file);
-    if (!byRole) this.scriptCache.set(file, (byRole = new Map()));
-    byRole.set('standalone', { text, script, placeholders: undefined });
+    this.cache(script, text, undefined);
     return this.standaloneFindings(script, model, configOverride);
   }
 
@@ -172,8 +169,7 @@ export class Analyzer {
 
   private script(file: string, role: FileRole, fixturesDir: string | undefined, placeholders: ReadonlySet<string> | undefined): Script {
     const text = this.fs.read(file) ?? '';
-    let byRole = this.scriptCache.get(file);
-    const cached = byRole?.get(role);
+    const cached = this.scriptCache.get(file)?.get(role);
     const includes = fixturesDir !== undefined && text.includes('--!');
     // Fast path for files without includes (every committed file): the same text is the same script.
     if (!includes && cached && cached.text === text && cached.script.expansion.segments.length === 1) return cached.script;
@@ -181,7 +177,7 @@ export class Analyzer {
     if (includes) {
       expansion = expandIncludes(this.fs, file, text, fixturesDir!, this.displayRoot);
     } else {
-      expansion = { file, text, segments: [{ start: 0, end: text.length, file, fileStart: 0 }], directives: [], problems: [], fixtures: new Set() };
+      expansion = wholeFile(file, text);
     }
     if (cached && cached.text === expansion.text && sameProblems(cached.script.expansion, expansion)) {
       return cached.script;
@@ -190,9 +186,14 @@ export class Analyzer {
     // An edit of a file parsed before (typing in current.sql) re-parses only the statements it touched.
     const parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, { placeholders }) : parseScript(expansion.text, { placeholders });
     const script: Script = { file, role, expansion, parsed };
-    if (!byRole) this.scriptCache.set(file, (byRole = new Map()));
-    byRole.set(role, { text: expansion.text, script, placeholders });
+    this.cache(script, expansion.text, placeholders);
     return script;
+  }
+
+  private cache(script: Script, text: string, placeholders: ReadonlySet<string> | undefined): void {
+    let byRole = this.scriptCache.get(script.file);
+    if (!byRole) this.scriptCache.set(script.file, (byRole = new Map()));
+    byRole.set(script.role, { text, script, placeholders });
   }
 
   /**
@@ -323,4 +324,9 @@ function sameProblems(a: Expansion, b: Expansion): boolean {
     if (x.file !== y.file || x.fileStart !== y.fileStart || x.start !== y.start) return false;
   }
   return true;
+}
+
+/** The expansion of a file without includes: its text, one segment mapping to itself. */
+function wholeFile(file: string, text: string): Expansion {
+  return { file, text, segments: [{ start: 0, end: text.length, file, fileStart: 0 }], directives: [], problems: [], fixtures: new Set() };
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Analyzer } from './analysis';
+import { type Analysis, Analyzer } from './analysis';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { loadParser } from './parser';
 import { compiledPgQuery } from './pgQuery';
@@ -58,6 +58,18 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   } finally {
     pool?.close();
   }
+}
+
+/**
+ * What lint keeps of a standalone file's analysis: its findings, and its text when there are any (lines and columns
+ * come from it, without reading the file again). The analyzer forgets the file: each is analysed once, and keeping
+ * its parse tree would only make every later garbage collection slower.
+ */
+export function keepFindings(analyzer: Analyzer, analysis: Analysis, texts: Map<string, string>): Finding[] {
+  const script = analysis.scripts[0];
+  if (analysis.findings.length > 0) texts.set(script.file, script.expansion.text);
+  analyzer.forget(script.file);
+  return analysis.findings;
 }
 
 function isLargeFile(file: string): boolean {
@@ -115,9 +127,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
   } else {
     for (const file of standalone) {
       const analysis = pool && isLargeFile(file) ? await analyzer.analyzeStandaloneInParallel(file, pool) : analyzer.analyzeStandalone(file);
-      findings.push(...analysis.findings);
-      if (analysis.findings.length > 0) texts.set(analysis.scripts[0].file, analysis.scripts[0].expansion.text);
-      analyzer.forget(path.resolve(file)); // analysed once: its parse tree would only slow down garbage collection
+      findings.push(...keepFindings(analyzer, analysis, texts));
     }
     // The helpers are done: they stop while this thread goes on (the process would wait for them at exit).
     pool?.close();
@@ -142,10 +152,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
     if ('ok' in outcome) findings.push(...outcome.ok);
     else {
       // A worker died (out of memory, killed): the findings are still owed, so this thread lints the files itself.
-      for (const file of standalone) {
-        findings.push(...analyzer.analyzeStandalone(file).findings);
-        analyzer.forget(path.resolve(file));
-      }
+      for (const file of standalone) findings.push(...keepFindings(analyzer, analyzer.analyzeStandalone(file), texts));
     }
   }
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end));
@@ -274,7 +281,7 @@ class LintPool implements PieceParser {
         (m) => {
           if ('findings' in m) {
             out.push(...m.findings);
-            for (const [file, text] of Object.entries(m.texts)) texts.set(file, text);
+            for (const [file, text] of m.texts) texts.set(file, text);
           }
           feed(w);
           return true;

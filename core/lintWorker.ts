@@ -3,9 +3,9 @@
 // (lint.ts) hands both kinds of work to workers, each with its own instance of the WASM parser, compiled once by the
 // main thread. Protocol: the main thread posts {wasm} once, then requests with an id; the worker answers a {files}
 // batch with one {findings} message, and {pieces} with one {piece} message per piece, the last one marked done.
-import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { Analyzer } from './analysis';
+import { keepFindings } from './lint';
 import { type ParsedPiece, parsePiecesHere } from './parallelParse';
 import { loadParser } from './parser';
 import type { Finding } from './types';
@@ -14,7 +14,7 @@ export type ToLintWorker =
   | { wasm: WebAssembly.Module }
   | { id: number; files: string[] }
   | { id: number; pieces: { text: string; from: number; sizes: number[] } };
-export type FromLintWorker = { id: number; findings: Finding[]; texts: Record<string, string> } | { id: number; piece: ParsedPiece | undefined; done: boolean };
+export type FromLintWorker = { id: number; findings: Finding[]; texts: Map<string, string> } | { id: number; piece: ParsedPiece | undefined; done: boolean };
 
 export function runLintWorker(): void {
   const port = parentPort!;
@@ -36,15 +36,8 @@ export function runLintWorker(): void {
       return;
     }
     const findings: Finding[] = [];
-    const texts: Record<string, string> = {};
-    for (const f of message.files) {
-      const analysis = analyzer.analyzeStandalone(f);
-      findings.push(...analysis.findings);
-      // The main thread turns offsets into lines and columns: with the text it need not read the file again.
-      if (analysis.findings.length > 0) texts[analysis.scripts[0].file] = analysis.scripts[0].expansion.text;
-      // Each file is analysed once: keeping its parse tree would only make every later garbage collection slower.
-      analyzer.forget(path.resolve(f));
-    }
+    const texts = new Map<string, string>();
+    for (const f of message.files) findings.push(...keepFindings(analyzer, analyzer.analyzeStandalone(f), texts));
     port.postMessage({ id: message.id, findings, texts } satisfies FromLintWorker);
   });
 }
