@@ -5,9 +5,9 @@
 import path from 'node:path';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { expandIncludes, type Expansion } from './includes';
-import { HelperFailed, PARALLEL_PARSE_MIN, parseInParallel, type PieceParser } from './parallelParse';
-import { parseScript, type Statement } from './parser';
-import { reparseScript } from './incrementalParse';
+import { HelperFailed, PARALLEL_PARSE_MIN, parseInParallel, type PieceParser } from './sql/parallelParse';
+import { parseScript, type Statement } from './sql/parser';
+import { reparseScript } from './sql/incrementalParse';
 import { type PgmigConfig, type Project, DEFAULT_EXCLUDED_SCHEMAS, mergeConfig } from './project';
 import type { AppendTarget, Rule, RuleContext } from './rule';
 import { rules as allRules } from './rules';

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type Analysis, Analyzer } from './analysis';
 import { type FileSystem, diskFileSystem } from './fileSystem';
-import { loadParser } from './parser';
-import { compiledPgQuery } from './pgQuery';
+import { loadParser } from './sql/parser';
+import { compiledPgQuery } from './sql/pgQuery';
 import { findProjectRoot, loadProject, isProjectRoot } from './project';
 import type { FromLintWorker, ToLintWorker } from './lintWorker';
-import { HelperFailed, PARALLEL_PARSE_MIN, type ParsedPiece, type PieceParser } from './parallelParse';
+import { HelperFailed, PARALLEL_PARSE_MIN, type ParsedPiece, type PieceParser } from './sql/parallelParse';
 import type { Finding } from './types';
 
 export class ProjectNotFoundError extends Error {}

@@ -6,8 +6,8 @@
 import { parentPort } from 'node:worker_threads';
 import { Analyzer } from './analysis';
 import { keepFindings } from './lint';
-import { type ParsedPiece, parsePiecesHere } from './parallelParse';
-import { loadParser } from './parser';
+import { type ParsedPiece, parsePiecesHere } from './sql/parallelParse';
+import { loadParser } from './sql/parser';
 import type { Finding } from './types';
 
 export type ToLintWorker =

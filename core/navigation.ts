@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Analysis } from './analysis';
 import type { IncludeDirective } from './includes';
-import type { Statement } from './parser';
+import type { Statement } from './sql/parser';
 import type { Project } from './project';
 import type { ColumnModel, QualifiedName, SchemaModel, TableModel } from './schema/model';
 import { locate, nameRange, type Script } from './script';

@@ -2,7 +2,7 @@
 // includes expanded, or a standalone file. Its statements' offsets are in the expanded text; `locate` maps them
 // back to the file where the text lives.
 import { type Expansion, mapRange } from './includes';
-import type { ParsedScript, Statement } from './parser';
+import type { ParsedScript, Statement } from './sql/parser';
 import type { FileRole, Location } from './types';
 
 export interface Script {

@@ -28,7 +28,7 @@ import {
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { loadParser } from '../core/parser';
+import { loadParser } from '../core/sql/parser';
 import { roleOf } from '../core/project';
 import { documentSymbols, fixturePaths, includeAt, includesOfFile, statementAt, symbolAt, type StatementCategory, type StatementSymbol } from '../core/navigation';
 import type { Finding, TextEdit } from '../core/types';

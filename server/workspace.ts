@@ -58,7 +58,7 @@ const collectGarbage: (() => void) | undefined = (() => {
   }
 })();
 /** Warm-up after a project's first analysis (see warmUp): only when current.sql is long enough for edits to be
- * re-parsed incrementally (core/incrementalParse.ts), for at most this many re-analyses or this much time. */
+ * re-parsed incrementally (core/sql/incrementalParse.ts), for at most this many re-analyses or this much time. */
 const WARM_UP_MIN_CHARS = 4096;
 const WARM_UP_RUNS = 16;
 const WARM_UP_BUDGET_MS = 500;

@@ -10,7 +10,7 @@ import { withMigrationLock } from '../db/lock';
 import { OverlayFileSystem, type FileSystem } from '../fileSystem';
 import { transaction, type DbProvider, type DbSession } from '../db/types';
 import { calculateHash } from '../graphile/committedFile';
-import { splitStatements } from '../splitter';
+import { splitStatements } from '../sql/splitter';
 import { skipTrivia } from '../text';
 import { executeActions } from './actions';
 import {

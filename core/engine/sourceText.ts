@@ -2,7 +2,7 @@
 // placeholders substituted (as graphile-migrate does, with a map of the replacements), a chain of offset maps
 // through include expansion, and the error formatted as file:line:column with a caret excerpt.
 import { LineIndex, skipTrivia } from '../text';
-import { splitStatements } from '../splitter';
+import { splitStatements } from '../sql/splitter';
 import { EngineError, isPgServerError, type SqlErrorLocation } from './errors';
 
 /** A place in a real file. */

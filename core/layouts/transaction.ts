@@ -1,7 +1,7 @@
 // Whether a migration file runs its own transaction, or cannot run inside one: read from the text alone (the rules
 // and the adapters share it; no database driver is loaded).
 import { isNoTransaction } from '../engine/sourceText';
-import { splitStatements } from '../splitter';
+import { splitStatements } from '../sql/splitter';
 import { skipTrivia } from '../text';
 
 /** The statements' texts (comments and blanks around them left out). */

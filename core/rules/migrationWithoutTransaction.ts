@@ -2,7 +2,7 @@
 // does not wrap itself in BEGIN; ... COMMIT; leaves the database half-migrated when a statement fails there.
 // Files that cannot run in a transaction (CREATE INDEX CONCURRENTLY, ...) are left alone.
 import { isNoTransaction } from '../engine/sourceText';
-import type { Statement } from '../parser';
+import type { Statement } from '../sql/parser';
 import { lineBreakOf, type Rule, type Violation } from '../rule';
 import { locate } from '../script';
 

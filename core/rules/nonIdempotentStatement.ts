@@ -1,7 +1,7 @@
 // graphile-migrate runs current.sql (and the fixtures it includes) again on every save in watch mode, and again on
 // every database at commit: each statement must succeed, and change nothing, when it has already run. Committed
 // files run once and are exempt.
-import type { Statement } from '../parser';
+import type { Statement } from '../sql/parser';
 import { lineBreakOf, type Rule, type Violation } from '../rule';
 import { locate, type Script } from '../script';
 import type { Fix } from '../types';

@@ -3,7 +3,7 @@
 // files of current/) in a graphile-migrate project, whose committed files already ran. Only tables that earlier
 // migrations created can hold data: statements on a table the reviewed script creates itself, or that no migration
 // created, are not reported (so neither is current.sql's `DROP TABLE IF EXISTS x; CREATE TABLE x` reset idiom).
-import type { Statement } from '../parser';
+import type { Statement } from '../sql/parser';
 import type { RuleContext } from '../rule';
 import type { Script } from '../script';
 

@@ -1,7 +1,7 @@
 // Replays statements into the schema model, in the order PostgreSQL would run them. Only what the rules and the
 // editor need is modelled: tables, columns, indexes, keys, row level security and policies. Statements about
 // objects the model does not know (created outside the migrations) are ignored rather than guessed at.
-import type { Statement } from '../parser';
+import type { Statement } from '../sql/parser';
 import { locate, nameRange, type Script, statementLocation } from '../script';
 import type { Location } from '../types';
 import { type ForeignKeyModel, type IndexModel, type QualifiedName, SchemaModel, type TableModel, tableKey } from './model';

@@ -1,4 +1,4 @@
-// `pgmig lint` on a large file parses it on two threads (core/parallelParse.ts) and many files on worker threads
+// `pgmig lint` on a large file parses it on two threads (core/sql/parallelParse.ts) and many files on worker threads
 // (core/lint.ts, dist/lintWorker.js). The findings must be exactly those of the one-thread analysis (core's
 // Analyzer in this process), broken files included, and a large file still gets its syntax errors.
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import analysisMod from '../../out/core/analysis.js';
-import parserMod from '../../out/core/parser.js';
+import parserMod from '../../out/core/sql/parser.js';
 import formatMod from '../../out/cli/format.js';
 import { generate } from '../../bench/generate.mjs';
 import { lintJson } from './helpers.mjs';

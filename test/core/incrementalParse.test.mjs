@@ -5,8 +5,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import parserMod from '../../out/core/parser.js';
-import incMod from '../../out/core/incrementalParse.js';
+import parserMod from '../../out/core/sql/parser.js';
+import incMod from '../../out/core/sql/incrementalParse.js';
 
 const { loadParser, parseScript } = parserMod;
 const { reparseScript } = incMod;

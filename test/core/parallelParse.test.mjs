@@ -1,5 +1,5 @@
-// The WASM binding (core/pgQuery.ts) must give what libpg-query's own wrapper gives, and a script parsed in pieces
-// (core/parallelParse.ts) must give exactly the statements parseScript gives for the whole text, or refuse (false)
+// The WASM binding (core/sql/pgQuery.ts) must give what libpg-query's own wrapper gives, and a script parsed in pieces
+// (core/sql/parallelParse.ts) must give exactly the statements parseScript gives for the whole text, or refuse (false)
 // so that the caller parses it whole. Pieces are parsed here by a JsonParser on a real worker thread
 // (dist/lintWorker.js, as `pgmig lint` does) and on this thread.
 import assert from 'node:assert/strict';
@@ -10,9 +10,9 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pg from 'libpg-query';
-import pgQueryMod from '../../out/core/pgQuery.js';
-import parserMod from '../../out/core/parser.js';
-import parallelMod from '../../out/core/parallelParse.js';
+import pgQueryMod from '../../out/core/sql/pgQuery.js';
+import parserMod from '../../out/core/sql/parser.js';
+import parallelMod from '../../out/core/sql/parallelParse.js';
 
 const { parseToJson, parse, parsePlPgSQL, PgSyntaxError, compiledPgQuery } = pgQueryMod;
 const { loadParser, parseScript } = parserMod;

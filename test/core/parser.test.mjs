@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { outDir, parseScript } from './ruleTester.mjs';
 
-const { maskPlaceholders } = (await import(`${outDir}/parser.js`)).default;
+const { maskPlaceholders } = (await import(`${outDir}/sql/parser.js`)).default;
 
 /** [type, text] of every statement (inner DO block statements marked with `>`). */
 const shape = (text, parsed = parseScript(text)) =>

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import analysisMod from '../../out/core/analysis.js';
 import fsMod from '../../out/core/fileSystem.js';
-import parserMod from '../../out/core/parser.js';
+import parserMod from '../../out/core/sql/parser.js';
 import projectMod from '../../out/core/project.js';
 
 const { Analyzer } = analysisMod;

@@ -19,7 +19,7 @@ const load = async (p) => (await import(path.join(out, p))).default;
 const analysisMod = await load('analysis.js');
 const projectMod = await load('project.js');
 const fileSystemMod = await load('fileSystem.js');
-const parserMod = await load('parser.js');
+const parserMod = await load('sql/parser.js');
 const textMod = await load('text.js');
 const committedMod = await load('graphile/committedFile.js');
 const rulesMod = await load('rules/index.js');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'libpg-query';
-import splitterMod from '../../out/core/splitter.js';
+import splitterMod from '../../out/core/sql/splitter.js';
 import textMod from '../../out/core/text.js';
 
 const { splitStatements } = splitterMod;

@@ -10,7 +10,7 @@ import { copySample, core, pgmig, samples, tempDir } from './helpers.mjs';
 const { loadProject, findProjectRoot, roleOf, isProjectRoot } = core('project.js');
 const { diskFileSystem } = core('fileSystem.js');
 const { Analyzer } = core('analysis.js');
-const { loadParser } = core('parser.js');
+const { loadParser } = core('sql/parser.js');
 await loadParser();
 
 const expected = JSON.parse(readFileSync(new URL('./samples.expected.json', import.meta.url), 'utf8'));

@@ -1,4 +1,4 @@
-// The few WebAssembly declarations core/pgQuery.ts needs: node has the global, but @types/node 20 does not declare
+// The few WebAssembly declarations core/sql/pgQuery.ts needs: node has the global, but @types/node 20 does not declare
 // it and the DOM library would bring much more than this.
 declare namespace WebAssembly {
   interface Module {}

@@ -3,7 +3,7 @@
 // is parsed alone, so one broken statement is one error and the rest is still analysed (see splitter.ts).
 import * as pg from './pgQuery';
 import { type Piece, splitStatements } from './splitter';
-import { ByteOffsets, skipTrivia } from './text';
+import { ByteOffsets, skipTrivia } from '../text';
 
 /** Loads the WASM parser once (compiled already when `precompiled` comes from another thread); every other
  * function here needs it done. */
