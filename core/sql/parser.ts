@@ -47,10 +47,20 @@ export interface SyntaxError {
   statementEnd: number;
 }
 
+/** A statement the parser could not take: its parse tree does not fit in the parser's memory. */
+export interface Unparsed {
+  start: number;
+  end: number;
+  /** Its length in characters. */
+  size: number;
+}
+
 export interface ParsedScript {
   text: string;
   statements: Statement[];
   errors: SyntaxError[];
+  /** Statements too large to parse: neither checked nor in the schema model (absent when there are none). */
+  unparsed?: Unparsed[];
 }
 
 export interface ParseOptions {
@@ -82,17 +92,35 @@ function unwrap(stmt: any): { type: string; node: any } {
 /** Parses a whole script. Never throws for bad SQL: errors come back in `errors`. */
 export function parseScript(original: string, options: ParseOptions = {}): ParsedScript {
   if (!pg.pgQueryLoaded()) throw new Error('parser not loaded: await loadParser() first');
-  const text = maskPlaceholders(original, options.placeholders);
+  let text = maskPlaceholders(original, options.placeholders);
+  const errors: SyntaxError[] = [];
+  // The parser reads NUL-terminated text: a NUL byte would end the file there, unseen. It is reported where it is,
+  // and parsed as a blank (one byte either way, so every offset stays) so that the rest is still analysed.
+  if (text.includes('\0')) {
+    errors.push(...nulErrors(text));
+    text = text.replaceAll('\0', ' ');
+  }
   const offsets = new ByteOffsets(text);
   const statements: Statement[] = [];
-  const errors: SyntaxError[] = [];
+  const unparsed: Unparsed[] = [];
   let result: any;
   let failedAt: number | undefined;
   try {
     result = pg.parse(text);
   } catch (e: any) {
-    const cursor = e?.sqlDetails?.cursorPosition;
-    failedAt = typeof cursor === 'number' && cursor >= 0 ? cursorOffset(text, 0, cursor) : text.length;
+    if (e instanceof pg.ParserLimitError) failedAt = undefined;
+    else {
+      const cursor = e?.sqlDetails?.cursorPosition;
+      failedAt = typeof cursor === 'number' && cursor >= 0 ? cursorOffset(text, 0, cursor) : text.length;
+    }
+    if (e instanceof pg.ParserLimitError) {
+      // A file of one statement: that one is too large; it is not parsed again to learn what is known.
+      const pieces = splitStatements(text).filter((p) => skipTrivia(text, p.start, p.end) < p.end);
+      if (pieces.length === 1) {
+        addUnparsed(text, pieces[0], unparsed);
+        return finish(original, statements, errors, unparsed);
+      }
+    }
   }
   if (result) {
     const loc = new Locator(0, offsets);
@@ -103,9 +131,62 @@ export function parseScript(original: string, options: ParseOptions = {}): Parse
       pushStatement(text, statements, raw.stmt, charStart, charEnd, loc.at);
     }
   } else {
-    parseStatementByStatement(text, statements, errors, failedAt);
+    parseStatementByStatement(text, statements, errors, failedAt, unparsed);
   }
-  return { text: original, statements, errors };
+  return finish(original, statements, errors, unparsed);
+}
+
+function finish(text: string, statements: Statement[], errors: SyntaxError[], unparsed: Unparsed[]): ParsedScript {
+  if (errors.length > 1) errors.sort((a, b) => a.start - b.start || a.end - b.end);
+  return unparsed.length > 0 ? { text, statements, errors, unparsed } : { text, statements, errors };
+}
+
+function addUnparsed(text: string, piece: Piece, unparsed: Unparsed[]): void {
+  const start = skipTrivia(text, piece.start, piece.end);
+  const end = Math.max(start, contentEnd(text, start, piece.end));
+  unparsed.push({ start, end, size: end - start });
+}
+
+/** At most this many NUL findings per script: a UTF-16 file read as UTF-8 has one every other character. */
+const MAX_NUL_ERRORS = 10;
+
+/** One error per run of NUL characters. */
+function nulErrors(text: string): SyntaxError[] {
+  const out: SyntaxError[] = [];
+  let total = 0;
+  for (let i = text.indexOf('\0'); i !== -1; i = text.indexOf('\0', i)) {
+    let j = i + 1;
+    while (text.charCodeAt(j) === 0) j++;
+    total++;
+    if (out.length < MAX_NUL_ERRORS) out.push(errorAt(text, i, j, `NUL byte${j - i > 1 ? `s (${j - i})` : ''} in the text: PostgreSQL rejects text that contains one (08P01 invalid message format); remove ${j - i > 1 ? 'them' : 'it'}`));
+    i = j;
+  }
+  if (total > MAX_NUL_ERRORS) {
+    const last = out[out.length - 1];
+    last.message += ` (${total - MAX_NUL_ERRORS} more runs of NUL bytes after this one are not reported; is the file UTF-16?)`;
+  }
+  return out;
+}
+
+/** An error at text[start, end) that is no statement's own (bad bytes): its statement is the top-level piece around it. */
+export function errorAt(text: string, start: number, end: number, message: string): SyntaxError {
+  let statementStart = start;
+  let statementEnd = end;
+  for (const p of splitStatements(text)) {
+    if (p.end >= start) {
+      statementStart = Math.min(start, skipTrivia(text, p.start, p.end));
+      statementEnd = Math.max(end, contentEnd(text, statementStart, p.end));
+      break;
+    }
+  }
+  return { message, start, end, statementStart, statementEnd };
+}
+
+/** `parsed` with errors found outside the grammar added (bytes that are not UTF-8, from the file's bytes). */
+export function withErrors(parsed: ParsedScript, extra: SyntaxError[]): ParsedScript {
+  if (extra.length === 0) return parsed;
+  const errors = [...parsed.errors, ...extra].sort((a, b) => a.start - b.start || a.end - b.end);
+  return { ...parsed, errors };
 }
 
 // ---- Pieces parsed elsewhere (parallelParse.ts) ----------------------------------------------------------------
@@ -168,7 +249,7 @@ function cursorOffset(text: string, from: number, cursor: number): number {
 /** Characters parsed in one call on the statement-by-statement path: a failure re-parses at most this much. */
 const CHUNK = 64 * 1024;
 
-function parseStatementByStatement(text: string, statements: Statement[], errors: SyntaxError[], firstFailure: number | undefined): void {
+function parseStatementByStatement(text: string, statements: Statement[], errors: SyntaxError[], firstFailure: number | undefined, unparsed: Unparsed[]): void {
   const pieces = splitStatements(text);
   // Parse in chunks of about CHUNK characters: everything up to the statement the parser stops at is valid and
   // parses in one call; the broken statement is parsed alone for its error; then the rest of the chunk. Per-statement
@@ -180,7 +261,7 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
   let failures = 0;
   while (i < pieces.length) {
     if (failures >= 8) {
-      parsePiece(text, pieces[i], statements, errors);
+      parsePiece(text, pieces[i], statements, errors, unparsed);
       i++;
       continue;
     }
@@ -198,6 +279,13 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
         i = next;
         continue;
       } catch (e: any) {
+        if (e instanceof pg.ParserLimitError) {
+          // Too large, not wrong: a chunk of one statement is that statement; several are tried one by one.
+          if (next === i + 1) addUnparsed(text, pieces[i], unparsed);
+          else for (let j = i; j < next; j++) parsePiece(text, pieces[j], statements, errors, unparsed);
+          i = next;
+          continue;
+        }
         failures++;
         const cursor = e?.sqlDetails?.cursorPosition;
         if (typeof cursor === 'number' && cursor >= 0) at = cursorOffset(text, from, cursor);
@@ -209,10 +297,10 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
       try {
         parseRange(text, from, pieces[k].start, statements);
       } catch {
-        for (let j = i; j < k; j++) parsePiece(text, pieces[j], statements, errors);
+        for (let j = i; j < k; j++) parsePiece(text, pieces[j], statements, errors, unparsed);
       }
     }
-    parsePiece(text, pieces[k], statements, errors);
+    parsePiece(text, pieces[k], statements, errors, unparsed);
     i = k + 1;
   }
 }
@@ -233,20 +321,21 @@ function pushTree(text: string, from: number, to: number, source: string, result
   }
 }
 
-function parsePiece(text: string, piece: Piece, statements: Statement[], errors: SyntaxError[]): void {
+function parsePiece(text: string, piece: Piece, statements: Statement[], errors: SyntaxError[], unparsed: Unparsed[]): void {
   const start = skipTrivia(text, piece.start, piece.end);
   // Only blanks and comments: nothing to parse, unless a block comment is never closed (PostgreSQL rejects that).
   if (start >= piece.end && !text.slice(piece.start, piece.end).includes('/*')) return;
   try {
     parseRange(text, piece.start, piece.end, statements);
   } catch (e: any) {
+    if (e instanceof pg.ParserLimitError) return addUnparsed(text, piece, unparsed);
     const error = syntaxError(text, piece.start, piece.end, e);
     const cut = piece.nested[0];
     // A semicolon inside parentheses is only valid in CREATE RULE's action list. Anywhere else the statement has an
     // unclosed parenthesis and really ends there: what follows are the next statements, still to be analysed.
     if (cut !== undefined && error.start <= cut && !/^create\s+(?:or\s+replace\s+)?rule\b/i.test(text.slice(start, start + 64))) {
       errors.push({ ...error, end: Math.min(error.end, cut + 1), statementEnd: contentEnd(text, start, cut) });
-      for (const rest of splitStatements(text, cut + 1, piece.end)) parsePiece(text, rest, statements, errors);
+      for (const rest of splitStatements(text, cut + 1, piece.end)) parsePiece(text, rest, statements, errors, unparsed);
       return;
     }
     errors.push(error);
