@@ -6,7 +6,8 @@ import path from 'node:path';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { expandIncludes, type Expansion } from './includes';
 import { HelperFailed, PARALLEL_PARSE_MIN, parseInParallel, type PieceParser } from './sql/parallelParse';
-import { parseScript, type Statement } from './sql/parser';
+import { parseScript, type Statement, withErrors } from './sql/parser';
+import { encodingErrors } from './badBytes';
 import { reparseScript } from './sql/incrementalParse';
 import { type PgmigConfig, type Project, DEFAULT_EXCLUDED_SCHEMAS, mergeConfig } from './project';
 import type { AppendTarget, Rule, RuleContext } from './rule';
@@ -129,7 +130,8 @@ export class Analyzer {
   async analyzeStandaloneInParallel(file: string, helper: PieceParser, configOverride?: unknown): Promise<Analysis> {
     file = path.resolve(file);
     const text = this.fs.read(file) ?? '';
-    if (text.length < PARALLEL_PARSE_MIN) return this.analyzeStandalone(file, configOverride);
+    // Text with U+FFFD may have bytes that are not UTF-8 to report: the one-thread path does that.
+    if (text.length < PARALLEL_PARSE_MIN || text.includes('\uFFFD')) return this.analyzeStandalone(file, configOverride);
     const script: Script = { file, role: 'standalone', expansion: wholeFile(file, text), parsed: { text, statements: [], errors: [] } };
     const model = new SchemaModel();
     const replayer = new Replayer(model, this.replayOptions);
@@ -184,7 +186,8 @@ export class Analyzer {
     }
     this.parses++;
     // An edit of a file parsed before (typing in current.sql) re-parses only the statements it touched.
-    const parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, { placeholders }) : parseScript(expansion.text, { placeholders });
+    let parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, { placeholders }) : parseScript(expansion.text, { placeholders });
+    parsed = withErrors(parsed, encodingErrors(this.fs, expansion));
     const script: Script = { file, role, expansion, parsed };
     this.cache(script, expansion.text, placeholders);
     return script;

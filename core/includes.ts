@@ -67,6 +67,15 @@ export function mapOffset(exp: Expansion, offset: number): { file: string; offse
   return { file: s.file, offset: s.fileStart + Math.min(offset - s.start, s.end - s.start) };
 }
 
+/** The offsets of the expanded text where offset `offset` of `file` was copied (a fixture included twice: two). */
+export function mapFileOffset(exp: Expansion, file: string, offset: number): number[] {
+  const out: number[] = [];
+  for (const s of exp.segments) {
+    if (!s.synthetic && s.file === file && s.fileStart <= offset && offset < s.fileStart + (s.end - s.start)) out.push(s.start + offset - s.fileStart);
+  }
+  return out;
+}
+
 /** Maps a range of expanded text to one file range. A range that crosses into another file is cut at the first
  * file's end, so a finding always points at text that exists where it says. */
 export function mapRange(exp: Expansion, start: number, end: number): Location {
