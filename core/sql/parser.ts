@@ -153,12 +153,14 @@ const MAX_NUL_ERRORS = 10;
 /** One error per run of NUL characters. */
 function nulErrors(text: string): SyntaxError[] {
   const out: SyntaxError[] = [];
+  // Statements are found as the parser will see them, with the NULs as blanks.
+  const masked = text.replaceAll('\0', ' ');
   let total = 0;
   for (let i = text.indexOf('\0'); i !== -1; i = text.indexOf('\0', i)) {
     let j = i + 1;
     while (text.charCodeAt(j) === 0) j++;
     total++;
-    if (out.length < MAX_NUL_ERRORS) out.push(errorAt(text, i, j, `NUL byte${j - i > 1 ? `s (${j - i})` : ''} in the text: PostgreSQL rejects text that contains one (08P01 invalid message format); remove ${j - i > 1 ? 'them' : 'it'}`));
+    if (out.length < MAX_NUL_ERRORS) out.push(errorAt(masked, i, j, `NUL byte${j - i > 1 ? `s (${j - i})` : ''} in the text: PostgreSQL rejects text that contains one (08P01 invalid message format); remove ${j - i > 1 ? 'them' : 'it'}`));
     i = j;
   }
   if (total > MAX_NUL_ERRORS) {
@@ -168,18 +170,16 @@ function nulErrors(text: string): SyntaxError[] {
   return out;
 }
 
-/** An error at text[start, end) that is no statement's own (bad bytes): its statement is the top-level piece around it. */
+/** An error at text[start, end) that is no statement's own (bad bytes): its statement (for ignore comments) is the
+ * top-level statement around it, or just itself between statements. */
 export function errorAt(text: string, start: number, end: number, message: string): SyntaxError {
-  let statementStart = start;
-  let statementEnd = end;
   for (const p of splitStatements(text)) {
-    if (p.end >= start) {
-      statementStart = Math.min(start, skipTrivia(text, p.start, p.end));
-      statementEnd = Math.max(end, contentEnd(text, statementStart, p.end));
-      break;
-    }
+    if (p.end < start) continue;
+    const first = skipTrivia(text, p.start, p.end);
+    if (start < first || first >= p.end) break;
+    return { message, start, end, statementStart: first, statementEnd: Math.max(end, contentEnd(text, first, p.end)) };
   }
-  return { message, start, end, statementStart, statementEnd };
+  return { message, start, end, statementStart: start, statementEnd: end };
 }
 
 /** `parsed` with errors found outside the grammar added (bytes that are not UTF-8, from the file's bytes). */

@@ -160,3 +160,33 @@ describe('a large broken file (parsed in chunks)', () => {
     );
   });
 });
+
+const { reparseScript } = (await import(`${outDir}/sql/incrementalParse.js`)).default;
+
+describe('bytes the parser cannot see (issue 11 §6)', () => {
+  test('a NUL byte is an error at its place; the statements around it are still parsed, at their offsets', () => {
+    const text = 'select 1;\0\ncreate table a (id int);\nselect\0\0 2;\n';
+    assert.deepEqual(shape(text), [['SelectStmt', 'select 1'], ['CreateStmt', 'create table a (id int)'], ['SelectStmt', 'select\0\0 2']]);
+    assert.deepEqual(errors(text).map(([t, m, st]) => [t, m.split(':')[0], st]), [
+      ['\0', 'NUL byte in the text', '\0'],
+      ['\0\0', 'NUL bytes (2) in the text', 'select\0\0 2'],
+    ]);
+  });
+
+  test('many runs of NUL bytes (a UTF-16 file read as UTF-8): ten findings, the last says how many more', () => {
+    const text = 's\0e\0l\0e\0c\0t\0 \x001\0;\0 \0s\0e\0l\0e\0c\0t\0';
+    const found = parseScript(text).errors.filter((e) => e.message.startsWith('NUL'));
+    assert.equal(found.length, 10);
+    assert.match(found[9].message, /\(6 more runs of NUL bytes after this one are not reported; is the file UTF-16\?\)$/);
+  });
+
+  test('an edit next to a NUL byte re-parses to what a full parse gives', () => {
+    const body = Array.from({ length: 400 }, (_, i) => `select ${i};`).join('\n');
+    const before = parseScript(body + '\n');
+    const after = body + '\nselect\0 1;\n';
+    const re = reparseScript(before, after);
+    const full = parseScript(after);
+    assert.deepEqual(errors(after, re), errors(after, full));
+    assert.deepEqual(shape(after, re), shape(after, full));
+  });
+});
