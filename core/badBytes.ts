@@ -4,7 +4,7 @@
 // only for texts that contain U+FFFD at all, and reports them as the syntax errors PostgreSQL would raise.
 import { mapFileOffset, type Expansion } from './includes';
 import type { FileSystem } from './fileSystem';
-import { errorAt, type SyntaxError } from './sql/parser';
+import { errorsAt, type SyntaxError } from './sql/parser';
 
 export interface InvalidSequence {
   /** The string offset of the U+FFFD that stands for it in the decoded text. */
@@ -75,7 +75,7 @@ function hex(bytes: number[]): string {
 export function encodingErrors(fs: FileSystem, exp: Expansion): SyntaxError[] {
   const text = exp.text;
   if (!fs.bytes || !text.includes('\uFFFD')) return [];
-  const errors: SyntaxError[] = [];
+  const spans: { start: number; end: number; message: string }[] = [];
   for (const file of [exp.file, ...exp.fixtures]) {
     const bytes = fs.bytes(file);
     if (!bytes) continue;
@@ -83,8 +83,8 @@ export function encodingErrors(fs: FileSystem, exp: Expansion): SyntaxError[] {
     found.forEach((s, k) => {
       let message = `invalid byte sequence for encoding "UTF8": ${hex(s.bytes)}: the file is not UTF-8 here (saved as Latin-1, Windows-1252 or UTF-16?); save it as UTF-8`;
       if (k === found.length - 1 && total > found.length) message += ` (${total - found.length} more invalid sequences in the file are not reported)`;
-      for (const at of mapFileOffset(exp, file, s.offset)) errors.push(errorAt(text, at, at + 1, message));
+      for (const at of mapFileOffset(exp, file, s.offset)) spans.push({ start: at, end: at + 1, message });
     });
   }
-  return errors;
+  return errorsAt(text, spans);
 }

@@ -152,34 +152,35 @@ const MAX_NUL_ERRORS = 10;
 
 /** One error per run of NUL characters. */
 function nulErrors(text: string): SyntaxError[] {
-  const out: SyntaxError[] = [];
-  // Statements are found as the parser will see them, with the NULs as blanks.
-  const masked = text.replaceAll('\0', ' ');
+  const spans: { start: number; end: number; message: string }[] = [];
   let total = 0;
   for (let i = text.indexOf('\0'); i !== -1; i = text.indexOf('\0', i)) {
     let j = i + 1;
     while (text.charCodeAt(j) === 0) j++;
     total++;
-    if (out.length < MAX_NUL_ERRORS) out.push(errorAt(masked, i, j, `NUL byte${j - i > 1 ? `s (${j - i})` : ''} in the text: PostgreSQL rejects text that contains one (08P01 invalid message format); remove ${j - i > 1 ? 'them' : 'it'}`));
+    if (spans.length < MAX_NUL_ERRORS) spans.push({ start: i, end: j, message: `NUL byte${j - i > 1 ? `s (${j - i})` : ''} in the text: PostgreSQL rejects text that contains one (08P01 invalid message format); remove ${j - i > 1 ? 'them' : 'it'}` });
     i = j;
   }
-  if (total > MAX_NUL_ERRORS) {
-    const last = out[out.length - 1];
-    last.message += ` (${total - MAX_NUL_ERRORS} more runs of NUL bytes after this one are not reported; is the file UTF-16?)`;
-  }
-  return out;
+  if (total > MAX_NUL_ERRORS) spans[spans.length - 1].message += ` (${total - MAX_NUL_ERRORS} more runs of NUL bytes after this one are not reported; is the file UTF-16?)`;
+  // Statements are found as the parser will see them, with the NULs as blanks.
+  return errorsAt(text.replaceAll('\0', ' '), spans);
 }
 
-/** An error at text[start, end) that is no statement's own (bad bytes): its statement (for ignore comments) is the
- * top-level statement around it, or just itself between statements. */
-export function errorAt(text: string, start: number, end: number, message: string): SyntaxError {
-  for (const p of splitStatements(text)) {
-    if (p.end < start) continue;
-    const first = skipTrivia(text, p.start, p.end);
-    if (start < first || first >= p.end) break;
-    return { message, start, end, statementStart: first, statementEnd: Math.max(end, contentEnd(text, first, p.end)) };
-  }
-  return { message, start, end, statementStart: start, statementEnd: end };
+/** Errors at places that are no statement's own (bad bytes), each with its statement for ignore comments: the
+ * top-level statement around it, or just itself between statements. The text is split once for all of them. */
+export function errorsAt(text: string, spans: { start: number; end: number; message: string }[]): SyntaxError[] {
+  if (spans.length === 0) return [];
+  const pieces = splitStatements(text);
+  let k = 0;
+  return [...spans]
+    .sort((a, b) => a.start - b.start)
+    .map(({ start, end, message }) => {
+      while (k < pieces.length - 1 && pieces[k].end < start) k++;
+      const p = pieces[k];
+      const first = skipTrivia(text, p.start, p.end);
+      if (start < first || first >= p.end) return { message, start, end, statementStart: start, statementEnd: end };
+      return { message, start, end, statementStart: first, statementEnd: Math.max(end, contentEnd(text, first, p.end)) };
+    });
 }
 
 /** `parsed` with errors found outside the grammar added (bytes that are not UTF-8, from the file's bytes). */
