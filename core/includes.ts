@@ -5,6 +5,7 @@
 // (segments) carries every offset of the expanded text back to the file where that text lives.
 import path from 'node:path';
 import type { FileSystem } from './fileSystem';
+import { isBlank } from './text';
 import type { Location } from './types';
 
 export const INCLUDE_LINE = /^--![ \t]*include[ \t]+(.*\.sql)[ \t]*$/gm;
@@ -194,8 +195,8 @@ export function expandIncludes(fs: FileSystem, file: string, text: string, fixtu
         // graphile-migrate trims the fixture's text: expand only what lies between its leading and trailing whitespace.
         let a = 0;
         let b = fixtureText.length;
-        while (a < b && isSpace(fixtureText.charCodeAt(a))) a++;
-        while (b > a && isSpace(fixtureText.charCodeAt(b - 1))) b--;
+        while (a < b && isBlank(fixtureText.charCodeAt(a))) a++;
+        while (b > a && isBlank(fixtureText.charCodeAt(b - 1))) b--;
         sub = expand(target, fixtureText, a, b, [...chain, target]);
         if (sub.cycleFree) expanded.set(target, sub);
       }
@@ -229,9 +230,4 @@ export function expandIncludes(fs: FileSystem, file: string, text: string, fixtu
     problems: [...new Set(whole.problems)],
     fixtures: whole.fixtures,
   };
-}
-
-/** What /\s/ matches (String.prototype.trim's whitespace). */
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }

@@ -3,7 +3,7 @@
 // is parsed alone, so one broken statement is one error and the rest is still analysed (see splitter.ts).
 import * as pg from './pgQuery';
 import { type Piece, splitStatements } from './splitter';
-import { ByteOffsets, skipTrivia } from '../text';
+import { ByteOffsets, isBlank, skipTrivia } from '../text';
 
 /** Loads the WASM parser once (compiled already when `precompiled` comes from another thread); every other
  * function here needs it done. */
@@ -229,11 +229,6 @@ function contentEnd(text: string, from: number, to: number): number {
   end = from;
   for (const p of splitStatements(text, from, to)) if (p.contentEnd > p.start) end = p.contentEnd;
   return end;
-}
-
-/** What /\s/ matches. */
-function isBlank(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** The string offset `cursor` characters after `from`: libpg-query's cursorPosition counts code points, so each
