@@ -106,7 +106,7 @@ export function parseScript(original: string, options: ParseOptions = {}): Parse
   let result: any;
   let failedAt: number | undefined;
   try {
-    result = pg.parse(text);
+    result = parseTree(pg.parseToJson(text));
   } catch (e: any) {
     if (e instanceof pg.ParserLimitError) failedAt = undefined;
     else {
@@ -196,8 +196,88 @@ export function withErrors(parsed: ParsedScript, extra: SyntaxError[]): ParsedSc
  * as parseScript would give them for the whole text. `text` has its placeholders masked (maskPlaceholders). */
 export function statementsOfPiece(text: string, from: number, to: number, json: string): Statement[] {
   const statements: Statement[] = [];
-  pushTree(text, from, to, text.slice(from, to), JSON.parse(json), statements);
+  pushTree(text, from, to, text.slice(from, to), parseTree(json), statements);
   return statements;
+}
+
+// ---- Parse trees --------------------------------------------------------------------------------------------------
+
+/** The `"valuesLists":[` of an INSERT ... VALUES at the top of a statement: libpg-query writes a RawStmt's `stmt`
+ * first and an InsertStmt's `relation` and `cols` (which hold no statements) before its `selectStmt`. Inside a JSON
+ * string every quote is escaped, so these patterns match structure only. */
+const TOP_INSERT = '{"stmt":{"InsertStmt":{';
+const VALUES_LISTS = '"selectStmt":{"SelectStmt":{"valuesLists":[';
+/** Rows of VALUES shorter than this (as JSON) are parsed at once. */
+const DEFER_VALUES = 2048;
+
+/**
+ * JSON.parse of libpg-query's parse tree, except that the rows of a large INSERT ... VALUES are parsed only when
+ * something reads them. They are most of a data migration's tree (every constant is an object with its location),
+ * and neither the schema model nor the lint rules look at them: parsing them made most of the garbage of a data-heavy
+ * file. Whoever reads `valuesLists` (the editor's references, a test) gets exactly what JSON.parse gives.
+ */
+export function parseTree(json: string): any {
+  let at = json.indexOf(TOP_INSERT);
+  if (at === -1) return JSON.parse(json);
+  const kept: string[] = [];
+  const deferred: string[] = [];
+  let copied = 0;
+  while (at !== -1) {
+    const next = json.indexOf('{"stmt":', at + TOP_INSERT.length);
+    const values = json.indexOf(VALUES_LISTS, at);
+    if (values !== -1 && (next === -1 || values < next)) {
+      const open = values + VALUES_LISTS.length - 1;
+      const close = closingBracket(json, open);
+      if (close - open >= DEFER_VALUES) {
+        kept.push(json.slice(copied, open), 'null');
+        deferred.push(json.slice(open, close + 1));
+        copied = close + 1;
+      }
+    }
+    at = next === -1 ? -1 : json.indexOf(TOP_INSERT, next);
+  }
+  if (deferred.length === 0) return JSON.parse(json);
+  kept.push(json.slice(copied));
+  const tree = JSON.parse(kept.join(''));
+  let k = 0;
+  for (const raw of tree.stmts ?? []) {
+    const select = raw.stmt?.InsertStmt?.selectStmt?.SelectStmt;
+    // null is what the rows were replaced with: JSON.parse never gives it for valuesLists.
+    if (select && select.valuesLists === null) deferValues(select, deferred[k++]);
+  }
+  return tree;
+}
+
+/** The offset of the `]` or `}` that closes the array or object opening at `open`. */
+function closingBracket(json: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 34) {
+      // A string: skip to its closing quote (a backslash escapes the next character).
+      for (i++; i < json.length; i++) {
+        const d = json.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) depth++;
+    else if ((c === 93 || c === 125) && --depth === 0) return i;
+  }
+  return json.length - 1;
+}
+
+function deferValues(select: any, json: string): void {
+  const settle = (value: unknown) => Object.defineProperty(select, 'valuesLists', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(select, 'valuesLists', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = JSON.parse(json);
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
 }
 
 function pushStatement(
@@ -303,7 +383,7 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
 
 function parseRange(text: string, from: number, to: number, statements: Statement[]): void {
   const source = text.slice(from, to);
-  pushTree(text, from, to, source, pg.parse(source), statements);
+  pushTree(text, from, to, source, parseTree(pg.parseToJson(source)), statements);
 }
 
 /** Adds the statements of `result`, the parse tree of `source` = text[from, to). */
