@@ -202,48 +202,74 @@ export function statementsOfPiece(text: string, from: number, to: number, json: 
 
 // ---- Parse trees --------------------------------------------------------------------------------------------------
 
-/** The `"valuesLists":[` of an INSERT ... VALUES at the top of a statement: libpg-query writes a RawStmt's `stmt`
- * first and an InsertStmt's `relation` and `cols` (which hold no statements) before its `selectStmt`. Inside a JSON
- * string every quote is escaped, so these patterns match structure only. */
-const TOP_INSERT = '{"stmt":{"InsertStmt":{';
-const VALUES_LISTS = '"selectStmt":{"SelectStmt":{"valuesLists":[';
-/** Rows of VALUES shorter than this (as JSON) are parsed at once. */
-const DEFER_VALUES = 2048;
+/** Parts of a statement's tree that neither the schema model nor any lint rule reads, and that are large: the rows of
+ * INSERT ... VALUES (every constant is an object with its location), the expressions of policies, the WHERE and FROM
+ * of UPDATE. `key` is how the field starts in libpg-query's JSON, right after fields that hold no statement of their
+ * own in every case but UPDATE's (a subquery in SET may have its own WHERE: parseTree checks where each part landed). */
+const DEFERRED: Record<string, { key: string; holder: (node: any) => any; field: string }[]> = {
+  InsertStmt: [{ key: '"selectStmt":{"SelectStmt":{"valuesLists":', holder: (n) => n.selectStmt?.SelectStmt, field: 'valuesLists' }],
+  CreatePolicyStmt: [
+    { key: '"qual":', holder: (n) => n, field: 'qual' },
+    { key: '"with_check":', holder: (n) => n, field: 'with_check' },
+  ],
+  AlterPolicyStmt: [
+    { key: '"qual":', holder: (n) => n, field: 'qual' },
+    { key: '"with_check":', holder: (n) => n, field: 'with_check' },
+  ],
+  UpdateStmt: [
+    { key: '"whereClause":', holder: (n) => n, field: 'whereClause' },
+    { key: '"fromClause":', holder: (n) => n, field: 'fromClause' },
+  ],
+};
+/** Parts shorter than this (as JSON) are parsed at once: deferring costs a getter. */
+const DEFER_MIN = 256;
+/** Each RawStmt of the tree starts so; inside a JSON string every quote is escaped, so this matches structure only. */
+const STMT = '{"stmt":{"';
 
 /**
- * JSON.parse of libpg-query's parse tree, except that the rows of a large INSERT ... VALUES are parsed only when
- * something reads them. They are most of a data migration's tree (every constant is an object with its location),
- * and neither the schema model nor the lint rules look at them: parsing them made most of the garbage of a data-heavy
- * file. Whoever reads `valuesLists` (the editor's references, a test) gets exactly what JSON.parse gives.
+ * JSON.parse of libpg-query's parse tree, except that the DEFERRED parts of its statements are parsed only when
+ * something reads them (a getter in their place). They made most of the tree, and of the garbage, of data-heavy and
+ * policy-heavy files. Whoever reads them (the editor's references, a test) gets exactly what JSON.parse gives.
  */
 export function parseTree(json: string): any {
-  let at = json.indexOf(TOP_INSERT);
-  if (at === -1) return JSON.parse(json);
   const kept: string[] = [];
-  const deferred: string[] = [];
+  const cuts: { ordinal: number; holder: (node: any) => any; field: string; type: string; json: string }[] = [];
   let copied = 0;
-  while (at !== -1) {
-    const next = json.indexOf('{"stmt":', at + TOP_INSERT.length);
-    const values = json.indexOf(VALUES_LISTS, at);
-    if (values !== -1 && (next === -1 || values < next)) {
-      const open = values + VALUES_LISTS.length - 1;
-      const close = closingBracket(json, open);
-      if (close - open >= DEFER_VALUES) {
+  let ordinal = 0;
+  for (let at = json.indexOf(STMT); at !== -1; ordinal++) {
+    const next = json.indexOf(STMT, at + STMT.length);
+    const typeEnd = json.indexOf('"', at + STMT.length);
+    const deferred = DEFERRED[json.slice(at + STMT.length, typeEnd)];
+    if (deferred) {
+      const end = next === -1 ? json.length : next;
+      // Searched within the statement only (a slice is a view, not a copy): a field it lacks must not send the
+      // search through the rest of the file.
+      const element = json.slice(0, end);
+      let from = typeEnd;
+      for (const d of deferred) {
+        const k = element.indexOf(d.key, from);
+        if (k === -1) continue;
+        const open = k + d.key.length;
+        const close = closingBracket(json, open);
+        from = close + 1;
+        if (close - open < DEFER_MIN) continue;
         kept.push(json.slice(copied, open), 'null');
-        deferred.push(json.slice(open, close + 1));
+        cuts.push({ ordinal, holder: d.holder, field: d.field, type: json.slice(at + STMT.length, typeEnd), json: json.slice(open, close + 1) });
         copied = close + 1;
       }
     }
-    at = next === -1 ? -1 : json.indexOf(TOP_INSERT, next);
+    at = next;
   }
-  if (deferred.length === 0) return JSON.parse(json);
+  if (cuts.length === 0) return JSON.parse(json);
   kept.push(json.slice(copied));
   const tree = JSON.parse(kept.join(''));
-  let k = 0;
-  for (const raw of tree.stmts ?? []) {
-    const select = raw.stmt?.InsertStmt?.selectStmt?.SelectStmt;
-    // null is what the rows were replaced with: JSON.parse never gives it for valuesLists.
-    if (select && select.valuesLists === null) deferValues(select, deferred[k++]);
+  const stmts = tree.stmts ?? [];
+  for (const c of cuts) {
+    const holder = c.holder(stmts[c.ordinal]?.stmt?.[c.type] ?? {});
+    // null is what the part was replaced with (JSON.parse never gives null for these fields). Anywhere else (a nested
+    // field matched first): parse it all as it is.
+    if (!holder || holder[c.field] !== null) return JSON.parse(json);
+    deferParse(holder, c.field, c.json);
   }
   return tree;
 }
@@ -266,9 +292,9 @@ function closingBracket(json: string, open: number): number {
   return json.length - 1;
 }
 
-function deferValues(select: any, json: string): void {
-  const settle = (value: unknown) => Object.defineProperty(select, 'valuesLists', { value, writable: true, enumerable: true, configurable: true });
-  Object.defineProperty(select, 'valuesLists', {
+function deferParse(holder: any, field: string, json: string): void {
+  const settle = (value: unknown) => Object.defineProperty(holder, field, { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(holder, field, {
     enumerable: true,
     configurable: true,
     get() {

@@ -190,3 +190,34 @@ describe('bytes the parser cannot see (issue 11 §6)', () => {
     assert.deepEqual(shape(after, re), shape(after, full));
   });
 });
+
+describe('parseTree: parts nobody reads are parsed when read, and read exactly as JSON.parse gives them', async () => {
+  const { parseTree } = (await import(`${outDir}/sql/parser.js`)).default;
+  const { parseToJson } = (await import(`${outDir}/sql/pgQuery.js`)).default;
+  const rows = (n) => Array.from({ length: n }, (_, i) => `(${i}, 'row ${i} ] } " \\ ', '{"k": [${i}]}')`).join(', ');
+  const cond = "owner_id = nullif(current_setting('jwt.claims.user_id', true), '')::uuid or exists (select 1 from m where m.org = t.org and m.role in ('a', 'b', 'c'))";
+  const cases = {
+    'INSERT ... VALUES': `insert into t (a, b, c) values ${rows(60)} on conflict do nothing; insert into u values (1);`,
+    'policies': `create policy p on t using (${cond}) with check (${cond}); alter policy p on t using (${cond});`,
+    'UPDATE ... FROM ... WHERE': `update t set a = 1 from u where ${cond} and t.id = u.id;`,
+    'a subquery in SET with its own WHERE (matched first: parsed whole)': `update t set a = (select x from y where ${cond}) where ${cond};`,
+    'INSERT in a CTE and nested VALUES stay as they are': `with x as (insert into u values ${rows(40)} returning 1) select * from x;`,
+  };
+  for (const [name, sql] of Object.entries(cases)) {
+    test(name, () => {
+      const json = parseToJson(sql);
+      assert.deepStrictEqual(parseTree(json), JSON.parse(json));
+    });
+  }
+
+  test('the rows are not parsed until read; writing them works too', () => {
+    const tree = parseTree(parseToJson(`insert into t (a, b, c) values ${rows(60)};`));
+    const select = tree.stmts[0].stmt.InsertStmt.selectStmt.SelectStmt;
+    assert.equal(typeof Object.getOwnPropertyDescriptor(select, 'valuesLists').get, 'function');
+    assert.deepEqual(Object.keys(select), ['valuesLists', 'limitOption', 'op'], 'in its place');
+    assert.equal(select.valuesLists.length, 60);
+    assert.equal(Object.getOwnPropertyDescriptor(select, 'valuesLists').get, undefined, 'parsed once, then a plain value');
+    select.valuesLists = [];
+    assert.deepEqual(select.valuesLists, []);
+  });
+});
