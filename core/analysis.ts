@@ -138,12 +138,17 @@ export class Analyzer {
     replayer.begin();
     let parsed: boolean;
     try {
-      parsed = await parseInParallel(text, helper, (statements) => {
-        for (const s of statements) {
-          script.parsed.statements.push(s);
-          replayer.apply(script, s);
-        }
-      });
+      parsed = await parseInParallel(
+        text,
+        helper,
+        (statements) => {
+          for (const s of statements) {
+            script.parsed.statements.push(s);
+            replayer.apply(script, s);
+          }
+        },
+        { deferUnread: this.replayOptions.references === false },
+      );
     } catch (e) {
       // The helper thread died (out of memory, killed): this thread does it all. Its own failures are real ones.
       if (!(e instanceof HelperFailed)) throw e;
@@ -186,7 +191,8 @@ export class Analyzer {
     }
     this.parses++;
     // An edit of a file parsed before (typing in current.sql) re-parses only the statements it touched.
-    let parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, { placeholders }) : parseScript(expansion.text, { placeholders });
+    const options = { placeholders, deferUnread: this.replayOptions.references === false };
+    let parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, options) : parseScript(expansion.text, options);
     parsed = withErrors(parsed, encodingErrors(this.fs, expansion));
     const script: Script = { file, role, expansion, parsed };
     this.cache(script, expansion.text, placeholders);

@@ -104,12 +104,12 @@ export async function parseInParallel(
       if (e instanceof PgSyntaxError || e instanceof ParserLimitError) return false;
       throw e;
     }
-    onStatements(statementsOfPiece(text, 0, cut, local));
+    onStatements(statementsOfPiece(text, 0, cut, local, options));
   }
   let covered = cut;
   for await (const piece of remote) {
     if (piece.json === undefined || piece.from !== covered) return false;
-    onStatements(statementsOfPiece(text, piece.from, piece.to, piece.json));
+    onStatements(statementsOfPiece(text, piece.from, piece.to, piece.json, options));
     covered = piece.to;
   }
   return covered === n;

@@ -66,6 +66,9 @@ export interface ParsedScript {
 export interface ParseOptions {
   /** graphile placeholder names (without the colon) to treat as identifiers, e.g. `DATABASE_VISITOR`. */
   placeholders?: ReadonlySet<string>;
+  /** Parse the parts of statements that no rule reads only when read (parseTree). For lint; not where every node is
+   * visited anyway (the editor's references), which would pay for the deferral and then for the parse. */
+  deferUnread?: boolean;
 }
 
 const PLACEHOLDER = /(?<![:\w]):([A-Z][0-9A-Z_]+)\b/g;
@@ -106,7 +109,7 @@ export function parseScript(original: string, options: ParseOptions = {}): Parse
   let result: any;
   let failedAt: number | undefined;
   try {
-    result = parseTree(pg.parseToJson(text));
+    result = treeOf(pg.parseToJson(text), options);
   } catch (e: any) {
     if (e instanceof pg.ParserLimitError) failedAt = undefined;
     else {
@@ -131,7 +134,7 @@ export function parseScript(original: string, options: ParseOptions = {}): Parse
       pushStatement(text, statements, raw.stmt, charStart, charEnd, loc.at);
     }
   } else {
-    parseStatementByStatement(text, statements, errors, failedAt, unparsed);
+    parseStatementByStatement(text, statements, errors, failedAt, unparsed, options);
   }
   return finish(original, statements, errors, unparsed);
 }
@@ -194,10 +197,14 @@ export function withErrors(parsed: ParsedScript, extra: SyntaxError[]): ParsedSc
 
 /** The statements of text[from, to) given the JSON parse tree of that piece (pgQuery.parseToJson, on any thread),
  * as parseScript would give them for the whole text. `text` has its placeholders masked (maskPlaceholders). */
-export function statementsOfPiece(text: string, from: number, to: number, json: string): Statement[] {
+export function statementsOfPiece(text: string, from: number, to: number, json: string, options: ParseOptions = {}): Statement[] {
   const statements: Statement[] = [];
-  pushTree(text, from, to, text.slice(from, to), parseTree(json), statements);
+  pushTree(text, from, to, text.slice(from, to), treeOf(json, options), statements);
   return statements;
+}
+
+function treeOf(json: string, options: ParseOptions): any {
+  return options.deferUnread ? parseTree(json) : JSON.parse(json);
 }
 
 // ---- Parse trees --------------------------------------------------------------------------------------------------
@@ -351,7 +358,14 @@ function cursorOffset(text: string, from: number, cursor: number): number {
 /** Characters parsed in one call on the statement-by-statement path: a failure re-parses at most this much. */
 const CHUNK = 64 * 1024;
 
-function parseStatementByStatement(text: string, statements: Statement[], errors: SyntaxError[], firstFailure: number | undefined, unparsed: Unparsed[]): void {
+function parseStatementByStatement(
+  text: string,
+  statements: Statement[],
+  errors: SyntaxError[],
+  firstFailure: number | undefined,
+  unparsed: Unparsed[],
+  options: ParseOptions,
+): void {
   const pieces = splitStatements(text);
   // Parse in chunks of about CHUNK characters: everything up to the statement the parser stops at is valid and
   // parses in one call; the broken statement is parsed alone for its error; then the rest of the chunk. Per-statement
@@ -363,7 +377,7 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
   let failures = 0;
   while (i < pieces.length) {
     if (failures >= 8) {
-      parsePiece(text, pieces[i], statements, errors, unparsed);
+      parsePiece(text, pieces[i], statements, errors, unparsed, options);
       i++;
       continue;
     }
@@ -377,14 +391,14 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
       failures++;
     } else {
       try {
-        parseRange(text, from, to, statements);
+        parseRange(text, from, to, statements, options);
         i = next;
         continue;
       } catch (e: any) {
         if (e instanceof pg.ParserLimitError) {
           // Too large, not wrong: a chunk of one statement is that statement; several are tried one by one.
           if (next === i + 1) addUnparsed(text, pieces[i], unparsed);
-          else for (let j = i; j < next; j++) parsePiece(text, pieces[j], statements, errors, unparsed);
+          else for (let j = i; j < next; j++) parsePiece(text, pieces[j], statements, errors, unparsed, options);
           i = next;
           continue;
         }
@@ -397,19 +411,19 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
     while (k + 1 < next && pieces[k + 1].start <= at) k++;
     if (k > i) {
       try {
-        parseRange(text, from, pieces[k].start, statements);
+        parseRange(text, from, pieces[k].start, statements, options);
       } catch {
-        for (let j = i; j < k; j++) parsePiece(text, pieces[j], statements, errors, unparsed);
+        for (let j = i; j < k; j++) parsePiece(text, pieces[j], statements, errors, unparsed, options);
       }
     }
-    parsePiece(text, pieces[k], statements, errors, unparsed);
+    parsePiece(text, pieces[k], statements, errors, unparsed, options);
     i = k + 1;
   }
 }
 
-function parseRange(text: string, from: number, to: number, statements: Statement[]): void {
+function parseRange(text: string, from: number, to: number, statements: Statement[], options: ParseOptions): void {
   const source = text.slice(from, to);
-  pushTree(text, from, to, source, parseTree(pg.parseToJson(source)), statements);
+  pushTree(text, from, to, source, treeOf(pg.parseToJson(source), options), statements);
 }
 
 /** Adds the statements of `result`, the parse tree of `source` = text[from, to). */
@@ -423,12 +437,12 @@ function pushTree(text: string, from: number, to: number, source: string, result
   }
 }
 
-function parsePiece(text: string, piece: Piece, statements: Statement[], errors: SyntaxError[], unparsed: Unparsed[]): void {
+function parsePiece(text: string, piece: Piece, statements: Statement[], errors: SyntaxError[], unparsed: Unparsed[], options: ParseOptions): void {
   const start = skipTrivia(text, piece.start, piece.end);
   // Only blanks and comments: nothing to parse, unless a block comment is never closed (PostgreSQL rejects that).
   if (start >= piece.end && !text.slice(piece.start, piece.end).includes('/*')) return;
   try {
-    parseRange(text, piece.start, piece.end, statements);
+    parseRange(text, piece.start, piece.end, statements, options);
   } catch (e: any) {
     if (e instanceof pg.ParserLimitError) return addUnparsed(text, piece, unparsed);
     const error = syntaxError(text, piece.start, piece.end, e);
@@ -437,7 +451,7 @@ function parsePiece(text: string, piece: Piece, statements: Statement[], errors:
     // unclosed parenthesis and really ends there: what follows are the next statements, still to be analysed.
     if (cut !== undefined && error.start <= cut && !/^create\s+(?:or\s+replace\s+)?rule\b/i.test(text.slice(start, start + 64))) {
       errors.push({ ...error, end: Math.min(error.end, cut + 1), statementEnd: contentEnd(text, start, cut) });
-      for (const rest of splitStatements(text, cut + 1, piece.end)) parsePiece(text, rest, statements, errors, unparsed);
+      for (const rest of splitStatements(text, cut + 1, piece.end)) parsePiece(text, rest, statements, errors, unparsed, options);
       return;
     }
     errors.push(error);

@@ -221,3 +221,11 @@ describe('parseTree: parts nobody reads are parsed when read, and read exactly a
     assert.deepEqual(select.valuesLists, []);
   });
 });
+
+test('parseScript defers unread parts only when asked (lint), never for the editor, which visits every node', () => {
+  const sql = `insert into t (a) values ${Array.from({ length: 80 }, (_, i) => `(${i})`).join(', ')};\nselect 1;`;
+  const rows = (options) => Object.getOwnPropertyDescriptor(parseScript(sql, options).statements[0].node.selectStmt.SelectStmt, 'valuesLists');
+  assert.equal(typeof rows({ deferUnread: true }).get, 'function');
+  assert.equal(rows({}).get, undefined);
+  assert.equal(rows({}).value.length, 80);
+});
