@@ -8,7 +8,7 @@ import { type Analysis, Analyzer } from './analysis';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { loadParser } from './sql/parser';
 import { compiledPgQuery } from './sql/pgQuery';
-import { findProjectRoot, loadProject, isProjectRoot } from './project';
+import { findProjectRoot, loadProject, isProjectRoot, type Project } from './project';
 import type { FromLintWorker, ToLintWorker } from './lintWorker';
 import { HelperFailed, PARALLEL_PARSE_MIN, type ParsedPiece, type PieceParser } from './sql/parallelParse';
 import type { Finding } from './types';
@@ -95,6 +95,15 @@ function fileSize(file: string): number {
   }
 }
 
+/** Says which project is analysed; at once when one of its files is large (a quick run stays quiet otherwise). */
+function announceProject(options: LintOptions, cwd: string, project: Project): void {
+  if (!options.progress) return;
+  const files = [...project.committedFiles, ...project.currentFiles, ...project.fixtureFiles];
+  const largest = Math.max(0, ...files.map(fileSize));
+  const where = path.relative(cwd, project.root) || '.';
+  options.progress(`linting the project in ${where} (${files.length} file${files.length === 1 ? "" : "s"}${largest >= ANNOUNCE_SIZE ? `, the largest ${megabytes(largest)}` : ''})`, largest >= ANNOUNCE_SIZE);
+}
+
 /** `helper`, telling `progress` how far the parse of a file of `total` characters has come as its pieces arrive. */
 function parseProgress(helper: PieceParser, name: string, size: number, progress: LintOptions['progress']): PieceParser {
   if (!progress) return helper;
@@ -125,7 +134,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
       );
     }
     const project = loadProject(fs, root);
-    options.progress?.(`linting the project in ${path.relative(cwd, project.root) || '.'} (${project.committedFiles.length + project.currentFiles.length + project.fixtureFiles.length} files)`);
+    announceProject(options, cwd, project);
     const analysis = analyzer.analyzeProject(project);
     // project.root is the real path: findings name real paths, so a symlinked --root still gives relative names.
     return { root: project.root, findings: analysis.findings, files: analysis.scripts.map((s) => s.file), texts: new Map() };
@@ -173,7 +182,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
   if (stream) options.progress?.(`linting ${standalone.length} files on ${pool!.size} threads`);
   for (const [projectRoot, wanted] of byProject) {
     const project = loadProject(fs, projectRoot);
-    options.progress?.(`linting the project in ${path.relative(cwd, project.root) || '.'}`);
+    announceProject(options, cwd, project);
     // Names are relative to the project root when every file belongs to that one project.
     if (byProject.size === 1 && standalone.length === 0) root = project.root;
     const analysis = analyzer.analyzeProject(project);

@@ -56,3 +56,11 @@ test('pgmig lint on a terminal shows the progress line and erases it; in a pipe 
   assert.equal(piped.stderr, '');
   assert.match(piped.stdout, /^big\.sql:/);
 });
+
+test('lint announces a project with a large file at once', async (t) => {
+  const dir = makeProject({ '.gmrc': '{}\n', 'migrations/committed/.keep': '' }, t);
+  writeFileSync(path.join(dir, 'migrations/current.sql'), generate(14_000));
+  const events = [];
+  await lint({ cwd: dir, progress: (m, large) => events.push([m, large]) });
+  assert.deepEqual(events, [['linting the project in . (1 file, the largest 1.4 MB)', true]]);
+});
