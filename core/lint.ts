@@ -101,7 +101,7 @@ function announceProject(options: LintOptions, cwd: string, project: Project): v
   const files = [...project.committedFiles, ...project.currentFiles, ...project.fixtureFiles];
   const largest = Math.max(0, ...files.map(fileSize));
   const where = path.relative(cwd, project.root) || '.';
-  options.progress(`linting the project in ${where} (${files.length} file${files.length === 1 ? "" : "s"}${largest >= ANNOUNCE_SIZE ? `, the largest ${megabytes(largest)}` : ''})`, largest >= ANNOUNCE_SIZE);
+  options.progress(`linting the project in ${where} (${files.length} file${files.length === 1 ? '' : 's'}${largest >= ANNOUNCE_SIZE ? `, the largest ${megabytes(largest)}` : ''})`, largest >= ANNOUNCE_SIZE);
 }
 
 /** `helper`, telling `progress` how far the parse of a file of `total` characters has come as its pieces arrive. */
