@@ -5,7 +5,17 @@
 // the workspace is trusted. One engine per (project, database), kept open (PGlite costs seconds to start), and one
 // queue per engine so that operations on a database never overlap. The commands are in server/commands/, one module
 // each (host.ts: what they share); the CodeLens in engineLenses.ts.
-import { type CancellationToken, type Connection, ResponseError, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  type CancellationToken,
+  CodeLensRefreshRequest,
+  type Connection,
+  DidChangeWatchedFilesNotification,
+  type Disposable,
+  ResponseError,
+  type WorkDoneProgressReporter,
+} from 'vscode-languageserver/node';
 import { EngineError } from '../core/engine/errors';
 import { displayName } from '../core/schema/model';
 import type { Finding } from '../core/types';
@@ -27,7 +37,17 @@ export const ENGINE_CAPABILITIES = {
   codeLensProvider: { resolveProvider: false },
 };
 
-export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostContext, 'connection'>): void {
+/** What server.ts tells the engine host about the editor. */
+export interface EngineHostEvents {
+  /** After `initialized`: watch the env files when the client can register file watchers. */
+  initialized(canRegisterWatchers: boolean): void;
+  /** The editor's settings changed (pgmig.envFile, pgmig.targets): the trees and lenses read the status again. */
+  settingsChanged(): void;
+  /** Files changed on disk: returns those that are env files (nothing to analyse). */
+  filesChanged(files: string[]): Set<string>;
+}
+
+export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostContext, 'connection'>): EngineHostEvents {
   const host = createHost(connection, ctxIn);
   const { ctx } = host;
   const lenses = registerEngineLenses(host);
@@ -143,4 +163,49 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     const r = root;
     shadowTimer = setTimeout(() => void shadowCheck(host, r), 50);
   });
+
+  // ---- env files (pgmig.envFile): a change of the file or of the setting is picked up --------------------------------
+
+  let canWatch = false;
+  let registration: Promise<Disposable> | undefined;
+  let registered = '';
+  /** Asks the client to watch `.env` files, and every other env file the settings named (outside that pattern). */
+  function watchEnvFiles(): void {
+    if (!canWatch) return;
+    const others = [...host.envFileCandidates].filter((f) => path.basename(f) !== '.env').sort();
+    const key = others.join('\0');
+    if (registration && key === registered) return;
+    const previous = registration;
+    registered = key;
+    registration = connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: [{ globPattern: '**/.env' }, ...others.map((f) => ({ globPattern: { baseUri: pathToFileURL(path.dirname(f)).href, pattern: path.basename(f) } }))],
+    });
+    void previous?.then((d) => d.dispose()).catch(() => undefined);
+    registration.catch((e) => ctx.log(`cannot watch the env files: ${oneLine(e)}`));
+  }
+
+  /** The environment of the projects changed: the editor reads their status again, which starts engines with it. */
+  function environmentChanged(why: string): void {
+    ctx.log(why);
+    for (const root of [...host.projectRoots(), ...host.layoutRoots()]) {
+      void connection.sendNotification('pgmig/statusChanged', { root, target: host.selected.get(root) ?? '' });
+    }
+    void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    watchEnvFiles();
+  }
+
+  return {
+    initialized(canRegisterWatchers) {
+      canWatch = canRegisterWatchers;
+      watchEnvFiles();
+    },
+    settingsChanged() {
+      environmentChanged('settings changed: the projects\' status is read again');
+    },
+    filesChanged(files) {
+      const envFiles = new Set(files.filter((f) => path.basename(f) === '.env' || host.envFileCandidates.has(f) || host.envFileCandidates.has(ctx.files.disk.realpath(f) ?? f)));
+      if (envFiles.size) environmentChanged(`env file changed: ${[...envFiles].join(', ')}`);
+      return envFiles;
+    },
+  };
 }

@@ -50,6 +50,7 @@ let trusted = false;
 let supportsConfiguration = false;
 let supportsDynamicConfiguration = false;
 let registerWatchers = false;
+let canRegisterWatchers = false;
 let supportsDocumentChanges = false;
 let supportsWorkspaceFolders = false;
 let initialSettings: EditorSettings | undefined;
@@ -121,7 +122,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   supportsConfiguration = !!caps.workspace?.configuration;
   supportsDynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
   // pgmig's VS Code client watches files itself (it passes `settings`); other clients that can, are asked to.
-  registerWatchers = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration && (params.initializationOptions as any)?.settings === undefined;
+  canRegisterWatchers = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+  registerWatchers = canRegisterWatchers && (params.initializationOptions as any)?.settings === undefined;
   supportsDocumentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
   supportsWorkspaceFolders = !!caps.workspace?.workspaceFolders;
   const options = (params.initializationOptions ?? {}) as { trusted?: unknown; settings?: EditorSettings };
@@ -159,6 +161,7 @@ connection.onInitialized(async () => {
   if (supportsDynamicConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pgmig' });
   }
+  engineHost.initialized(canRegisterWatchers);
   if (supportsWorkspaceFolders) {
     connection.workspace.onDidChangeWorkspaceFolders((e) => {
       for (const f of e.added) {
@@ -213,6 +216,7 @@ connection.onDidChangeConfiguration(async (change) => {
   if (!supportsConfiguration && pushed) rootSettings.clear();
   log('settings changed: re-analysing');
   workspace.changedAll();
+  engineHost.settingsChanged();
 });
 
 // Workspace trust can be granted while the server runs; database commands (issue 5) check this flag.
@@ -263,9 +267,12 @@ documents.onDidClose((e) => {
 
 connection.onDidChangeWatchedFiles((params) => {
   const touched = new Set<Unit>();
+  // Env files (pgmig.envFile) matter to the engine, not to the analysis.
+  const envFiles = engineHost.filesChanged(params.changes.filter((c) => c.uri.startsWith('file:')).map((c) => fileURLToPath(c.uri)));
   for (const change of params.changes) {
     if (!change.uri.startsWith('file:')) continue;
     const file = fileURLToPath(change.uri);
+    if (envFiles.has(file)) continue;
     files.disk.invalidate(file);
     const name = path.basename(file);
     const structural = change.type !== FileChangeType.Changed;
@@ -548,8 +555,9 @@ function ignoreEdits(c: NonNullable<ReturnType<typeof context>>, f: Finding): { 
 
 /** Engine diagnostics per file, merged into what publish() sends for that file. */
 const engineDiagnostics = new Map<string, Diagnostic[]>();
-registerEngine(connection, {
+const engineHost = registerEngine(connection, {
   documents,
+  workspaceFolders: () => workspaceFolders,
   files,
   workspace,
   isTrusted: () => trusted,

@@ -17,7 +17,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { redactSecrets } from '../../core/db/connection';
 import { MigrationEngine, type CommitStep, type EngineEvent } from '../../core/engine/engine';
 import { EngineError } from '../../core/engine/errors';
-import { forTarget, loadSettings, type EngineSettings } from '../../core/engine/settings';
+import type { EnvFile } from '../../core/engine/envFile';
+import { environmentOf, forTarget, loadSettings, type EngineSettings } from '../../core/engine/settings';
 import { layoutFor } from '../../core/layouts';
 import type { LayoutProject, LayoutStatus, MigrationLayout } from '../../core/layouts/types';
 import { LineIndex } from '../../core/text';
@@ -37,6 +38,8 @@ export interface EngineHostContext {
   /** Engine diagnostics (SQL errors, shadow check) for a file, published merged with the analysis ones. */
   setEngineDiagnostics(file: string, diagnostics: Diagnostic[]): void;
   log(message: string): void;
+  /** The editor's workspace folders (`${workspaceFolder}` in pgmig.envFile). */
+  workspaceFolders(): string[];
 }
 
 export interface EditorTarget {
@@ -95,6 +98,27 @@ export interface EngineHost {
   enqueue<T>(slot: Slot, fn: () => Promise<T>): Promise<T>;
   changed(slot: Slot): void;
   refuseUntrusted(): void;
+  /** The project's settings (its env file read), before a target is applied. */
+  baseSettings(root: string): Promise<EngineSettings>;
+  /** Every env file the settings were read with, or could have been (the project's and the folder's `.env`). */
+  envFileCandidates: Set<string>;
+}
+
+/** pgmig.envFile's default, as package.json declares it (the Python extension's python.envFile convention). */
+export const DEFAULT_ENV_FILE = '${workspaceFolder}/.env';
+
+/**
+ * A path from an editor setting: `${workspaceFolder}`, `${workspaceFolderBasename}`, `${userHome}`, `~`,
+ * `${env:NAME}` expanded as VS Code expands them in its own settings; relative to the workspace folder.
+ */
+export function expandEditorPath(value: string, folder: string): string {
+  const expanded = value
+    .replace(/\$\{workspaceFolder\}/g, folder)
+    .replace(/\$\{workspaceFolderBasename\}/g, path.basename(folder))
+    .replace(/\$\{userHome\}/g, os.homedir())
+    .replace(/\$\{env:([^}]+)\}/g, (_, name: string) => process.env[name] ?? '')
+    .replace(/^~(?=$|[\\/])/, os.homedir());
+  return path.resolve(folder, expanded);
 }
 
 const STEP_TEXT: Record<CommitStep, string> = {
@@ -147,8 +171,11 @@ function withPassword(url: string, password: string | undefined): string {
  * refuses the login at once ("password authentication failed", which makes the editor ask for the password); a
  * server that asks for no password never sees it. (`pg` treats an empty password as none.)
  */
-function emptyPasswordUnlessOtherSource(url: string): string {
+function emptyPasswordUnlessOtherSource(url: string, envFile: EnvFile | undefined): string {
   if (process.env.PGPASSWORD) return url;
+  // libpq's PGPASSWORD kept in the project's env file: `pg` reads only the process environment, so it goes in the URL.
+  const fromFile = envFile?.variables.PGPASSWORD;
+  if (fromFile) return withPassword(url, fromFile);
   const passFile = process.env.PGPASSFILE ?? path.join(os.homedir(), '.pgpass');
   if (fs.existsSync(passFile)) return url;
   return url.replace(/^(postgres(?:ql)?:\/\/)([^:@/?#]+)@/i, '$1$2:no-password-given@');
@@ -176,6 +203,7 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
   const slots = new Map<string, Slot>();
   /** The target the editor selected per project root (CodeLens and status use it). */
   const selected = new Map<string, string>();
+  const envFileCandidates = new Set<string>();
   /** Engine diagnostics: file -> source ('watch' | 'command' | 'shadow') -> diagnostics. */
   const engineDiagnostics = new Map<string, Map<string, Diagnostic[]>>();
 
@@ -260,8 +288,45 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
     }
   }
 
+  /** The workspace folder a project is in (the innermost), or the project itself. */
+  function folderOf(root: string): string {
+    let folder: string | undefined;
+    for (const f of ctx.workspaceFolders()) if ((f === root || isInside(f, root)) && (!folder || f.length > folder.length)) folder = f;
+    return folder ?? root;
+  }
+
+  /**
+   * The env file of a project (setting pgmig.envFile): by default the project's own `.env` (beside .gmrc), else the
+   * workspace folder's; '' none; another value names a file, which must exist. Clients without the setting: the
+   * project's `.env`, as the CLI.
+   */
+  async function envFileOf(root: string): Promise<string | null | undefined> {
+    let value: unknown;
+    try {
+      value = await connection.workspace.getConfiguration({ scopeUri: ctx.files.uriOf(root), section: 'pgmig.envFile' });
+    } catch {
+      value = undefined;
+    }
+    const folder = folderOf(root);
+    if (typeof value !== 'string' || value === DEFAULT_ENV_FILE) {
+      const own = path.join(root, '.env');
+      const shared = path.join(folder, '.env');
+      envFileCandidates.add(own).add(shared);
+      if (typeof value !== 'string') return undefined;
+      return fs.existsSync(own) ? own : fs.existsSync(shared) ? shared : null;
+    }
+    if (!value.trim()) return null;
+    const file = expandEditorPath(value.trim(), folder);
+    envFileCandidates.add(file);
+    return file;
+  }
+
+  async function baseSettings(root: string): Promise<EngineSettings> {
+    return loadSettings({ root, allowJsConfig: false, envFile: await envFileOf(root) });
+  }
+
   async function resolveSettings(root: string, target: string, password?: string): Promise<{ settings: EngineSettings; protected: boolean }> {
-    const base = loadSettings({ root, allowJsConfig: false });
+    const base = await baseSettings(root);
     const editor = await editorTargets(root);
     const isProtected = editor[target || 'default']?.protected === true;
     let settings: EngineSettings;
@@ -270,12 +335,12 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
       settings = { ...base, target: EMBEDDED_TARGET, main: { kind: 'pglite', dataDir: path.resolve(root, base.engine.embeddedDataDir) }, shadow: { kind: 'pglite-memory' } };
     } else if (editor[target] && (editor[target].connectionString || editor[target].urlEnv) && !base.targets[target]) {
       const t = editor[target];
-      const url = t.connectionString ?? process.env[t.urlEnv!];
-      if (!url) throw new EngineError('config', `target '${target}': environment variable ${t.urlEnv} is not set`);
-      settings = forTarget({ ...base, targets: { ...base.targets, [target]: { name: target, urlEnv: '__PGMIG_EDITOR_URL', pgSettings: {}, seeds: [] } } }, target, { ...process.env, __PGMIG_EDITOR_URL: url });
+      const url = t.connectionString ?? environmentOf(base)[t.urlEnv!];
+      if (!url) throw new EngineError('config', `target '${target}': environment variable ${t.urlEnv} is not set${base.envFile ? ` (nor in ${base.envFile.path})` : ''}`);
+      settings = forTarget({ ...base, targets: { ...base.targets, [target]: { name: target, urlEnv: '__PGMIG_EDITOR_URL', pgSettings: {}, seeds: [] } } }, target, { ...environmentOf(base), __PGMIG_EDITOR_URL: url });
     } else settings = forTarget(base, target);
     if (settings.main.kind === 'pg') {
-      settings = { ...settings, main: { kind: 'pg', url: password ? withPassword(settings.main.url, password) : emptyPasswordUnlessOtherSource(settings.main.url) } };
+      settings = { ...settings, main: { kind: 'pg', url: password ? withPassword(settings.main.url, password) : emptyPasswordUnlessOtherSource(settings.main.url, settings.envFile) } };
     }
     return { settings, protected: isProtected };
   }
@@ -309,6 +374,8 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
       };
       s.engine = new MigrationEngine(settings, (e) => onEvent(s, e));
       slots.set(key, s);
+      // Which variables came from the env file, never their values.
+      if (settings.envFile) ctx.log(`${target ? `[${target}] ` : ''}environment completed from ${settings.envFile.path}: ${Object.keys(settings.envFile.variables).join(', ') || 'no variables'}`);
       slot = s;
     }
     slot.target = target;
@@ -357,5 +424,5 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
     if (!ctx.isTrusted()) throw new EngineError('refused', 'database commands are disabled in an untrusted workspace (trust the workspace to enable them)');
   }
 
-  return { ctx, connection, slots, selected, engineDiagnostics, setDiagnostics, errorDiagnostics, projectRoots, layoutRoots, layoutOf, rootOf, editorTargets, slotFor, enqueue, changed, refuseUntrusted };
+  return { ctx, connection, slots, selected, engineDiagnostics, setDiagnostics, errorDiagnostics, projectRoots, layoutRoots, layoutOf, rootOf, editorTargets, slotFor, enqueue, changed, refuseUntrusted, baseSettings, envFileCandidates };
 }
