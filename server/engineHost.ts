@@ -172,7 +172,8 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
   /** Asks the client to watch `.env` files, and every other env file the settings named (outside that pattern). */
   function watchEnvFiles(): void {
     if (!canWatch) return;
-    const others = [...host.envFileCandidates].filter((f) => path.basename(f) !== '.env').sort();
+    const covered = (f: string) => path.basename(f) === '.env' && ctx.workspaceFolders().some((w) => isInside(w, f));
+    const others = [...host.envFileCandidates].filter((f) => !covered(f)).sort();
     const key = others.join('\0');
     if (registration && key === registered) return;
     const previous = registration;
@@ -193,6 +194,8 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
     void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     watchEnvFiles();
   }
+
+  host.onNewEnvFile = watchEnvFiles;
 
   return {
     initialized(canRegisterWatchers) {

@@ -102,6 +102,8 @@ export interface EngineHost {
   baseSettings(root: string): Promise<EngineSettings>;
   /** Every env file the settings were read with, or could have been (the project's and the folder's `.env`). */
   envFileCandidates: Set<string>;
+  /** Called when envFileCandidates grows (the host watches the new file). */
+  onNewEnvFile?: () => void;
 }
 
 /** pgmig.envFile's default, as package.json declares it (the Python extension's python.envFile convention). */
@@ -311,14 +313,21 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
     if (typeof value !== 'string' || value === DEFAULT_ENV_FILE) {
       const own = path.join(root, '.env');
       const shared = path.join(folder, '.env');
-      envFileCandidates.add(own).add(shared);
+      candidate(own);
+      candidate(shared);
       if (typeof value !== 'string') return undefined;
       return fs.existsSync(own) ? own : fs.existsSync(shared) ? shared : null;
     }
     if (!value.trim()) return null;
     const file = expandEditorPath(value.trim(), folder);
-    envFileCandidates.add(file);
+    candidate(file);
     return file;
+  }
+
+  function candidate(file: string): void {
+    if (envFileCandidates.has(file)) return;
+    envFileCandidates.add(file);
+    host.onNewEnvFile?.();
   }
 
   async function baseSettings(root: string): Promise<EngineSettings> {
@@ -424,5 +433,6 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
     if (!ctx.isTrusted()) throw new EngineError('refused', 'database commands are disabled in an untrusted workspace (trust the workspace to enable them)');
   }
 
-  return { ctx, connection, slots, selected, engineDiagnostics, setDiagnostics, errorDiagnostics, projectRoots, layoutRoots, layoutOf, rootOf, editorTargets, slotFor, enqueue, changed, refuseUntrusted, baseSettings, envFileCandidates };
+  const host: EngineHost = { ctx, connection, slots, selected, engineDiagnostics, setDiagnostics, errorDiagnostics, projectRoots, layoutRoots, layoutOf, rootOf, editorTargets, slotFor, enqueue, changed, refuseUntrusted, baseSettings, envFileCandidates };
+  return host;
 }
