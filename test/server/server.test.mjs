@@ -7,7 +7,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import rpc from 'vscode-languageserver-protocol/node';
-import { applyEdits, editsByFile, LspClient, uriOf } from './lspClient.mjs';
+import { spawnSync } from 'node:child_process';
+import { applyEdits, editsByFile, LspClient, repoRoot, uriOf } from './lspClient.mjs';
 import { CURRENT, makeProject } from './sampleProject.mjs';
 
 const DOCS = 'https://github.com/pgmig/pgmig/blob/main/README.md#rule-';
@@ -366,6 +367,39 @@ describe('files outside any project', () => {
     } finally {
       await client.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a file that is no migration gets syntax errors only, unless pgmig.filesOutsideProjects asks for all rules', async () => {
+    const p = makeProject();
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-outside-'));
+    const scratch = path.join(outside, 'scratch.sql');
+    // In a project's folder but no migration of it (a psql script): the same.
+    const script = path.join(p.root, 'scripts', 'report.sql');
+    const text = 'create table orders (id int primary key, customer_id int references customers (id));\nselec 1;\n';
+    writeFileSync(scratch, text);
+    mkdirSync(path.dirname(script), { recursive: true });
+    writeFileSync(script, text);
+    const client = await LspClient.start({ rootDir: p.root });
+    try {
+      for (const file of [scratch, script]) {
+        client.open(file);
+        const d = await client.waitForDiagnostics(file, (x) => x.length > 0);
+        assert.deepEqual(d.map((x) => x.code), ['syntax-error'], `${file}: ${JSON.stringify(d)}`);
+      }
+      // The CLI lints a path it is given with every rule.
+      const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lint', '--format', 'json', scratch], { encoding: 'utf8' });
+      const rules = new Set(JSON.parse(cli.stdout).map((f) => f.rule));
+      assert.ok(rules.has('missing-rls') && rules.has('unindexed-foreign-key'), cli.stdout);
+
+      client.settings = { ...client.settings, filesOutsideProjects: 'allRules' };
+      client.notify('workspace/didChangeConfiguration', { settings: null });
+      const all = await client.waitForDiagnostics(scratch, (x) => x.some((y) => y.code === 'missing-rls'));
+      assert.ok(all.some((x) => x.code === 'unindexed-foreign-key') && all.some((x) => x.code === 'syntax-error'));
+    } finally {
+      await client.stop();
+      rmSync(p.root, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
     }
   });
 
