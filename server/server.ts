@@ -32,7 +32,7 @@ import { loadParser } from '../core/sql/parser';
 import { roleOf } from '../core/project';
 import { documentSymbols, fixturePaths, includeAt, includesOfFile, statementAt, symbolAt, type StatementCategory, type StatementSymbol } from '../core/navigation';
 import type { Finding, TextEdit } from '../core/types';
-import { diagnosticKey, nonOverlapping, Positions, quickFix, toDiagnostic, toWorkspaceEdit } from './convert';
+import { diagnosticKey, engineOnly, nonOverlapping, Positions, quickFix, toDiagnostic, toWorkspaceEdit } from './convert';
 import { describeColumn, describeFixture, describeTable } from './describe';
 import { Files } from './files';
 import { type EditorSettings, findingsByFile, isInside, type Snapshot, type Unit, Workspace } from './workspace';
@@ -96,7 +96,8 @@ function publish(unit: Unit, snapshot: Snapshot | undefined): void {
   for (const file of targets) {
     // A file of a project that is open on its own (standalone) is published by its standalone unit.
     if (unit.kind === 'project' && !isInside(unit.key, file)) continue;
-    const diagnostics = [...(byFile.get(file) ?? []).map((f) => toDiagnostic(f, positions, files)), ...(engineDiagnostics.get(file) ?? [])];
+    const analysed = (byFile.get(file) ?? []).map((f) => toDiagnostic(f, positions, files));
+    const diagnostics = [...analysed, ...engineOnly(analysed, engineDiagnostics.get(file) ?? [])];
     const signature = JSON.stringify(diagnostics);
     const open = files.isOpen(file);
     if (!open && (unit.published.get(file) ?? '[]') === signature) continue;

@@ -70,6 +70,29 @@ test('an SQL error of a command is published as a diagnostic at its position, wi
   assert.equal(d.message, 'column "missing_col" does not exist');
 });
 
+test('a problem the analysis reports already (missing fixture, syntax error) shows once after Run', { timeout: 30_000 }, async () => {
+  const current = path.join(root, 'migrations', 'current.sql');
+  writeFileSync(current, 'select 1;\n--!include no/such_fixture.sql\n');
+  client.open(current);
+  await assert.rejects(run('runCurrent'), /not found/);
+  await client.waitIdle();
+  let d = await client.waitForDiagnostics(current, (x) => x.some((y) => y.code === 'include-not-found'));
+  // Give the engine's diagnostic time to be published beside it: it must not be.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  d = client.diagnostics.get(uriOf(current)).diagnostics;
+  assert.deepEqual(d.filter((x) => x.range.start.line === 1).map((x) => x.code), ['include-not-found'], JSON.stringify(d));
+
+  const text = 'select 1;\nselec 2;\n';
+  client.change(current, text);
+  writeFileSync(current, text);
+  await assert.rejects(run('runCurrent'), /syntax error/);
+  await client.waitIdle();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  d = client.diagnostics.get(uriOf(current)).diagnostics;
+  assert.deepEqual(d.filter((x) => x.range.start.line === 1).map((x) => x.code), ['syntax-error'], JSON.stringify(d));
+  client.close(current);
+});
+
 test('reset needs the typed name', async () => {
   await assert.rejects(run('reset', { confirm: 'nope' }), /type its name 'embedded' to confirm/);
 });
