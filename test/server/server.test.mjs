@@ -403,6 +403,39 @@ describe('files outside any project', () => {
     }
   });
 
+  test('a missing fixture: "Create fixture file" creates and opens it; go to definition names the file to create', async () => {
+    const p = makeProject();
+    const text = 'select 1;\n--!include tables/orders.sql\n';
+    writeFileSync(p.current, text);
+    const client = await LspClient.start({
+      rootDir: p.root,
+      capabilities: { workspace: { configuration: true, workspaceFolders: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create', 'rename', 'delete'] } } },
+    });
+    try {
+      client.open(p.current);
+      const d = (await client.waitForDiagnostics(p.current, (x) => x.some((y) => y.code === 'include-not-found'))).find((y) => y.code === 'include-not-found');
+      const actions = await client.request('textDocument/codeAction', { textDocument: { uri: uriOf(p.current) }, range: d.range, context: { diagnostics: [d] } });
+      const create = actions.find((a) => a.title.startsWith('Create fixture file'));
+      assert.ok(create, JSON.stringify(actions.map((a) => a.title)));
+      const fixture = path.join(p.migrations, 'fixtures', 'tables', 'orders.sql');
+      assert.equal(create.title, 'Create fixture file migrations/fixtures/tables/orders.sql');
+      assert.deepEqual(create.edit.documentChanges, [{ kind: 'create', uri: uriOf(fixture), options: { ignoreIfExists: true } }]);
+      assert.deepEqual(create.command, { title: 'Open the fixture', command: 'pgmig.openAt', arguments: [fixture, 0] });
+      assert.ok(actions.some((a) => a.title === 'Ignore include-not-found for this statement' || a.title.startsWith('Ignore include-not-found')));
+      // F12 on the path: the file it would be.
+      const definition = await client.request('textDocument/definition', { textDocument: { uri: uriOf(p.current) }, position: { line: 1, character: 14 } });
+      assert.equal(definition.uri, uriOf(fixture));
+      // A path that leaves the fixtures folder gets neither.
+      client.change(p.current, 'select 1;\n--!include ../../outside.sql\n');
+      const outside = (await client.waitForDiagnostics(p.current, (x) => x.some((y) => y.code === 'include-outside-fixtures'))).find((y) => y.code === 'include-outside-fixtures');
+      const none = await client.request('textDocument/codeAction', { textDocument: { uri: uriOf(p.current) }, range: outside.range, context: { diagnostics: [outside] } });
+      assert.ok(!none.some((a) => a.title.startsWith('Create fixture file')));
+    } finally {
+      await client.stop();
+      rmSync(p.root, { recursive: true, force: true });
+    }
+  });
+
   test('a broken pgmig.json is reported on the file in one line', async () => {
     const p = makeProject();
     writeFileSync(path.join(p.root, 'pgmig.json'), '{ "rules": { "missing-rls": "loud" } }');
