@@ -3,7 +3,7 @@
 // refusal in an untrusted workspace. On a copy of migrations-sample/ with the embedded database (its default).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import rpc from 'vscode-languageserver-protocol/node';
@@ -68,6 +68,25 @@ test('an SQL error of a command is published as a diagnostic at its position, wi
   const d = diagnostics.find((x) => x.code === '42703');
   assert.deepEqual(d.range.start, { line: 2, character: 7 });
   assert.equal(d.message, 'column "missing_col" does not exist');
+});
+
+test('an SQL error in an included fixture is published in the fixture, at its line, with the location in the response', { timeout: 30_000 }, async () => {
+  const current = path.join(root, 'migrations', 'current.sql');
+  const fixture = path.join(root, 'migrations', 'fixtures', 'bad', 'oops.sql');
+  mkdirSync(path.dirname(fixture), { recursive: true });
+  writeFileSync(fixture, '-- a fixture\nselect 1;\n\nselect no_such_col from app.users;\n');
+  writeFileSync(current, 'select 1;\n--!include bad/oops.sql\n');
+  client.close(current);
+  await assert.rejects(run('runCurrent'), (e) => e.data.code === 'sql' && e.data.location.file === fixture && e.data.location.line === 4 && e.data.location.column === 8);
+  const d = (await client.waitForDiagnostics(fixture, (x) => x.some((y) => y.code === '42703'))).find((y) => y.code === '42703');
+  assert.deepEqual(d.range, { start: { line: 3, character: 7 }, end: { line: 3, character: 18 } });
+  assert.equal(d.message, 'column "no_such_col" does not exist');
+  // Fixed and run again: the error goes away.
+  writeFileSync(fixture, '-- a fixture\nselect 1;\n');
+  await run('runCurrent');
+  await client.waitForDiagnostics(fixture, (x) => !x.some((y) => y.code === '42703'));
+  rmSync(path.dirname(fixture), { recursive: true, force: true });
+  writeFileSync(current, 'select 1;\n');
 });
 
 test('a problem the analysis reports already (missing fixture, syntax error) shows once after Run', { timeout: 30_000 }, async () => {
