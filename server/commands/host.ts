@@ -384,7 +384,13 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
       s.engine = new MigrationEngine(settings, (e) => onEvent(s, e));
       slots.set(key, s);
       // Which variables came from the env file, never their values.
-      if (settings.envFile) ctx.log(`${target ? `[${target}] ` : ''}environment completed from ${settings.envFile.path}: ${Object.keys(settings.envFile.variables).join(', ') || 'no variables'}`);
+      const prefix = target ? `[${target}] ` : '';
+      if (settings.envFile) ctx.log(`${prefix}environment completed from ${settings.envFile.path}: ${Object.keys(settings.envFile.variables).join(', ') || 'no variables'}`);
+      // The embedded database by default: say why, so that a project whose URL lives elsewhere is not migrated there
+      // unnoticed (graphile/starter builds DATABASE_URL in code from its .env's parts).
+      if (!target && settings.main.kind === 'pglite') {
+        ctx.log(`${prefix}no DATABASE_URL in the environment${settings.envFile ? ` nor in ${settings.envFile.path}` : ' (and no env file, setting pgmig.envFile)'}, no connectionString in .gmrc: using the embedded database`);
+      }
       slot = s;
     }
     slot.target = target;

@@ -40,6 +40,8 @@ test('status, migrate and status again on the embedded database', { timeout: 60_
   assert.equal(s.current.state, 'dirty');
   assert.equal(s.current.fixtures.length, 4);
   assert.equal(s.confirmName, 'embedded');
+  // The log says why the embedded database is used.
+  assert.match(client.logs.join('\n'), /no DATABASE_URL in the environment \(and no env file, setting pgmig.envFile\), no connectionString in .gmrc: using the embedded database/);
   const r = await run('migrate', { to: 1 });
   assert.deepEqual(r.applied, ['000001-users.sql']);
   const all = await run('migrate');
