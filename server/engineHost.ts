@@ -22,6 +22,7 @@ import type { Finding } from '../core/types';
 import { createHost, engineErrorData, oneLine, type EngineHostContext, type Slot } from './commands/host';
 import { handlers } from './commands/index';
 import { shadowCheck } from './commands/shadowCheck';
+import { startWatch } from './commands/watch';
 import type { EngineArgs } from './commands/types';
 import { registerEngineLenses } from './engineLenses';
 import { isInside } from './workspace';
@@ -196,6 +197,7 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
   }
 
   host.onNewEnvFile = watchEnvFiles;
+  host.startWatch = (slot) => startWatch(host, slot);
 
   return {
     initialized(canRegisterWatchers) {

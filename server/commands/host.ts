@@ -104,6 +104,8 @@ export interface EngineHost {
   envFileCandidates: Set<string>;
   /** Called when envFileCandidates grows (the host watches the new file). */
   onNewEnvFile?: () => void;
+  /** Starts watch on a slot (commands/watch.ts): a watch goes on when new settings replace its engine. */
+  startWatch?: (slot: Slot) => void;
 }
 
 /** pgmig.envFile's default, as package.json declares it (the Python extension's python.envFile convention). */
@@ -364,9 +366,12 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
     const signature = JSON.stringify(settings);
     let slot = slots.get(key);
     let previous: Promise<unknown> = Promise.resolve();
+    let watching = false;
     if (slot && slot.signature !== signature) {
-      // Settings changed (a .gmrc edit, a new password): a new engine, which starts after the old one closed.
+      // Settings changed (a .gmrc or env file edit, a new password): a new engine, which starts after the old one
+      // closed; a watch goes on with it.
       const old = slot;
+      watching = !!old.watch;
       old.watch?.abort.abort();
       slot = undefined;
       previous = old.queue.catch(() => undefined).then(() => old.engine.close()).catch(() => undefined);
@@ -383,6 +388,13 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
       };
       s.engine = new MigrationEngine(settings, (e) => onEvent(s, e));
       slots.set(key, s);
+      if (watching) {
+        void enqueue(s, async () => {
+          if (s.watch || slots.get(key) !== s) return;
+          ctx.log(`${target ? `[${target}] ` : ''}settings changed: watch goes on with them`);
+          host.startWatch?.(s);
+        });
+      }
       // Which variables came from the env file, never their values.
       const prefix = target ? `[${target}] ` : '';
       if (settings.envFile) ctx.log(`${prefix}environment completed from ${settings.envFile.path}: ${Object.keys(settings.envFile.variables).join(', ') || 'no variables'}`);

@@ -4,7 +4,7 @@ import type { CurrentRunResult } from '../../core/engine/engine';
 import type { EngineError } from '../../core/engine/errors';
 import { oneLine, type EngineHost, type Handler, type Slot, type Watch } from './host';
 
-function startWatch(host: EngineHost, slot: Slot): Watch {
+export function startWatch(host: EngineHost, slot: Slot): Watch {
   const abort = new AbortController();
   const watch: Watch = { abort, done: Promise.resolve(), state: 'running' };
   const onRun = (r: CurrentRunResult | EngineError | Error) => {

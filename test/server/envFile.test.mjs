@@ -76,13 +76,23 @@ test("the default pgmig.envFile reads the workspace folder's .env: status and mi
 test('the env files are watched; a change of the file is picked up', { timeout: 60_000 }, async () => {
   const watchers = client.registrations.filter((r) => r.method === 'workspace/didChangeWatchedFiles').flatMap((r) => r.registerOptions.watchers);
   assert.ok(watchers.some((w) => w.globPattern === '**/.env'), JSON.stringify(watchers));
+  await run('watchStart');
   writeFileSync(path.join(workspace, '.env'), envText.replace('/starter"', '/starter_other"'));
   const before = client.statusChanges.length;
   client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path.join(workspace, '.env')), type: 2 }] });
   await waitFor('pgmig/statusChanged', () => client.statusChanges.slice(before).some((c) => c.root === root));
-  const s = await run('status');
+  let s = await run('status');
   assert.match(s.database, /starter_other/);
-  assert.deepEqual(s.migrations.map((m) => m.state), ['pending', 'pending']);
+  // Watch was on: it goes on with the new engine, and migrates first as graphile-migrate's does, on the database
+  // the new file names.
+  s = await waitFor('watch on the new engine', async () => {
+    const now = await run('status');
+    return now.watch.on && now.migrations.every((m) => m.state === 'applied') ? now : undefined;
+  });
+  assert.match(s.database, /starter_other/);
+  assert.match(client.logs.join('\n'), /settings changed: watch goes on with them/);
+  await run('watchStop');
+  assert.equal(pg.psql('select count(*) from graphile_migrate.migrations', 'starter_other'), '2\n');
 });
 
 test('a change of the setting is picked up: none, or a file that does not exist', { timeout: 60_000 }, async () => {
