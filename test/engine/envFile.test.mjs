@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { cleanup, cli, core, makeProject, repo, tempDir } from './helpers.mjs';
+import { cleanup, cli, core, makeProject, tempDir } from './helpers.mjs';
 import { startPostgres } from '../support/postgres.mjs';
+import { setUpStarter } from '../support/starterFixture.mjs';
 
 const { loadSettings, forTarget, environmentOf } = core('engine/settings.js');
 const { executeActions } = core('engine/actions.js');
 /** No connection variables from the test's own environment. */
 const CLEAN_ENV = { PATH: process.env.PATH, HOME: process.env.HOME };
-const starterFixture = path.join(repo, 'test', 'vscode', 'fixtures', 'starter-env');
 
 /** `pgmig ARGS` in `cwd` with exactly `env` (a command that fails at once closes its stdin early: no input given). */
 function pgmig(args, { cwd, env }) {
@@ -99,14 +99,8 @@ test('CLI --env-file (before or after the command) on a starter-like project and
     await pg.stop();
     cleanup(work);
   });
-  fs.cpSync(starterFixture, work, { recursive: true });
+  setUpStarter(pg, work);
   const envPath = path.join(work, '.env');
-  fs.writeFileSync(envPath, fs.readFileSync(envPath, 'utf8').replaceAll(':5432/', `:${pg.port}/`));
-  pg.psql(`create role starter_owner login password 'owner-secret';
-    create role starter_authenticator login password 'auth-secret' noinherit;
-    create role starter_visitor;
-    grant starter_visitor to starter_authenticator;`);
-  pg.psql('create database starter owner starter_owner');
   const db = path.join(work, '@app', 'db');
 
   // Without the file (it is two folders up, not beside .gmrc) the placeholders are missing.

@@ -4,11 +4,12 @@
 // env file is watched and a change of it, or of the setting, is picked up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LspClient, repoRoot, uriOf } from './lspClient.mjs';
+import { LspClient, uriOf } from './lspClient.mjs';
 import { startPostgres } from '../support/postgres.mjs';
+import { setUpStarter } from '../support/starterFixture.mjs';
 
 let pg;
 let workspace;
@@ -29,16 +30,8 @@ async function waitFor(what, probe, timeoutMs = 15_000) {
 
 before(async () => {
   pg = await startPostgres();
-  pg.psql(`create role starter_owner login password 'owner-secret';
-    create role starter_authenticator login password 'auth-secret' noinherit;
-    create role starter_visitor;
-    grant starter_visitor to starter_authenticator;`);
-  pg.psql('create database starter owner starter_owner');
-  pg.psql('create database starter_other owner starter_owner');
   workspace = path.join(mkdtempSync(path.join(os.tmpdir(), 'pgmig-envfile-lsp-')), 'starter');
-  cpSync(path.join(repoRoot, 'test', 'vscode', 'fixtures', 'starter-env'), workspace, { recursive: true });
-  envText = readFileSync(path.join(workspace, '.env'), 'utf8').replaceAll(':5432/', `:${pg.port}/`);
-  writeFileSync(path.join(workspace, '.env'), envText);
+  envText = setUpStarter(pg, workspace, { databases: ['starter', 'starter_other'] });
   root = path.join(workspace, '@app', 'db');
   client = await LspClient.start({
     rootDir: workspace,

@@ -6,33 +6,18 @@
 // .state/screenshots/envfile-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, repoRoot, skipUnlessInstalled, startCodeServer } from './codeServer.mjs';
-import { screenshot } from './workbench.mjs';
+import { assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, skipUnlessInstalled, startCodeServer } from './codeServer.mjs';
+import { screenshot, stepsOf, waitUntil } from './workbench.mjs';
 import { startPostgres } from '../support/postgres.mjs';
+import { setUpStarter, starterFixture } from '../support/starterFixture.mjs';
 
-const fixture = path.join(repoRoot, 'test', 'vscode', 'fixtures', 'starter-env');
 const sidebar = (page) => page.locator('#workbench\\.parts\\.sidebar');
 const treeRow = (page, text) => sidebar(page).locator('.monaco-list-row', { hasText: text }).first();
 const rowText = async (page, text) => (await treeRow(page, text).innerText()).replace(/\s+/g, ' ');
 // pgmig.migrate by a key of its own: the test does not depend on the command's title in the palette.
 const MIGRATE_KEY = 'Control+Shift+Alt+9';
-
-async function waitUntil(what, probe, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 test('a starter-like project with its .env: the Migrations view and Migrate on its PostgreSQL', { ...skipUnlessInstalled(), timeout: 240_000 }, async (t) => {
   assertPrerequisites();
@@ -40,27 +25,14 @@ test('a starter-like project with its .env: the Migrations view and Migrate on i
   // VS Code knows none of the project's variables: they are in its .env only.
   for (const name of ['DATABASE_URL', 'SHADOW_DATABASE_URL', 'ROOT_DATABASE_URL', 'DATABASE_AUTHENTICATOR', 'DATABASE_VISITOR', 'PGPASSWORD']) delete process.env[name];
   const pg = await startPostgres();
-  pg.psql(`create role starter_owner login password 'owner-secret';
-    create role starter_authenticator login password 'auth-secret' noinherit;
-    create role starter_visitor;
-    grant starter_visitor to starter_authenticator;`);
-  pg.psql('create database starter owner starter_owner');
-  const workspace = copyWorkspace(fixture);
-  const envFile = path.join(workspace, '.env');
-  writeFileSync(envFile, readFileSync(envFile, 'utf8').replaceAll(':5432/', `:${pg.port}/`));
+  const workspace = copyWorkspace(starterFixture);
+  setUpStarter(pg, workspace, { copy: false });
   const server = await startCodeServer({ workspace, installExtension: true });
   writeFileSync(path.join(server.stateDir, 'data', 'User', 'keybindings.json'), JSON.stringify([{ key: MIGRATE_KEY.toLowerCase().replaceAll('control', 'ctrl'), command: 'pgmig.migrate' }]));
   t.diagnostic(`code-server on port ${server.port} ready in ${server.startSeconds} s (workspace ${workspace})`);
   const browser = await launchChromium();
   const { page } = browser;
-  const step = (name, fn) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (error) {
-      await screenshot(page, t, `envfile-failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
-      throw error;
-    }
-  });
+  const step = stepsOf(t, page, 'envfile');
   try {
     await page.goto(server.workbenchUrl());
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });

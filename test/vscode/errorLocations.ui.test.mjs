@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { assertPrerequisites, elapsedSeconds, launchChromium, repoRoot, skipUnlessInstalled, startCodeServer } from './codeServer.mjs';
-import { openFile, runCommand, screenshot } from './workbench.mjs';
+import { openFile, runCommand, screenshot, stepsOf } from './workbench.mjs';
 
 const require = createRequire(import.meta.url);
 const { formatCommittedFile } = require(path.join(repoRoot, 'out', 'core', 'graphile', 'committedFile.js'));
@@ -33,14 +33,7 @@ test('SQL errors with a position: Problems, hover and Go to Error (real VS Code)
   writeFileSync(path.join(server.stateDir, 'data', 'User', 'keybindings.json'), JSON.stringify(KEYS));
   const browser = await launchChromium();
   const { page } = browser;
-  const step = (name, fn) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (error) {
-      await screenshot(page, t, `error-location-failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
-      throw error;
-    }
-  });
+  const step = stepsOf(t, page, 'error-location');
   const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
   const cursor = () => page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first().innerText();
 

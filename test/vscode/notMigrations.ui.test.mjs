@@ -9,22 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assertPrerequisites, elapsedSeconds, launchChromium, skipUnlessInstalled, startCodeServer } from './codeServer.mjs';
-import { openFile, runCommand, screenshot } from './workbench.mjs';
-
-async function waitUntil(what, probe, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+import { openFile, runCommand, screenshot, stepsOf, waitUntil } from './workbench.mjs';
 
 test('a .sql file outside a migrations project gets syntax errors only (real VS Code)', { ...skipUnlessInstalled(), timeout: 180_000 }, async (t) => {
   assertPrerequisites();
@@ -35,14 +20,7 @@ test('a .sql file outside a migrations project gets syntax errors only (real VS 
   const server = await startCodeServer({ workspace, installExtension: true });
   const browser = await launchChromium();
   const { page } = browser;
-  const step = (name, fn) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (error) {
-      await screenshot(page, t, `not-migrations-failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
-      throw error;
-    }
-  });
+  const step = stepsOf(t, page, 'not-migrations');
   const problems = async () => (await page.locator('#status\\.problems').getAttribute('aria-label')) ?? '';
   try {
     await page.goto(server.workbenchUrl());

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { assertPrerequisites, elapsedSeconds, launchChromium, repoRoot, skipUnlessInstalled, startCodeServer } from './codeServer.mjs';
-import { openFile, openQuickInput, runCommand, screenshot } from './workbench.mjs';
+import { goTo, openFile, runCommand, screenshot, stepsOf, waitUntil } from './workbench.mjs';
 
 const require = createRequire(import.meta.url);
 const { formatCommittedFile } = require(path.join(repoRoot, 'out', 'core', 'graphile', 'committedFile.js'));
@@ -33,27 +33,6 @@ async function show(page, file) {
   if (await tab.count()) await tab.click();
   else await openFile(page, file);
   await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor();
-}
-
-async function goTo(page, line, column) {
-  const input = await openQuickInput(page, 'Control+G');
-  await input.fill(`:${line}:${column}`);
-  await page.keyboard.press('Enter');
-}
-
-async function waitUntil(what, probe, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** Opens the quick-fix menu at the cursor and returns the row whose title matches, with `apply()` (Enter on it). */
@@ -82,14 +61,7 @@ test('quick fixes in the file\'s case, Create fixture file, F12 on a missing fix
   writeFileSync(path.join(server.stateDir, 'data', 'User', 'keybindings.json'), JSON.stringify([{ key: 'ctrl+shift+alt+8', command: 'pgmig.runCurrent' }]));
   const browser = await launchChromium();
   const { page } = browser;
-  const step = (name, fn) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (error) {
-      await screenshot(page, t, `fixes-failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
-      throw error;
-    }
-  });
+  const step = stepsOf(t, page, 'fixes');
   try {
     await page.goto(server.workbenchUrl());
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
