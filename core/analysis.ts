@@ -49,6 +49,8 @@ export class Analyzer {
   private readonly replayOptions: ReplayOptions;
 
   private readonly fixesAsWritten: boolean;
+  /** The keyword case of each file fixes went into, by its text (fitFix). */
+  private readonly keywordCases = new Map<string, { text: string; case: KeywordCase | undefined }>();
 
   constructor(
     readonly fs: FileSystem = diskFileSystem,
@@ -245,6 +247,7 @@ export class Analyzer {
   /** Forgets what was cached for a file (a standalone file closed in the editor). */
   forget(file: string): void {
     this.scriptCache.delete(file);
+    this.keywordCases.delete(file);
   }
 
   /** Forgets scripts of files that are gone, so a long-running server does not grow. */
@@ -256,6 +259,7 @@ export class Analyzer {
       if (!roles) keep.set(s.file, (roles = new Set()));
       roles.add(s.role);
     }
+    for (const file of this.keywordCases.keys()) if (!keep.has(file)) this.keywordCases.delete(file);
     for (const [file, byRole] of this.scriptCache) {
       const roles = keep.get(file);
       if (!roles) this.scriptCache.delete(file);
@@ -277,13 +281,15 @@ export class Analyzer {
     const findings: Finding[] = [];
     const seen = new Set<string>();
     const layout = ctx.project?.layout;
-    const cases = new Map<string, KeywordCase | undefined>();
     const caseOf = (file: string): KeywordCase | undefined => {
-      if (!cases.has(file)) {
-        const text = ctx.readFile(file);
-        cases.set(file, text === undefined ? undefined : keywordCaseOf(text));
-      }
-      return cases.get(file);
+      const text = ctx.readFile(file);
+      if (text === undefined) return undefined;
+      // The same text (the same string object, for files an edit did not touch) has the same case.
+      const cached = this.keywordCases.get(file);
+      if (cached?.text === text) return cached.case;
+      const found = keywordCaseOf(text);
+      this.keywordCases.set(file, { text, case: found });
+      return found;
     };
     for (const rule of this.ruleSet) {
       if (rule.layouts && !(layout && rule.layouts.includes(layout))) continue;

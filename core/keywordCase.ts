@@ -16,26 +16,15 @@ const COMMON = new Set([
  * and not a `:PLACEHOLDER`. Dollar-quoted bodies are code (a DO block a fix writes): their words count.
  */
 function forEachWord(sql: string, word: (start: number, end: number) => void): void {
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i];
-    if (c === "'" || c === '"') {
-      const close = sql.indexOf(c, i + 1);
-      i = close < 0 ? n : close + 1;
-      // '' and "" inside are two quoted pieces in a row: the loop handles them the same way.
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? n : nl + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close < 0 ? n : close + 2;
-    } else if (/[A-Za-z_]/.test(c)) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$]/.test(sql[j])) j++;
-      if (sql[i - 1] !== ':' && sql[i - 1] !== '$' && sql[i - 1] !== '.') word(i, j);
-      i = j;
-    } else i++;
+  // One pass of one regular expression (V8 runs it far faster than a loop over characters): strings, quoted names and
+  // comments are matched whole and skipped; '' and "" inside are two quoted pieces in a row, skipped the same way.
+  const token = /'[^']*'?|"[^"]*"?|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|[A-Za-z_][A-Za-z0-9_$]*/g;
+  for (let m = token.exec(sql); m; m = token.exec(sql)) {
+    const c = m[0].charCodeAt(0);
+    if (c === 39 || c === 34 || c === 45 || c === 47) continue; // ' " - /
+    const before = sql.charCodeAt(m.index - 1);
+    if (before === 58 || before === 36 || before === 46) continue; // :PLACEHOLDER, $tag, schema.name
+    word(m.index, m.index + m[0].length);
   }
 }
 
@@ -43,8 +32,8 @@ function forEachWord(sql: string, word: (start: number, end: number) => void): v
 export function keywordCaseOf(sql: string): KeywordCase | undefined {
   let lower = 0;
   let upper = 0;
-  // A prefix is enough to tell, and keeps this cheap on a 2,000-line migration.
-  const text = sql.length > 20_000 ? sql.slice(0, 20_000) : sql;
+  // A prefix is enough to tell (a hundred lines hold dozens of keywords), and keeps this cheap on a large migration.
+  const text = sql.length > 4_000 ? sql.slice(0, 4_000) : sql;
   forEachWord(text, (a, b) => {
     const w = text.slice(a, b);
     if (!COMMON.has(w.toLowerCase())) return;
