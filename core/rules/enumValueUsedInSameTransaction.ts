@@ -1,0 +1,62 @@
+// PostgreSQL refuses to use an enum value added by ALTER TYPE ... ADD VALUE before the transaction that added it
+// commits ("unsafe use of new value"), unless the type itself was created in that transaction: a migration that
+// adds a value and then uses it (a default, an UPDATE, an INSERT) fails at deploy.
+import type { Rule, Violation } from '../rule';
+import { locate } from '../script';
+import { safetyStatements } from './safetyScope';
+
+const str = (n: any): string => n?.String?.sval ?? '';
+const typeKey = (names: any[] | undefined) => {
+  const parts = (names ?? []).map(str);
+  return parts.length > 1 ? parts.join('.') : `public.${parts[0]}`;
+};
+
+/** Whether a string constant `value` occurs in the tree. */
+function usesValue(node: any, value: string): boolean {
+  if (!node || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some((x) => usesValue(x, value));
+  if (node.A_Const?.sval?.sval === value) return true;
+  for (const k in node) if (typeof node[k] === 'object' && usesValue(node[k], value)) return true;
+  return false;
+}
+
+export const enumValueUsedInSameTransaction: Rule = {
+  id: 'enum-value-used-in-same-transaction',
+  defaultSeverity: 'error',
+  summary: 'ALTER TYPE ... ADD VALUE and a use of that value in the same transaction: PostgreSQL refuses it ("unsafe use of new value").',
+  check(ctx) {
+    const out: Violation[] = [];
+    let script: unknown;
+    let transaction = -1;
+    // In the current transaction: the values added (value -> type) and the types created.
+    let added = new Map<string, string>();
+    let created = new Set<string>();
+    for (const st of safetyStatements(ctx)) {
+      const s = st.statement;
+      if (st.script !== script || st.transaction !== transaction || !st.inTransaction) {
+        script = st.script;
+        transaction = st.transaction;
+        added = new Map();
+        created = new Set();
+      }
+      if (s.type === 'CreateEnumStmt') {
+        created.add(typeKey(s.node.typeName));
+        continue;
+      }
+      if (s.type === 'AlterEnumStmt' && s.node.newVal) {
+        const type = typeKey(s.node.typeName);
+        if (st.inTransaction && !created.has(type)) added.set(s.node.newVal, type);
+        continue;
+      }
+      for (const [value, type] of added) {
+        if (!usesValue(s.node, value)) continue;
+        out.push({
+          location: locate(st.script, s.start, s.end),
+          message: `uses '${value}', which ALTER TYPE ${type.replace(/^public\./, '')} ADD VALUE added in the same transaction: PostgreSQL refuses it ("unsafe use of new value") until that transaction commits; use the value in a later migration`,
+        });
+        break;
+      }
+    }
+    return out;
+  },
+};
