@@ -14,7 +14,7 @@ ruleTester('non-concurrent-index', {
       name: 'graphile current.sql alone: fix adds CONCURRENTLY and --! no-transaction',
       files: graphile('create index if not exists orders_status_idx on orders (status);\n'),
       errors: [{ line: 1, column: 1, endLine: 1, endColumn: 64, message: /CREATE INDEX on orders without CONCURRENTLY takes a SHARE lock.*--! no-transaction/, fixes: 1 }],
-      output: '--! no-transaction\ncreate index concurrently if not exists orders_status_idx on orders (status);\n',
+      output: '--! no-transaction\ncreate index CONCURRENTLY if not exists orders_status_idx on orders (status);\n',
     },
     {
       name: 'DROP INDEX and REINDEX of an index earlier migrations made, among other statements: no fix',
