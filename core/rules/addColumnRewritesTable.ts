@@ -1,6 +1,6 @@
 // Since PostgreSQL 11 ADD COLUMN with a constant or stable default (0, 'x', now()) only records the default: no
 // rewrite. A volatile default (gen_random_uuid(), random(), clock_timestamp(), nextval(), a function declared or
-// left VOLATILE), a serial or identity column, or a STORED generated column gives each row its own value: the whole
+// left VOLATILE, in a language PostgreSQL cannot inline), a serial or identity column, or a STORED generated column gives each row its own value: the whole
 // table is rewritten under ACCESS EXCLUSIVE, and no query runs until it is done.
 import type { Rule, RuleContext, Violation } from '../rule';
 import { locate } from '../script';
@@ -22,8 +22,10 @@ function userVolatility(ctx: RuleContext): Map<string, boolean> {
     for (const s of script.parsed.statements) {
       if (s.type !== 'CreateFunctionStmt' || s.node.is_procedure) continue;
       const name = str((s.node.funcname ?? []).at(-1));
-      const v = (s.node.options ?? []).find((o: any) => o.DefElem?.defname === 'volatility')?.DefElem?.arg;
-      m.set(name, !v || str(v) === 'volatile');
+      const option = (k: string) => (s.node.options ?? []).find((o: any) => o.DefElem?.defname === k)?.DefElem?.arg;
+      const v = option('volatility');
+      // A LANGUAGE sql function may be inlined into the default, which is then as volatile as its body: not known here.
+      m.set(name, (!v || str(v) === 'volatile') && str(option('language')).toLowerCase() !== 'sql');
     }
   }
   userFunctions.set(ctx, m);

@@ -1,6 +1,6 @@
 // PostgreSQL refuses to use an enum value added by ALTER TYPE ... ADD VALUE before the transaction that added it
-// commits ("unsafe use of new value"), unless the type itself was created in that transaction: a migration that
-// adds a value and then uses it (a default, an UPDATE, an INSERT) fails at deploy.
+// commits ("unsafe use of new value"; PostgreSQL 15 refuses it even for a type created in the same transaction): a
+// migration that adds a value and then uses it (a default, an UPDATE, an INSERT) fails at deploy.
 import type { Rule, Violation } from '../rule';
 import { locate } from '../script';
 import { safetyStatements } from './safetyScope';
@@ -28,24 +28,18 @@ export const enumValueUsedInSameTransaction: Rule = {
     const out: Violation[] = [];
     let script: unknown;
     let transaction = -1;
-    // In the current transaction: the values added (value -> type) and the types created.
+    // The values added in the current transaction (value -> type).
     let added = new Map<string, string>();
-    let created = new Set<string>();
     for (const st of safetyStatements(ctx)) {
       const s = st.statement;
       if (st.script !== script || st.transaction !== transaction || !st.inTransaction) {
         script = st.script;
         transaction = st.transaction;
         added = new Map();
-        created = new Set();
-      }
-      if (s.type === 'CreateEnumStmt') {
-        created.add(typeKey(s.node.typeName));
-        continue;
       }
       if (s.type === 'AlterEnumStmt' && s.node.newVal) {
         const type = typeKey(s.node.typeName);
-        if (st.inTransaction && !created.has(type)) added.set(s.node.newVal, type);
+        if (st.inTransaction) added.set(s.node.newVal, type);
         continue;
       }
       for (const [value, type] of added) {
