@@ -6,6 +6,7 @@ ruleTester('non-concurrent-index', {
     { name: 'CONCURRENTLY, alone with --! no-transaction', files: graphile('--! no-transaction\ncreate index concurrently if not exists orders_status_idx on orders (status);\n') },
     { name: 'history: a table created earlier in current.sql is empty', files: graphile('create table if not exists t (id int);\ncreate index if not exists t_id_idx on t (id);\ndrop index if exists t_id_idx;\nreindex table t;\n') },
     { name: 'history: a table created in the same drizzle migration', files: drizzle({ '0000_a.sql': 'CREATE TABLE "a" ("id" int);--> statement-breakpoint\nCREATE INDEX "a_idx" ON "a" ("id");' }) },
+    { name: 'an ignore comment', files: graphile('-- pgmig-ignore non-concurrent-index -- orders is small\ncreate index if not exists orders_status_idx on orders (status);\n') },
     { name: 'a table no migration created', code: 'create index if not exists x_idx on nobody_made_me (id);' },
     { name: 'committed graphile migrations are history, not reviewed', files: { ...graphile(''), 'migrations/committed/000002.sql': 'create index orders_status_idx on orders (status);\n' } },
   ],
