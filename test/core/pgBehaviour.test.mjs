@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { startPostgres } from '../support/postgres.mjs';
+import { PLPGSQL_CASES } from './safetyFixtures.mjs';
 
 let server;
 /** One connection per test; a second one (`observer`) reads pg_locks. */
@@ -296,6 +297,24 @@ describe('PostgreSQL behind the migration safety rules', () => {
     await db.query('alter table orders add column m numeric(10,2)');
     assert.equal(await rewrites('alter table orders alter column m type numeric(12,3)', 'orders'), true, 'another scale');
     assert.equal(await rewrites('alter table orders alter column id type bigint', 'orders'), true, 'int to bigint');
+    await db.end();
+  });
+
+  test('syntax-error in PL/pgSQL: CREATE FUNCTION fails with the same message, at the position pgmig reports', async () => {
+    await freshDatabase();
+    for (const c of PLPGSQL_CASES) {
+      let error;
+      try {
+        await db.query(c.sql);
+      } catch (e) {
+        error = e;
+      }
+      assert.ok(error, c.sql);
+      assert.equal(error.message, c.message);
+      // PostgreSQL's error position (1-based, in characters of the statement) is the line and column pgmig reports.
+      const before = c.sql.slice(0, Number(error.position) - 1).split('\n');
+      assert.deepEqual({ line: before.length, column: before.at(-1).length + 1 }, { line: c.line, column: c.column }, c.sql);
+    }
     await db.end();
   });
 });

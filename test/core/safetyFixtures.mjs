@@ -14,3 +14,10 @@ export const graphile = (current, extra = {}) => ({
   ...extra,
   'migrations/current.sql': current,
 });
+
+/** PL/pgSQL bodies with a syntax error: where syntax-error reports it (1-based), and PostgreSQL's message. */
+export const PLPGSQL_CASES = [
+  { sql: 'create or replace function f(a int) returns int language plpgsql as $$\nbegin\n  retrun a;\nend\n$$;', line: 3, column: 3, endColumn: 9, text: 'retrun', message: 'syntax error at or near "retrun"' },
+  { sql: 'create or replace function f(a int) returns int language plpgsql as $$\nbegin\n  if a > 0 then\n    b := 1;\n  end if;\n  return a;\nend\n$$;', line: 4, column: 5, endColumn: 6, text: 'b', message: '"b" is not a known variable' },
+  { sql: 'create or replace procedure p() as $body$\nbegin\n  if true then\n    commit;\nend;\n$body$ language plpgsql;', line: 5, column: 4, endColumn: 5, text: ';', message: 'syntax error at or near ";"' },
+];
