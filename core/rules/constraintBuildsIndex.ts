@@ -18,7 +18,9 @@ export const constraintBuildsIndex: Rule = {
       if (s.type !== 'AlterTableStmt' || s.node.objtype !== 'OBJECT_TABLE' || isNew(tableKeyOf(s.node.relation))) continue;
       for (const c of s.node.cmds ?? []) {
         const cmd = c.AlterTableCmd;
-        const con = cmd?.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+        // ADD CONSTRAINT, or a column added with an inline PRIMARY KEY / UNIQUE (its index is built the same way).
+        const inline = cmd?.subtype === 'AT_AddColumn' ? (cmd.def?.ColumnDef?.constraints ?? []).map((k: any) => k.Constraint).find((k: any) => KINDS[k?.contype]) : undefined;
+        const con = cmd?.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : inline;
         if (!con || !KINDS[con.contype] || con.indexname) continue;
         const kind = KINDS[con.contype];
         const recipe =

@@ -17,6 +17,11 @@ ruleTester('constraint-builds-index', {
       ],
     },
     {
+      name: 'a column added with an inline UNIQUE',
+      files: graphile('alter table users add column if not exists email text unique;\n'),
+      errors: [{ line: 1, column: 1, endLine: 1, endColumn: 61, message: 'adds UNIQUE to users' }],
+    },
+    {
       name: 'drizzle PRIMARY KEY',
       files: drizzle({ '0000_a.sql': 'CREATE TABLE "a" ("id" int);', '0001_b.sql': 'ALTER TABLE "a" ADD CONSTRAINT "a_pk" PRIMARY KEY ("id");' }),
       errors: [{ file: 'drizzle/0001_b.sql', line: 1, column: 1, endLine: 1, endColumn: 57, message: 'adds PRIMARY KEY to a' }],
