@@ -42,7 +42,7 @@ const PAIRS = [
   { squawk: ['constraint-missing-not-valid', 'adding-foreign-key-constraint'], pgmig: ['constraint-without-not-valid', 'validate-in-same-transaction'] },
   { squawk: ['disallowed-unique-constraint', 'adding-serial-primary-key-field'], pgmig: ['constraint-builds-index'] },
   { squawk: ['adding-field-with-default'], pgmig: ['add-column-rewrites-table'] },
-  { squawk: ['adding-not-nullable-field'], pgmig: ['set-not-null-scans-table', 'not-null-without-default'] },
+  { squawk: ['adding-not-nullable-field'], pgmig: ['set-not-null-scans-table'] },
   { squawk: ['adding-required-field'], pgmig: ['not-null-without-default'] },
   { squawk: ['renaming-column', 'renaming-table'], pgmig: ['rename-breaks-clients'] },
   { squawk: ['changing-column-type'], pgmig: ['column-type-change'] },
@@ -57,10 +57,15 @@ const PAIRS = [
 
 // ---- the corpus as projects ---------------------------------------------------------------------------------------
 
-function walk(dir, out = []) {
+const walked = new Map();
+function walk(dir) {
+  if (!walked.has(dir)) walked.set(dir, walkDir(dir));
+  return walked.get(dir);
+}
+function walkDir(dir, out = []) {
   for (const name of readdirSync(dir).sort()) {
     const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) walk(full, out);
+    if (statSync(full).isDirectory()) walkDir(full, out);
     else if (name.endsWith('.sql')) out.push(full);
   }
   return out;
@@ -175,33 +180,101 @@ function tableOf(s) {
   return (n.relation ?? n.table ?? n.into?.rel)?.relname;
 }
 
-/** Why only one tool reports a statement: the first classifier that applies. */
-function classify(pair, file, index, side) {
-  const { statements, text } = fileInfo(file);
+/** Why only one tool reports a statement: the first classifier that applies. `finding` is that tool's finding. */
+function classify(pair, file, index, side, finding) {
+  const { statements, text, lineStarts } = fileInfo(file);
   const s = statements[index];
   if (!s) return 'no statement (unparsable file)';
+  const repo = path.relative(corpusDir, file).split(path.sep)[0];
   const sql = text.slice(s.start, s.end).replace(/\s+/g, ' ');
   const table = tableOf(s);
-  const history = createdBefore(file, index);
-  if (side === 'squawk') {
-    if (table && history.sameFile.has(table)) return 'table created earlier in the same migration (empty)';
-    if (pair.pgmig.includes('prefer-bigint') && !/primary key/i.test(sql)) return 'not a key column (pgmig asks bigint of keys only)';
-    if (pair.pgmig.includes('prefer-identity') && /\balter table\b/i.test(sql) && /\badd\b/i.test(sql)) return 'reported by pgmig only as a column of a new table';
-    if (table && ['non-concurrent-index', 'constraint-without-not-valid', 'constraint-builds-index', 'add-column-rewrites-table', 'set-not-null-scans-table', 'rename-breaks-clients', 'missing-lock-timeout', 'column-type-change', 'drop-loses-data', 'not-null-without-default'].some((r) => pair.pgmig.includes(r)) && !history.seen.has(table)) return 'no earlier migration of the corpus created the table';
-    if (pair.pgmig.includes('add-column-rewrites-table') && /default/i.test(sql)) return 'constant or stable default: no rewrite since PostgreSQL 11';
-    if (pair.pgmig.includes('non-concurrent-index') && /\bindex\b/i.test(sql) && /\bdrop\b/i.test(sql)) return 'drop of an index no migration created on a known table';
-    if (pair.pgmig.includes('column-type-change')) return 'binary-coercible change (no rewrite)';
-    if (pair.pgmig.includes('set-not-null-scans-table')) return 'not-null-without-default reports it (fails without backfill)';
-    if (pair.pgmig.includes('concurrently-in-transaction')) return 'other';
+  if (repo === 'citusdata+citus') return 'citus extension scripts: path order is not their install order, so the history differs';
+  if (side === 'pgmig') {
+    if (!squawkFiles.has(file)) return 'squawk reports nothing in this file (it stops at what it cannot parse)';
+    const m = finding?.message ?? '';
+    if (/implicit transaction block/.test(m)) return 'several statements in one file: sent as one query (pgmig, graphile-migrate, golang-migrate) they run in an implicit transaction block';
+    if (/already runs in a transaction|runner wraps/.test(m)) return 'the runner wraps the file in a transaction (squawk assumes none without --assume-in-transaction)';
+    if (/inside BEGIN/.test(m)) return 'inside BEGIN ... COMMIT';
+    if (pair.pgmig.includes('missing-lock-timeout')) return 'a lock squawk does not count (a new table referencing an existing one, CREATE TRIGGER, CREATE POLICY)';
+    if (pair.pgmig.includes('add-column-rewrites-table')) return 'serial, identity or STORED generated column (squawk checks defaults only)';
+    if (pair.pgmig.includes('validate-in-same-transaction')) return 'VALIDATE in the same transaction as ADD ... NOT VALID';
+    if (pair.pgmig.includes('not-null-without-default') && /set not null/i.test(sql)) return 'SET NOT NULL without a backfill before it (squawk: adding-not-nullable-field)';
+    if (pair.pgmig.includes('rename-breaks-clients') && /\bview\b/i.test(sql)) return 'view rename (squawk: tables and columns only)';
     return 'other';
   }
-  if (pair.pgmig.includes('concurrently-in-transaction') && !/\bbegin\b/i.test(text)) return 'the runner wraps the file (several statements sent as one query, or no BEGIN: pgmig numbered runner)';
-  if (pair.pgmig.includes('missing-lock-timeout')) return 'a lock squawk does not count (a new table referencing an existing one, CREATE TRIGGER, CREATE POLICY)';
-  if (pair.pgmig.includes('add-column-rewrites-table')) return 'serial, identity or STORED generated column (squawk checks defaults only)';
-  if (pair.pgmig.includes('prefer-bigint')) return 'other';
-  if (pair.pgmig.includes('validate-in-same-transaction')) return 'VALIDATE in the same transaction';
-  if (pair.pgmig.includes('rename-breaks-clients') && /\bview\b/i.test(sql)) return 'view rename (squawk: tables and columns only)';
+  const history = createdBefore(file, index);
+  if (table && history.sameFile.has(table)) return 'table created earlier in the same migration (empty)';
+  if (pair.pgmig.includes('prefer-bigint')) {
+    const offset = (lineStarts[finding.line] ?? 0) + finding.column;
+    const seg = columnSegment(text, offset);
+    if (/serial/i.test(seg)) return 'serial key: pgmig reports prefer-identity, whose fix makes it bigint';
+    if (!/primary\s+key/i.test(seg)) return 'not a key column (pgmig asks bigint of keys only)';
+  }
+  if (pair.pgmig.includes('constraint-without-not-valid') && /primary\s+key|unique/i.test(sql)) return 'PRIMARY KEY / UNIQUE cannot be NOT VALID: pgmig reports it as constraint-builds-index';
+  if ((pair.pgmig.includes('prefer-text') || pair.pgmig.includes('prefer-timestamptz')) && /alter\s+column/i.test(sql)) return 'a type change of an existing column, not a new column (column-type-change reviews it)';
+  if (table && !history.seen.has(table)) return 'no earlier migration of the corpus created the table';
+  if (pair.pgmig.includes('add-column-rewrites-table') && /default/i.test(sql)) return 'constant or stable default: no rewrite since PostgreSQL 11';
+  if (pair.pgmig.includes('non-concurrent-index') && /\bdrop\b/i.test(sql)) return 'drop of an index no migration created';
+  if (pair.pgmig.includes('column-type-change')) {
+    const types = typesBefore(file, index);
+    const cmds = (s.node.cmds ?? []).map((c) => c.AlterTableCmd).filter((c) => c?.subtype === 'AT_AlterColumnType');
+    const typeOf = (tn) => ({ name: (str(tn?.names?.at(-1)) || '').toLowerCase().replace(/^bpchar$/, 'char'), mods: (tn?.typmods ?? []).map((m) => m?.A_Const?.ival?.ival ?? 0), array: !!tn?.arrayBounds });
+    if (cmds.length && cmds.every((c) => types.has(`${table}.${c.name}`) && !c.def?.ColumnDef?.raw_default && columnTypeChange.changesWithoutRewrite(types.get(`${table}.${c.name}`), typeOf(c.def?.ColumnDef?.typeName)))) return 'binary-coercible change (no rewrite, no value check)';
+  }
+  if (pair.pgmig.includes('set-not-null-scans-table')) return 'not-null-without-default reports it (fails without backfill)';
+  if (pair.pgmig.includes('drop-loses-data') && /truncate/i.test(sql)) return 'TRUNCATE ... CASCADE of a table no earlier migration of this file order created';
+  if (pair.pgmig.includes('not-null-without-default') && /serial/i.test(sql)) return 'serial column: filled from its sequence, nothing fails';
   return 'other';
+}
+
+const squawkFiles = new Set(squawkFindings.map((f) => f.file));
+const columnTypeChange = (await import(path.join(repoRoot, 'out', 'core', 'rules', 'columnTypeChange.js'))).default;
+
+/** The column types a repository's migrations gave before statement `index` of `file` (path order). */
+function typesBefore(file, index) {
+  const repo = path.relative(corpusDir, file).split(path.sep)[0];
+  const types = new Map();
+  const typeOf = (t) => ({ name: (str(t?.names?.at(-1)) || '').toLowerCase().replace(/^bpchar$/, 'char'), mods: (t?.typmods ?? []).map((m) => m?.A_Const?.ival?.ival ?? 0), array: !!t?.arrayBounds });
+  for (const f of walk(path.join(corpusDir, repo)).filter(isPostgresUp)) {
+    const { statements } = fileInfo(f);
+    for (let i = 0; i < statements.length; i++) {
+      if (f === file && i >= index) return types;
+      const s = statements[i];
+      const table = tableOf(s);
+      if (s.type === 'CreateStmt') for (const e of s.node.tableElts ?? []) if (e.ColumnDef?.typeName) types.set(`${table}.${e.ColumnDef.colname}`, typeOf(e.ColumnDef.typeName));
+      if (s.type === 'AlterTableStmt') {
+        for (const c of s.node.cmds ?? []) {
+          const cmd = c.AlterTableCmd;
+          const def = cmd?.def?.ColumnDef;
+          if (def?.typeName) types.set(`${table}.${def.colname ?? cmd.name}`, typeOf(def.typeName));
+        }
+      }
+    }
+  }
+  return types;
+}
+
+/** The text of the column definition around `offset` (between the enclosing commas or parentheses). */
+function columnSegment(text, offset) {
+  let a = offset;
+  let depth = 0;
+  while (a > 0) {
+    const ch = text[a - 1];
+    if (ch === ')') depth++;
+    else if (ch === '(' && depth-- === 0) break;
+    else if (ch === ',' && depth === 0) break;
+    a--;
+  }
+  let b = offset;
+  depth = 0;
+  while (b < text.length) {
+    const ch = text[b];
+    if (ch === '(') depth++;
+    else if (ch === ')' && depth-- === 0) break;
+    else if (ch === ',' && depth === 0) break;
+    b++;
+  }
+  return text.slice(a, b);
 }
 
 const keyOf = (pair, f) => {
@@ -215,8 +288,20 @@ console.log(`squawk ${spawnSync(squawkBin, ['--version'], { encoding: 'utf8' }).
 const rows = [];
 const details = [];
 for (const pair of PAIRS) {
-  const S = new Set(squawkFindings.filter((f) => pair.squawk.includes(f.rule)).map((f) => keyOf(pair, f)).filter(Boolean));
-  const P = new Set(pgmigFindings.filter((f) => pair.pgmig.includes(f.rule)).map((f) => keyOf(pair, f)).filter(Boolean));
+  const byKey = new Map();
+  const keys = (list, rules, side) => {
+    const out = new Set();
+    for (const f of list) {
+      if (!rules.includes(f.rule)) continue;
+      const k = keyOf(pair, f);
+      if (!k) continue;
+      out.add(k);
+      if (!byKey.has(side + k)) byKey.set(side + k, f);
+    }
+    return out;
+  };
+  const S = keys(squawkFindings, pair.squawk, 'squawk');
+  const P = keys(pgmigFindings, pair.pgmig, 'pgmig');
   const both = [...S].filter((k) => P.has(k)).length;
   const label = `${pair.squawk.join(' + ')} / ${pair.pgmig.join(' + ')}`;
   rows.push({ label, squawk: S.size, pgmig: P.size, both, agreement: S.size + P.size - both ? both / (S.size + P.size - both) : 1 });
@@ -225,7 +310,8 @@ for (const pair of PAIRS) {
     for (const k of mine) {
       if (other.has(k)) continue;
       const [file, idx] = pair.unit === 'file' ? [k, 0] : [k.slice(0, k.lastIndexOf('#')), Number(k.slice(k.lastIndexOf('#') + 1))];
-      const c = pair.unit === 'file' ? (side === 'squawk' ? 'only tables no earlier migration created, or created in the same migration' : classify(pair, file, idx, side)) : classify(pair, file, idx, side);
+      const finding = byKey.get(side + k);
+      const c = pair.unit === 'file' && side === 'squawk' ? 'the file locks only tables it creates itself, or that no earlier migration created' : classify(pair, file, pair.unit === 'file' ? statementAt(file, finding.line, finding.column) : idx, side, finding);
       if (!classes.has(c)) classes.set(c, []);
       const { statements, text, lineStarts } = fileInfo(file);
       const s = statements[idx];

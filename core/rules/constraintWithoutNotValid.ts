@@ -18,7 +18,10 @@ export const constraintWithoutNotValid: Rule = {
       const cmds: any[] = s.node.cmds ?? [];
       for (const c of cmds) {
         const cmd = c.AlterTableCmd;
-        const con = cmd?.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+        // ADD CONSTRAINT, or a column added with an inline REFERENCES / CHECK (validated the same way; a column
+        // constraint cannot be NOT VALID: add the column, then the constraint NOT VALID).
+        const inline = cmd?.subtype === 'AT_AddColumn' ? (cmd.def?.ColumnDef?.constraints ?? []).map((k: any) => k.Constraint).find((k: any) => k?.contype === 'CONSTR_FOREIGN' || k?.contype === 'CONSTR_CHECK') : undefined;
+        const con = cmd?.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : inline;
         if (!con || con.skip_validation || (con.contype !== 'CONSTR_FOREIGN' && con.contype !== 'CONSTR_CHECK')) continue;
         const kind = con.contype === 'CONSTR_FOREIGN' ? 'foreign key' : 'check constraint';
         const lock = con.contype === 'CONSTR_FOREIGN' ? 'SHARE ROW EXCLUSIVE on both tables' : 'ACCESS EXCLUSIVE';
@@ -26,7 +29,7 @@ export const constraintWithoutNotValid: Rule = {
         // The edit is mechanical when the constraint ends the statement.
         const text = script.expansion.text;
         const fixes = [];
-        if (cmds.length === 1 && !/\bnot\s+valid\s*$/i.test(text.slice(s.start, s.end))) {
+        if (cmds.length === 1 && !inline && !/\bnot\s+valid\s*$/i.test(text.slice(s.start, s.end))) {
           const end = locate(script, s.end, s.end);
           fixes.push({
             title: 'Add NOT VALID (then VALIDATE CONSTRAINT in a later migration)',

@@ -152,6 +152,9 @@ describe('PostgreSQL behind the migration safety rules', () => {
     assert.match(await errorOf('alter table orders add constraint orders_total check (total > 0)'), /is violated by some row/);
     assert.match(await errorOf('alter table orders add constraint orders_user_fk foreign key (user_id) references users (id)'), /violates foreign key constraint/);
     assert.equal(await errorOf('alter table orders add constraint orders_total check (total > 0) not valid'), undefined);
+    // A column added with an inline REFERENCES is checked against every row too (and cannot be NOT VALID).
+    assert.match(await errorOf('alter table orders add column buyer_id int default 999 references users (id)'), /violates foreign key constraint/);
+    assert.match(await errorOf('alter table orders add column buyer_id int references users (id) not valid'), /syntax error|not supported|NOT VALID/i);
     // VALIDATE alone takes SHARE UPDATE EXCLUSIVE (reads and writes go on).
     await db.query('delete from orders where id = 5000');
     assert.deepEqual((await locksWhile('alter table orders validate constraint orders_total', ['orders'])).orders, ['ShareUpdateExclusiveLock']);
@@ -169,6 +172,9 @@ describe('PostgreSQL behind the migration safety rules', () => {
     await freshDatabase();
     const unique = await locksWhile('alter table users add constraint users_name_key unique (name)', ['users']);
     assert.ok(unique.users.includes('AccessExclusiveLock'));
+    // A column added with an inline UNIQUE builds its index in the same command, under the same lock.
+    const inline = await locksWhile("alter table users add column email text unique; select count(*) from pg_indexes where indexname = 'users_email_key'", ['users']);
+    assert.ok(inline.users.includes('AccessExclusiveLock'));
     await db.query('create unique index concurrently users_name_idx on users (name)');
     const before = (await db.query("select count(*)::int as n from pg_class where relkind = 'i'")).rows[0].n;
     await db.query('alter table users add constraint users_name_key unique using index users_name_idx');

@@ -16,6 +16,11 @@ ruleTester('constraint-without-not-valid', {
       output: 'alter table orders add constraint orders_user_fk foreign key (user_id) references users (id) NOT VALID;\n',
     },
     {
+      name: 'a column added with an inline REFERENCES: no mechanical fix (column constraints cannot be NOT VALID)',
+      files: graphile('alter table orders add column if not exists buyer_id int references users (id);\n'),
+      errors: [{ line: 1, column: 1, endLine: 1, endColumn: 79, message: 'adds foreign key to orders without NOT VALID', fixes: 0 }],
+    },
+    {
       name: 'drizzle check constraint',
       files: drizzle({ '0000_a.sql': 'CREATE TABLE "a" ("id" int, "b" int);', '0001_b.sql': 'ALTER TABLE "a" ADD CONSTRAINT "a_b" CHECK ("b" > 0);' }),
       errors: [{ file: 'drizzle/0001_b.sql', line: 1, column: 1, endLine: 1, endColumn: 53, message: 'check constraint a_b' }],
