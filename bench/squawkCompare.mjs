@@ -172,11 +172,15 @@ function sameFileCreates(file, index) {
   for (let i = 0; i < index; i++) {
     const s = statements[i];
     if (s.type === 'CreateStmt' || s.type === 'CreateTableAsStmt') out.add((s.node.relation ?? s.node.into?.rel)?.relname);
+    // A table created here under another name and renamed (the copy-and-swap idiom) is new too.
+    if (s.type === 'RenameStmt' && s.node.renameType === 'OBJECT_TABLE' && out.has(s.node.relation?.relname)) out.add(s.node.newname);
   }
   return out;
 }
 function tableOf(s) {
   const n = s.node;
+  if (s.type === 'DropStmt') return str((n.objects?.[0]?.List?.items ?? [n.objects?.[0]]).at(-1)) || undefined;
+  if (s.type === 'TruncateStmt') return n.relations?.[0]?.RangeVar?.relname;
   return (n.relation ?? n.table ?? n.into?.rel)?.relname;
 }
 
@@ -191,6 +195,7 @@ function classify(pair, file, index, side, finding) {
   if (repo === 'citusdata+citus') return 'citus extension scripts: path order is not their install order, so the history differs';
   if (side === 'pgmig') {
     if (!squawkFiles.has(file)) return 'squawk reports nothing in this file (it stops at what it cannot parse)';
+    if (squawkFindings.some((f) => f.file === file && f.rule === 'syntax-error' && statementAt(file, f.line, f.column) <= index)) return 'squawk stops at a statement it cannot parse, earlier in the file';
     const m = finding?.message ?? '';
     if (/implicit transaction block/.test(m)) return 'several statements in one file: sent as one query (pgmig, graphile-migrate, golang-migrate) they run in an implicit transaction block';
     if (/already runs in a transaction|runner wraps/.test(m)) return 'the runner wraps the file in a transaction (squawk assumes none without --assume-in-transaction)';
@@ -200,16 +205,17 @@ function classify(pair, file, index, side, finding) {
     if (pair.pgmig.includes('validate-in-same-transaction')) return 'VALIDATE in the same transaction as ADD ... NOT VALID';
     if (pair.pgmig.includes('not-null-without-default') && /set not null/i.test(sql)) return 'SET NOT NULL without a backfill before it (squawk: adding-not-nullable-field)';
     if (pair.pgmig.includes('rename-breaks-clients') && /\bview\b/i.test(sql)) return 'view rename (squawk: tables and columns only)';
+    if (pair.pgmig.includes('drop-loses-data') && /truncate/i.test(sql)) return 'TRUNCATE deletes every row (squawk\'s ban-truncate-cascade did not fire on it)';
     return 'other';
   }
   const history = createdBefore(file, index);
-  if (table && history.sameFile.has(table)) return 'table created earlier in the same migration (empty)';
   if (pair.pgmig.includes('prefer-bigint')) {
     const offset = (lineStarts[finding.line] ?? 0) + finding.column;
-    const seg = columnSegment(text, offset);
+    const seg = columnSegment(text, offset, s.start, s.end);
     if (/serial/i.test(seg)) return 'serial key: pgmig reports prefer-identity, whose fix makes it bigint';
     if (!/primary\s+key/i.test(seg)) return 'not a key column (pgmig asks bigint of keys only)';
   }
+  if (table && history.sameFile.has(table)) return 'table created earlier in the same migration (empty)';
   if (pair.pgmig.includes('constraint-without-not-valid') && /primary\s+key|unique/i.test(sql)) return 'PRIMARY KEY / UNIQUE cannot be NOT VALID: pgmig reports it as constraint-builds-index';
   if ((pair.pgmig.includes('prefer-text') || pair.pgmig.includes('prefer-timestamptz')) && /alter\s+column/i.test(sql)) return 'a type change of an existing column, not a new column (column-type-change reviews it)';
   if (table && !history.seen.has(table)) return 'no earlier migration of the corpus created the table';
@@ -242,6 +248,7 @@ function typesBefore(file, index) {
       const s = statements[i];
       const table = tableOf(s);
       if (s.type === 'CreateStmt') for (const e of s.node.tableElts ?? []) if (e.ColumnDef?.typeName) types.set(`${table}.${e.ColumnDef.colname}`, typeOf(e.ColumnDef.typeName));
+      if (s.type === 'RenameStmt' && s.node.renameType === 'OBJECT_COLUMN' && types.has(`${table}.${s.node.subname}`)) types.set(`${table}.${s.node.newname}`, types.get(`${table}.${s.node.subname}`));
       if (s.type === 'AlterTableStmt') {
         for (const c of s.node.cmds ?? []) {
           const cmd = c.AlterTableCmd;
@@ -254,11 +261,12 @@ function typesBefore(file, index) {
   return types;
 }
 
-/** The text of the column definition around `offset` (between the enclosing commas or parentheses). */
-function columnSegment(text, offset) {
+/** The text of the column definition around `offset` (between the enclosing commas or parentheses, inside the
+ * statement [from, to)). */
+function columnSegment(text, offset, from, to) {
   let a = offset;
   let depth = 0;
-  while (a > 0) {
+  while (a > from) {
     const ch = text[a - 1];
     if (ch === ')') depth++;
     else if (ch === '(' && depth-- === 0) break;
@@ -267,7 +275,7 @@ function columnSegment(text, offset) {
   }
   let b = offset;
   depth = 0;
-  while (b < text.length) {
+  while (b < to) {
     const ch = text[b];
     if (ch === '(') depth++;
     else if (ch === ')' && depth-- === 0) break;
