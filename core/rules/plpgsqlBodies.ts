@@ -4,7 +4,7 @@
 // position: the position is found by parsing ever shorter prefixes of the body (the parser stops at the same token
 // whenever the text up to that token is there). Results are cached by the statement's text, so keystrokes elsewhere
 // cost a lookup, and by script, so an unchanged history costs nothing.
-import { parsePlPgSQL } from '../sql/pgQuery';
+import { plpgsqlError } from '../sql/pgQuery';
 import { maskPlaceholders, type Statement } from '../sql/parser';
 import type { Script } from '../script';
 
@@ -35,14 +35,7 @@ type Relative = { start: number; end: number; message: string } | null;
 const byText = new Map<string, Relative>();
 const MAX_CACHED = 4096;
 
-function messageOf(text: string): string | undefined {
-  try {
-    parsePlPgSQL(text);
-    return undefined;
-  } catch (e: any) {
-    return String(e?.message ?? e);
-  }
-}
+const messageOf = plpgsqlError;
 
 function checkStatement(text: string, body: string): Relative {
   const cached = byText.get(text);
@@ -103,8 +96,16 @@ export function plpgsqlErrors(script: Script, placeholders: ReadonlySet<string> 
   if (out) return out;
   out = [];
   const text = script.expansion.text;
+  // After `SET check_function_bodies = false` (pg_dump writes it) PostgreSQL does not compile function bodies.
+  let checkBodies = true;
   for (const s of script.parsed.statements) {
-    if (s.parent || (s.type !== 'CreateFunctionStmt' && s.type !== 'DoStmt')) continue;
+    if (s.type === 'VariableSetStmt' && s.node.name === 'check_function_bodies') {
+      const v = s.node.args?.[0]?.A_Const;
+      const value = (v?.sval ? String(v.sval.sval) : v?.boolval ? String(v.boolval.boolval ?? false) : v?.ival ? String(v.ival.ival ?? 0) : 'true').toLowerCase();
+      checkBodies = s.node.kind !== 'VAR_SET_VALUE' || !['false', 'off', '0', 'no', 'f', 'n'].includes(value);
+      continue;
+    }
+    if (s.parent || (s.type !== 'CreateFunctionStmt' && s.type !== 'DoStmt') || (s.type === 'CreateFunctionStmt' && !checkBodies)) continue;
     const body = plpgsqlBody(s);
     if (body === undefined) continue;
     const statementText = maskPlaceholders(text.slice(s.start, s.end), placeholders);
