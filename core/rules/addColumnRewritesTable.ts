@@ -4,8 +4,8 @@
 // table is rewritten under ACCESS EXCLUSIVE, and no query runs until it is done.
 import type { Rule, RuleContext, Violation } from '../rule';
 import { locate } from '../script';
-import { tableKeyOf, tableText } from './reviewScope';
-import { safetyStatements } from './safetyScope';
+import { tableText } from './reviewScope';
+import { existingTableCommands, findInTree } from './safetyScope';
 
 const str = (n: any): string => n?.String?.sval ?? '';
 
@@ -34,23 +34,11 @@ function userVolatility(ctx: RuleContext): Map<string, boolean> {
 
 /** The first volatile function call in an expression, or undefined. */
 function volatileCall(ctx: RuleContext, node: any): string | undefined {
-  if (!node || typeof node !== 'object') return undefined;
-  if (Array.isArray(node)) {
-    for (const x of node) {
-      const f = volatileCall(ctx, x);
-      if (f) return f;
-    }
-    return undefined;
-  }
-  if (node.FuncCall) {
-    const name = str((node.FuncCall.funcname ?? []).at(-1)).toLowerCase();
-    if (VOLATILE.has(name) || userVolatility(ctx).get(name)) return `${name}()`;
-  }
-  for (const k in node) {
-    const f = typeof node[k] === 'object' ? volatileCall(ctx, node[k]) : undefined;
-    if (f) return f;
-  }
-  return undefined;
+  return findInTree(node, (n) => {
+    if (!n.FuncCall) return undefined;
+    const name = str((n.FuncCall.funcname ?? []).at(-1)).toLowerCase();
+    return VOLATILE.has(name) || userVolatility(ctx).get(name) ? `${name}()` : undefined;
+  });
 }
 
 export const addColumnRewritesTable: Rule = {
@@ -59,29 +47,26 @@ export const addColumnRewritesTable: Rule = {
   summary: 'ADD COLUMN with a volatile default, serial, identity or GENERATED ... STORED on a table earlier migrations created: the table is rewritten under ACCESS EXCLUSIVE.',
   check(ctx) {
     const out: Violation[] = [];
-    for (const { script, statement: s, isNew } of safetyStatements(ctx)) {
-      if (s.type !== 'AlterTableStmt' || s.node.objtype !== 'OBJECT_TABLE' || isNew(tableKeyOf(s.node.relation))) continue;
-      for (const c of s.node.cmds ?? []) {
-        const cmd = c.AlterTableCmd;
-        if (cmd?.subtype !== 'AT_AddColumn') continue;
-        const def = cmd.def?.ColumnDef;
-        const cons: any[] = (def?.constraints ?? []).map((x: any) => x.Constraint);
-        const type = str((def?.typeName?.names ?? []).at(-1)).toLowerCase();
-        let why: string | undefined;
-        if (/^(?:small|big)?serial[248]?$/.test(type)) why = `its type ${type} fills every row from a sequence`;
-        else if (cons.some((k) => k?.contype === 'CONSTR_IDENTITY') || def?.identity) why = 'an identity column fills every row from a sequence';
-        else if (cons.some((k) => k?.contype === 'CONSTR_GENERATED' && k.generated_kind !== 'v')) why = 'a STORED generated column is computed for every row';
-        else {
-          const d = cons.find((k) => k?.contype === 'CONSTR_DEFAULT');
-          const f = d && volatileCall(ctx, d.raw_expr);
-          if (f) why = `its default ${f} is volatile: each row gets its own value`;
-        }
-        if (!why) continue;
-        out.push({
-          location: locate(script, s.start, s.end),
-          message: `adds column ${def.colname} to ${tableText(s.node.relation)}, and ${why}: the whole table is rewritten under an ACCESS EXCLUSIVE lock (no query runs until it is done); add the column without it (or with a constant default), then fill it in batches`,
-        });
+    for (const { st, cmd } of existingTableCommands(ctx)) {
+      const { script, statement: s } = st;
+      if (cmd.subtype !== 'AT_AddColumn') continue;
+      const def = cmd.def?.ColumnDef;
+      const cons: any[] = (def?.constraints ?? []).map((x: any) => x.Constraint);
+      const type = str((def?.typeName?.names ?? []).at(-1)).toLowerCase();
+      let why: string | undefined;
+      if (/^(?:small|big)?serial[248]?$/.test(type)) why = `its type ${type} fills every row from a sequence`;
+      else if (cons.some((k) => k?.contype === 'CONSTR_IDENTITY') || def?.identity) why = 'an identity column fills every row from a sequence';
+      else if (cons.some((k) => k?.contype === 'CONSTR_GENERATED' && k.generated_kind !== 'v')) why = 'a STORED generated column is computed for every row';
+      else {
+        const d = cons.find((k) => k?.contype === 'CONSTR_DEFAULT');
+        const f = d && volatileCall(ctx, d.raw_expr);
+        if (f) why = `its default ${f} is volatile: each row gets its own value`;
       }
+      if (!why) continue;
+      out.push({
+        location: locate(script, s.start, s.end),
+        message: `adds column ${def.colname} to ${tableText(s.node.relation)}, and ${why}: the whole table is rewritten under an ACCESS EXCLUSIVE lock (no query runs until it is done); add the column without it (or with a constant default), then fill it in batches`,
+      });
     }
     return out;
   },

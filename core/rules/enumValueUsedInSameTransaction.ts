@@ -3,7 +3,7 @@
 // migration that adds a value and then uses it (a default, an UPDATE, an INSERT) fails at deploy.
 import type { Rule, Violation } from '../rule';
 import { locate } from '../script';
-import { safetyStatements } from './safetyScope';
+import { findInTree, safetyStatements } from './safetyScope';
 
 const str = (n: any): string => n?.String?.sval ?? '';
 const typeKey = (names: any[] | undefined) => {
@@ -12,13 +12,7 @@ const typeKey = (names: any[] | undefined) => {
 };
 
 /** Whether a string constant `value` occurs in the tree. */
-function usesValue(node: any, value: string): boolean {
-  if (!node || typeof node !== 'object') return false;
-  if (Array.isArray(node)) return node.some((x) => usesValue(x, value));
-  if (node.A_Const?.sval?.sval === value) return true;
-  for (const k in node) if (typeof node[k] === 'object' && usesValue(node[k], value)) return true;
-  return false;
-}
+const usesValue = (node: any, value: string) => findInTree(node, (n) => (n.A_Const?.sval?.sval === value ? true : undefined)) === true;
 
 export const enumValueUsedInSameTransaction: Rule = {
   id: 'enum-value-used-in-same-transaction',

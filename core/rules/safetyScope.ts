@@ -233,3 +233,27 @@ export function writtenType(text: string, start: number, pattern: RegExp): { sta
   const m = re.exec(text);
   return m ? { start, end: start + m[0].length } : undefined;
 }
+
+/** The ALTER TABLE subcommands of reviewed statements on tables earlier migrations created, with their statement. */
+export function existingTableCommands(ctx: RuleContext): { st: SafetyStatement; cmd: any }[] {
+  const out: { st: SafetyStatement; cmd: any }[] = [];
+  for (const st of safetyStatements(ctx)) {
+    const s = st.statement;
+    if (s.type !== 'AlterTableStmt' || s.node.objtype !== 'OBJECT_TABLE' || st.isNew(tableKeyOf(s.node.relation))) continue;
+    for (const c of s.node.cmds ?? []) if (c.AlterTableCmd) out.push({ st, cmd: c.AlterTableCmd });
+  }
+  return out;
+}
+
+/** The first value `found` returns for a node of a parse tree (depth first), or undefined. */
+export function findInTree<T>(node: any, found: (n: any) => T | undefined): T | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const here = Array.isArray(node) ? undefined : found(node);
+  if (here !== undefined) return here;
+  for (const k in node) {
+    const v = node[k];
+    const f = v && typeof v === 'object' ? findInTree(v, found) : undefined;
+    if (f !== undefined) return f;
+  }
+  return undefined;
+}
