@@ -321,6 +321,8 @@ describe('PostgreSQL behind the migration safety rules', () => {
       const before = c.sql.slice(0, Number(error.position) - 1).split('\n');
       assert.deepEqual({ line: before.length, column: before.at(-1).length + 1 }, { line: c.line, column: c.column }, c.sql);
     }
+    // A DO block: the same compiler, when the block runs.
+    assert.equal(await errorOf('do $$ begin not plpgsql at all; end $$'), 'syntax error at or near "not"');
     // pg_dump's SET check_function_bodies = false: the body is not compiled, nothing fails.
     await db.query('set check_function_bodies = false');
     assert.equal(await errorOf(PLPGSQL_CASES[0].sql), undefined);
