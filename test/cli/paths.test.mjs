@@ -28,18 +28,18 @@ function historyProject(t) {
 
 test('no path: the whole project, history included', async (t) => {
   const r = await lintJson([], { cwd: historyProject(t) });
-  assert.deepEqual(brief(r.findings), ['migrations/committed/000001.sql:7:1 missing-rls', 'migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key']);
+  assert.deepEqual(brief(r.findings), ['migrations/committed/000001.sql:7:1 missing-rls', 'migrations/current.sql:1:1 constraint-without-not-valid', 'migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key']);
   assert.equal(r.code, 1);
 });
 
 test('a path in a project: only that file, analysed with the project history', async (t) => {
   const dir = historyProject(t);
   const r = await lintJson(['migrations/current.sql'], { cwd: dir });
-  assert.deepEqual(brief(r.findings), ['migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key']);
+  assert.deepEqual(brief(r.findings), ['migrations/current.sql:1:1 constraint-without-not-valid', 'migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key']);
   assert.equal(r.code, 0, 'the error in the committed file is not this file\'s');
   // From another folder: still named relative to the project root.
   const fromInside = await lintJson(['current.sql'], { cwd: path.join(dir, 'migrations') });
-  assert.deepEqual(brief(fromInside.findings), ['migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key']);
+  assert.deepEqual(brief(fromInside.findings), ['migrations/current.sql:1:1 constraint-without-not-valid', 'migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key']);
   const committedOnly = await lintJson(['migrations/committed/000001.sql'], { cwd: dir });
   assert.deepEqual(brief(committedOnly.findings), ['migrations/committed/000001.sql:7:1 missing-rls']);
   assert.equal(committedOnly.code, 1);
@@ -72,7 +72,7 @@ test('several paths: a project file and a standalone file together', async (t) =
   const dir = historyProject(t);
   const other = makeProject({ 'x.sql': 'select 1 frm x;\n' }, t);
   const r = await lintJson(['migrations/current.sql', path.join(other, 'x.sql')], { cwd: dir });
-  assert.deepEqual(r.findings.map((f) => f.rule).sort(), ['missing-lock-timeout', 'syntax-error', 'unindexed-foreign-key']);
+  assert.deepEqual(r.findings.map((f) => f.rule).sort(), ['constraint-without-not-valid', 'missing-lock-timeout', 'syntax-error', 'unindexed-foreign-key']);
   assert.equal(r.code, 1);
 });
 
@@ -83,7 +83,7 @@ test('--root: lints that project from anywhere, also through a symbolic link, na
   t.after(() => import('node:fs').then((fs) => fs.rmSync(link, { force: true })));
   for (const root of [dir, link, path.relative(process.cwd(), dir)]) {
     const r = await lintJson(['--root', root]);
-    assert.deepEqual(brief(r.findings), ['migrations/committed/000001.sql:7:1 missing-rls', 'migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key'], root);
+    assert.deepEqual(brief(r.findings), ['migrations/committed/000001.sql:7:1 missing-rls', 'migrations/current.sql:1:1 constraint-without-not-valid', 'migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key'], root);
   }
 });
 
