@@ -44,45 +44,60 @@ export function changesWithoutRewrite(from: ColumnType, to: ColumnType): boolean
   return false;
 }
 
-/** The type each column had just before each ALTER COLUMN ... TYPE of the migrations (walked on first use). */
-const histories = new WeakMap<RuleContext, Map<Statement, Map<string, ColumnType>>>();
-function typesBefore(ctx: RuleContext, statement: Statement): Map<string, ColumnType> | undefined {
-  let byStatement = histories.get(ctx);
-  if (!byStatement) {
-    byStatement = new Map();
-    const types = new Map<string, ColumnType>();
+/** Each column's types over the migrations, as (statement sequence, type) events, and each statement's sequence
+ * (walked on first use; a question looks back from its statement). */
+interface TypeHistory {
+  order: Map<Statement, number>;
+  events: Map<string, { seq: number; type: ColumnType }[]>;
+}
+const histories = new WeakMap<RuleContext, TypeHistory>();
+function typeBefore(ctx: RuleContext, statement: Statement, column: string): ColumnType | undefined {
+  let h = histories.get(ctx);
+  if (!h) {
+    const order = new Map<Statement, number>();
+    const events = new Map<string, { seq: number; type: ColumnType }[]>();
+    const set = (key: string, seq: number, type: ColumnType) => {
+      let list = events.get(key);
+      if (!list) events.set(key, (list = []));
+      list.push({ seq, type });
+    };
+    const latest = (key: string) => events.get(key)?.at(-1)?.type;
+    let seq = 0;
     for (const script of ctx.scripts) {
       if (script.role !== 'committed' && script.role !== 'current') continue;
       for (const s of script.parsed.statements) {
         if (s.parent) continue;
         const n = s.node;
+        seq++;
         if (s.type === 'CreateStmt') {
           const t = tableKeyOf(n.relation);
-          for (const e of n.tableElts ?? []) if (e.ColumnDef?.typeName) types.set(`${t}.${e.ColumnDef.colname}`, columnType(e.ColumnDef.typeName));
+          for (const e of n.tableElts ?? []) if (e.ColumnDef?.typeName) set(`${t}.${e.ColumnDef.colname}`, seq, columnType(e.ColumnDef.typeName));
         } else if (s.type === 'AlterTableStmt' && n.objtype === 'OBJECT_TABLE') {
           const t = tableKeyOf(n.relation);
-          const cmds = (n.cmds ?? []).map((c: any) => c.AlterTableCmd);
-          if (cmds.some((c: any) => c?.subtype === 'AT_AlterColumnType')) {
-            byStatement.set(s, new Map([...types].filter(([k]) => k.startsWith(t + '.'))));
-          }
-          for (const c of cmds) {
-            const def = c?.def?.ColumnDef;
-            if ((c?.subtype === 'AT_AddColumn' || c?.subtype === 'AT_AlterColumnType') && def?.typeName) types.set(`${t}.${def.colname ?? c.name}`, columnType(def.typeName));
+          order.set(s, seq);
+          for (const c of n.cmds ?? []) {
+            const cmd = c.AlterTableCmd;
+            const def = cmd?.def?.ColumnDef;
+            if ((cmd?.subtype === 'AT_AddColumn' || cmd?.subtype === 'AT_AlterColumnType') && def?.typeName) set(`${t}.${def.colname ?? cmd.name}`, seq, columnType(def.typeName));
           }
         } else if (s.type === 'RenameStmt' && n.renameType === 'OBJECT_COLUMN' && n.relation) {
           const t = tableKeyOf(n.relation);
-          const old = types.get(`${t}.${n.subname}`);
-          if (old) types.set(`${t}.${n.newname}`, old);
+          const old = latest(`${t}.${n.subname}`);
+          if (old) set(`${t}.${n.newname}`, seq, old);
         } else if (s.type === 'RenameStmt' && n.renameType === 'OBJECT_TABLE' && n.relation) {
           const from = tableKeyOf(n.relation) + '.';
           const to = `${n.relation.schemaname || 'public'}.${n.newname}.`;
-          for (const [k, v] of [...types]) if (k.startsWith(from)) types.set(to + k.slice(from.length), v);
+          for (const [k, list] of [...events]) if (k.startsWith(from)) set(to + k.slice(from.length), seq, list[list.length - 1].type);
         }
       }
     }
-    histories.set(ctx, byStatement);
+    histories.set(ctx, (h = { order, events }));
   }
-  return byStatement.get(statement);
+  const at = h.order.get(statement);
+  const list = h.events.get(column);
+  if (at === undefined || !list) return undefined;
+  for (let i = list.length - 1; i >= 0; i--) if (list[i].seq < at) return list[i].type;
+  return undefined;
 }
 
 export const columnTypeChange: Rule = {
@@ -97,7 +112,7 @@ export const columnTypeChange: Rule = {
         const cmd = c.AlterTableCmd;
         if (cmd?.subtype !== 'AT_AlterColumnType') continue;
         const def = cmd.def?.ColumnDef;
-        const old = typesBefore(ctx, s)?.get(`${tableKeyOf(s.node.relation)}.${cmd.name}`);
+        const old = typeBefore(ctx, s, `${tableKeyOf(s.node.relation)}.${cmd.name}`);
         // Without USING and with a known old type, a binary-coercible widening is only a catalog change.
         if (!def?.raw_default && def?.typeName && old && changesWithoutRewrite(old, columnType(def.typeName))) continue;
         const type = def?.typeName ? typeNameText(def.typeName) : 'another type';
