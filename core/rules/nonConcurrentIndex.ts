@@ -67,7 +67,7 @@ export const nonConcurrentIndex: Rule = {
           if (script.file.endsWith('current.sql')) edits.unshift({ file: script.file, start: 0, end: 0, newText: '--! no-transaction' + (text.includes('\r\n') ? '\r\n' : '\n') });
           else edits.length = 0; // current/ directory files cannot use --! no-transaction
         }
-        if (edits.length) fixes.push({ title: layout === 'graphile' ? 'Add CONCURRENTLY and --! no-transaction' : 'Add CONCURRENTLY', safe: true, edits });
+        if (edits.length) fixes.push({ title: edits.length > 1 ? 'Add CONCURRENTLY and --! no-transaction' : 'Add CONCURRENTLY', safe: true, edits });
       }
       const recipe =
         layout === 'drizzle'

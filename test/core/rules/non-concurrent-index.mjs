@@ -18,6 +18,12 @@ ruleTester('non-concurrent-index', {
       output: '--! no-transaction\ncreate index CONCURRENTLY if not exists orders_status_idx on orders (status);\n',
     },
     {
+      name: 'graphile current.sql that already has --! no-transaction: the fix adds CONCURRENTLY only',
+      files: graphile('--! no-transaction\ndrop index orders_user_idx;\n'),
+      errors: [{ line: 2, column: 1, endLine: 2, endColumn: 27, fixes: 1 }],
+      output: '--! no-transaction\ndrop index CONCURRENTLY orders_user_idx;\n',
+    },
+    {
       name: 'DROP INDEX and REINDEX of an index earlier migrations made, among other statements: no fix',
       files: graphile('drop index if exists orders_user_idx;\nreindex index orders_user_idx;\nreindex table users;\n'),
       errors: [
