@@ -142,6 +142,22 @@ export function parse(text: string): any {
   return JSON.parse(parseToJson(text));
 }
 
+/** The PL/pgSQL parser's error for a function or DO block (the whole statement text), or undefined when it parses.
+ * Only the error is read back: no tree is decoded or built in JS. */
+export function plpgsqlError(text: string): string | undefined {
+  const m = loaded();
+  const queryPtr = toWasm(m, text);
+  let resultPtr = 0;
+  try {
+    resultPtr = m._wasm_parse_plpgsql(queryPtr);
+    if (resultPtr && m.HEAPU8[resultPtr] === 0x7b /* '{': the tree */) return undefined;
+    return fromWasm(m, resultPtr) || 'syntax error';
+  } finally {
+    m._free(queryPtr);
+    if (resultPtr) m._wasm_free_string(resultPtr);
+  }
+}
+
 /** Parses a PL/pgSQL function or DO block (the whole CREATE FUNCTION / DO statement text). */
 export function parsePlPgSQL(text: string): any {
   const m = loaded();

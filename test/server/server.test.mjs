@@ -55,7 +55,7 @@ describe('language server on a graphile-migrate project', () => {
 
   test('diagnostics of current.sql: exact ranges, rule code, documentation link, related information', async () => {
     const diagnostics = await client.waitForDiagnostics(p.current, (d) => d.length > 0);
-    assert.deepEqual(codes(diagnostics), ['non-idempotent-statement', 'unindexed-foreign-key']);
+    assert.deepEqual(codes(diagnostics), ['missing-lock-timeout', 'non-idempotent-statement', 'unindexed-foreign-key']);
     const fk = diagnostics.find((d) => d.code === 'unindexed-foreign-key');
     assert.deepEqual(fk.range, range(CURRENT, 'REFERENCES app_users (id)'));
     assert.equal(fk.source, 'pgmig');
@@ -183,7 +183,7 @@ describe('language server on a graphile-migrate project', () => {
     // Back: gone again. A ranged (incremental) change this time.
     const back = client.change(p.current, 'CREATE TABLE IF NOT EXISTS', range(edited, 'CREATE TABLE'));
     const again = await client.waitForDiagnostics(p.current, (d, all) => all.version === back);
-    assert.deepEqual(codes(again), ['non-idempotent-statement', 'unindexed-foreign-key']);
+    assert.deepEqual(codes(again), ['missing-lock-timeout', 'non-idempotent-statement', 'unindexed-foreign-key']);
   });
 
   test('a quick fix applies and its finding goes away; the preferred fix is marked', async () => {
@@ -204,7 +204,7 @@ describe('language server on a graphile-migrate project', () => {
     assert.match(fixed, /CREATE INDEX IF NOT EXISTS posts_author_id_idx ON posts \(author_id\);/);
     const version = client.change(p.current, fixed);
     const after = await client.waitForDiagnostics(p.current, (d, all) => all.version === version);
-    assert.deepEqual(codes(after), ['non-idempotent-statement']);
+    assert.deepEqual(codes(after), ['missing-lock-timeout', 'non-idempotent-statement']);
   });
 
   test('ignore comments: for this statement, then for this file', async () => {
@@ -216,7 +216,7 @@ describe('language server on a graphile-migrate project', () => {
     const ignored = applyEdits(text, editsByFile(ignore.edit).get(p.current));
     assert.ok(ignored.includes('-- pgmig-ignore non-idempotent-statement\nCREATE POLICY read_posts'), ignored);
     let version = client.change(p.current, ignored);
-    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), []);
+    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), ['missing-lock-timeout']);
 
     // Back to the finding, then the file-level comment.
     version = client.change(p.current, text);
@@ -227,7 +227,7 @@ describe('language server on a graphile-migrate project', () => {
     const fileIgnored = applyEdits(text, editsByFile(ignoreFile.edit).get(p.current));
     assert.ok(fileIgnored.startsWith('-- pgmig-ignore-file non-idempotent-statement\n--!include'));
     version = client.change(p.current, fileIgnored);
-    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), []);
+    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), ['missing-lock-timeout']);
     version = client.change(p.current, CURRENT);
     await client.waitForDiagnostics(p.current, (d, all) => all.version === version);
   });
@@ -530,7 +530,7 @@ describe('transports and documents without a file', () => {
         notify = () => published.get(uriOf(p.current))?.length > 0 && (clearTimeout(timer), resolve());
         notify();
       });
-      assert.deepEqual(codes(published.get(uriOf(p.current))), ['non-idempotent-statement', 'unindexed-foreign-key']);
+      assert.deepEqual(codes(published.get(uriOf(p.current))), ['missing-lock-timeout', 'non-idempotent-statement', 'unindexed-foreign-key']);
       assert.equal((await conn.sendRequest('pgmig/waitIdle', null)).trusted, true);
       await conn.sendRequest('shutdown', null);
       conn.sendNotification('exit', null);
