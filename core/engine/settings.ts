@@ -13,7 +13,7 @@ import { EngineError } from './errors';
 
 export type ActionSpec =
   | { _: 'sql'; file: string; root?: boolean; shadow?: boolean }
-  | { _: 'command'; command: string; shadow?: boolean };
+  | { _: 'command'; command: string; root?: boolean; shadow?: boolean };
 
 export interface Actions {
   beforeReset: ActionSpec[];
