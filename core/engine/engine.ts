@@ -59,9 +59,10 @@ export class MigrationEngine extends EngineContext {
     return watch(this, opts);
   }
 
-  /** Finishes a commit interrupted after its file was written (see commands/commit.ts). */
-  recoverInterruptedCommit(): boolean {
-    return recoverInterruptedCommit(this);
+  /** Finishes or undoes a commit a killed process left unfinished (see commands/commit.ts); true when it did. */
+  async recoverInterruptedCommit(): Promise<boolean> {
+    const r = await recoverInterruptedCommit(this);
+    return !!r && r.plan !== 'blocked' && r.plan !== 'undecided';
   }
 
   /** `commit`: validates current on a reset shadow, then writes the committed file, applies it, blanks current. */

@@ -110,6 +110,7 @@ export async function migrateSession(
   let i = 0;
   while (i < remaining.length) {
     if (opts.signal?.aborted) throw new EngineError('cancelled', `cancelled before ${remaining[i].realFilename}`);
+    engine.emit({ type: 'progress', message: `${which === 'shadow' ? '[shadow] ' : ''}applying ${remaining[i].realFilename}`, done: i, total: remaining.length });
     // Consecutive transactional migrations go to the server in one round trip (each still its own transaction).
     const batch: CommittedMigration[] = [];
     let bytes = 0;
@@ -138,6 +139,6 @@ export async function migrateSession(
 /** `migrate`: applies pending committed migrations, each in its own transaction, under the advisory lock. */
 export async function migrate(engine: EngineContext, opts: { shadow?: boolean; forceActions?: boolean; signal?: AbortSignal; skipRecovery?: boolean } = {}): Promise<MigrateResult> {
   const which: Which = opts.shadow ? 'shadow' : 'main';
-  if (!opts.skipRecovery) recoverInterruptedCommit(engine);
+  if (!opts.skipRecovery) await recoverInterruptedCommit(engine);
   return engine.db(which).withSession((s) => engine.withLock(s, which, () => migrateSession(engine, s, which, opts), opts.signal), opts.signal);
 }
