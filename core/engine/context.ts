@@ -74,6 +74,13 @@ export class EngineContext {
   db(which: Which): DbProvider {
     let p = this.providers.get(which);
     if (!p) {
+      const stray = this.settings.strayConnections;
+      if (which === 'main' && this.settings.main.kind === 'pglite' && !this.settings.target && stray?.length) {
+        throw new EngineError(
+          'config',
+          `${stray.join(' and ')} ${stray.length > 1 ? 'are' : 'is'} set, but not DATABASE_URL (nor connectionString in .gmrc): graphile-migrate stops here, and pgmig does not fall back to the embedded database. Set DATABASE_URL, or unset ${stray.join(' and ')} to use the embedded database`,
+        );
+      }
       p = this.makeProvider(which === 'main' ? this.settings.main : this.settings.shadow);
       this.providers.set(which, p);
     }

@@ -71,7 +71,9 @@ export async function resetDatabase(engine: EngineContext, which: Which, fresh?:
       if (!(e instanceof EngineError && e.sqlstate === '3D000')) throw e;
     }
   }
+  engine.emit({ type: 'progress', message: `recreating ${which === 'shadow' ? 'the shadow database' : engine.describe(which)}` });
   const provider = fresh ? await fresh() : (await dropAndCreate(engine, which), engine.db(which));
+  if (afterReset.length) engine.emit({ type: 'progress', message: 'running afterReset actions' });
   await runActions(engine, which, afterReset, provider);
   return provider;
 }
@@ -80,6 +82,10 @@ export async function resetDatabase(engine: EngineContext, which: Which, fresh?:
 export async function reset(engine: EngineContext, opts: { shadow?: boolean; erase: boolean }): Promise<MigrateResult> {
   if (!opts.erase) throw new EngineError('refused', 'reset drops the whole database: add --erase to confirm');
   const which: Which = opts.shadow ? 'shadow' : 'main';
+  const target = engine.settings.target;
+  if (which === 'main' && target && engine.settings.targets[target]?.protected) {
+    throw new EngineError('refused', `target '${target}' is protected (pgmig.json): reset --erase will not drop its database`);
+  }
   await resetDatabase(engine, which);
   return migrate(engine, { shadow: opts.shadow });
 }
