@@ -133,17 +133,23 @@ export class EngineContext {
   actionContext(s: DbSession, which: Which, provider: DbProvider = this.db(which)): ActionContext {
     const loc = this.location(which);
     const databaseName = provider.databaseName;
-    const rootUrl = loc.kind === 'pg' && this.settings.rootConnectionString ? makeRootDatabaseConnectionString(this.settings.rootConnectionString, databaseName) : undefined;
+    // Computed on first use: most runs have no actions, and the URL parser costs a few ms to load.
+    let root: { url?: string } | undefined;
+    const rootUrlOf = () =>
+      (root ??= { url: loc.kind === 'pg' && this.settings.rootConnectionString ? makeRootDatabaseConnectionString(this.settings.rootConnectionString, databaseName) : undefined }).url;
     return {
       settings: this.settings,
       shadow: which === 'shadow',
       url: loc.kind === 'pg' ? loc.url : undefined,
-      rootUrl,
+      get rootUrl() {
+        return rootUrlOf();
+      },
       databaseName,
       placeholders: placeholdersFor(this.settings.placeholders, databaseName, this.settings.databaseOwner),
       runRootSql: async (sql: string) => {
         // The embedded database has a single user, who is the superuser.
         if (loc.kind !== 'pg') return s.exec(sql);
+        const rootUrl = rootUrlOf();
         if (!rootUrl) throw new EngineError('config', 'Cannot execute SQL as root since rootConnectionString / ROOT_DATABASE_URL is not specified');
         // As graphile-migrate: a connection of its own, as root, to the same database, with the same pgSettings.
         const root = new PgProvider(rootUrl, { pgSettings: this.settings.pgSettings });

@@ -154,18 +154,23 @@ export async function recoverInterruptedCommit(engine: EngineContext): Promise<{
 
 /** The recovery of a commit without a journal: current.sql still holds exactly the last committed body. */
 function finishWithoutJournal(engine: EngineContext): void {
-  let all: CommittedMigration[];
   let cur: CompiledCurrent;
   try {
-    all = readCommitted(engine.settings.migrationsFolder);
     cur = engine.compileCurrent();
   } catch {
     return;
   }
-  const last = all[all.length - 1];
-  if (!last) return;
   const { body } = parseMigrationText(cur.location.path, cur.text, false);
-  if (isBlankSql(body) || calculateHash(body, last.previousHash) !== last.hash) return;
+  // The usual case, a blank current, needs no look at the committed files.
+  if (isBlankSql(body)) return;
+  let all: CommittedMigration[];
+  try {
+    all = readCommitted(engine.settings.migrationsFolder);
+  } catch {
+    return;
+  }
+  const last = all[all.length - 1];
+  if (!last || calculateHash(body, last.previousHash) !== last.hash) return;
   writeCurrent(cur.location, engine.settings.blankMigrationContent.trim() + '\n', engine.settings.blankMigrationContent);
   engine.emit({ type: 'info', message: `finished an interrupted commit of ${last.realFilename}: current migration blanked` });
 }
