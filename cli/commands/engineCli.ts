@@ -33,12 +33,14 @@ export function quietProgress(): void {
 
 function clearProgress(): void {
   if (!progress.live) return;
+  flushOut();
   process.stderr.write('\r\x1b[K');
   progress.live = false;
 }
 
 function showProgress(text: string): void {
   if (!progress.enabled || !text) return;
+  flushOut();
   const now = Date.now();
   if (progress.live && now - progress.last < 50) return; // a few updates a second are enough to read
   progress.last = now;
@@ -47,12 +49,23 @@ function showProgress(text: string): void {
   progress.live = true;
 }
 
+// Lines for stdout are written together once the engine yields (a batch of 50 migrations is one write, not 50),
+// and always before anything goes to stderr, so the two streams keep their order on a terminal.
+let pendingOut = '';
+function flushOut(): void {
+  if (!pendingOut) return;
+  const text = pendingOut;
+  pendingOut = '';
+  process.stdout.write(text);
+}
 const out = (s: string) => {
   clearProgress();
-  process.stdout.write(s + '\n');
+  if (!pendingOut) queueMicrotask(flushOut);
+  pendingOut += s + '\n';
 };
 const err = (s: string) => {
   clearProgress();
+  flushOut();
   process.stderr.write(s + '\n');
 };
 
@@ -81,6 +94,7 @@ export function printEvent(prefix: string, e: EngineEvent): void {
       break;
     case 'action-output':
       clearProgress();
+      flushOut();
       (e.stream === 'stdout' ? process.stdout : process.stderr).write(e.text);
       break;
     case 'step':

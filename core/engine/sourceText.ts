@@ -29,7 +29,8 @@ export function substitutePlaceholders(
   placeholders: Record<string, string>,
 ): { text: string; toInput(offset: number): number } {
   const keys = Object.keys(placeholders);
-  if (!keys.length) return { text, toInput: (o) => o };
+  // Most texts name no placeholder: no regular expression to build.
+  if (!keys.some((k) => text.includes(k))) return { text, toInput: (o) => o };
   const re = new RegExp('(?:' + keys.map(escapeRegexp).join('|') + ')\\b', 'g');
   // Each replacement: output [outStart, outEnd) came from input [inStart, inEnd).
   const repl: { outStart: number; outEnd: number; inStart: number; inEnd: number }[] = [];
