@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startPostgres, SUPERUSER_PASSWORD } from '../support/postgres.mjs';
-import { makeProject, pgmig, dbEnv, freshDb, core, cleanup, cli } from './helpers.mjs';
+import { makeProject, pgmig, dbEnv, freshDb, core, cleanup, cli, writeCommitted } from './helpers.mjs';
 
 let pg;
 before(async () => {
@@ -18,17 +18,6 @@ after(async () => {
 });
 
 const NO_DB = { DATABASE_URL: '', SHADOW_DATABASE_URL: '', ROOT_DATABASE_URL: '' };
-
-function writeCommitted(dir, bodies) {
-  const { formatCommittedFile } = core('graphile/committedFile.js');
-  let prev = null;
-  fs.mkdirSync(path.join(dir, 'migrations/committed'), { recursive: true });
-  bodies.forEach((body, i) => {
-    const { text, hash } = formatCommittedFile({ body, previousHash: prev });
-    fs.writeFileSync(path.join(dir, `migrations/committed/${String(i + 1).padStart(6, '0')}.sql`), text);
-    prev = hash;
-  });
-}
 
 test('settings errors name their source: .gmrc, the environment, pgmig.json', () => {
   const { loadSettings } = core('engine/settings.js');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startPostgres } from '../support/postgres.mjs';
-import { makeProject, pgmig, gm, gmCli, dbEnv, freshDb, core, cleanup } from './helpers.mjs';
+import { makeProject, pgmig, gm, gmCli, dbEnv, freshDb, core, cleanup, writeCommitted } from './helpers.mjs';
 
 let pg;
 before(async () => {
@@ -23,18 +23,6 @@ const write = (dir, rel, text) => {
   fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
   fs.writeFileSync(path.join(dir, rel), text);
 };
-
-/** Committed files with a valid hash chain, as `pgmig commit` / `graphile-migrate commit` write them. */
-function writeCommitted(dir, bodies) {
-  const { formatCommittedFile } = core('graphile/committedFile.js');
-  let prev = null;
-  fs.mkdirSync(path.join(dir, 'migrations/committed'), { recursive: true });
-  bodies.forEach((body, i) => {
-    const { text, hash } = formatCommittedFile({ body, previousHash: prev });
-    fs.writeFileSync(path.join(dir, `migrations/committed/${String(i + 1).padStart(6, '0')}.sql`), text);
-    prev = hash;
-  });
-}
 
 /** The line of `needle` in a committed file (its headers come first). */
 function lineOf(dir, file, needle) {

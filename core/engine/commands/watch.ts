@@ -12,14 +12,16 @@ import { migrate } from './migrate';
  * `watch`: migrates, then runs current.sql now and whenever it or a fixture changes, until `signal` aborts.
  * Each run's outcome goes to `onRun` (an EngineError for a failed run). With `once`, runs once and returns.
  */
-export async function watch(engine: EngineContext, opts: {
+export interface WatchOptions {
   once?: boolean;
   shadow?: boolean;
   signal?: AbortSignal;
   onRun?: (result: CurrentRunResult | EngineError | Error) => void;
   /** Safety net for missed file events (e.g. git stash): poll every N ms. */
   pollMs?: number;
-} = {}): Promise<CurrentRunResult | void> {
+}
+
+export async function watch(engine: EngineContext, opts: WatchOptions = {}): Promise<CurrentRunResult | void> {
   await migrate(engine, { shadow: opts.shadow, signal: opts.signal });
   const loc = engine.compileCurrentLocation();
   if (!loc.exists) writeCurrent(loc, engine.settings.blankMigrationContent.trim() + '\n', engine.settings.blankMigrationContent);
