@@ -19,7 +19,8 @@ export type RuleId =
   | 'column-type-change'
   | 'not-null-without-default'
   | 'alembic-multiple-heads'
-  | 'applied-migration-edited';
+  | 'applied-migration-edited'
+  | 'statement-too-large';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';

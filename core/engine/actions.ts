@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'pg-connection-string';
 import { EngineError } from './errors';
-import type { ActionSpec, EngineSettings } from './settings';
+import { environmentOf, type ActionSpec, type EngineSettings } from './settings';
 import type { DbSession } from '../db/types';
 import { substitutePlaceholders } from './sourceText';
 
@@ -41,7 +41,7 @@ export async function executeActions(s: DbSession, ctx: ActionContext, specs: Ac
       if (spec.root) await ctx.runRootSql(sql);
       else await s.exec(sql);
     } else {
-      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: DO_NOT_USE_DATABASE_URL, GM_DBNAME: ctx.databaseName };
+      const env: NodeJS.ProcessEnv = { ...environmentOf(ctx.settings), DATABASE_URL: DO_NOT_USE_DATABASE_URL, GM_DBNAME: ctx.databaseName };
       // As graphile-migrate: a root command gets the root URL and no GM_DBUSER (which user would it be?).
       const url = spec.root ? ctx.rootUrl : ctx.url;
       if (spec.root && ctx.url && !url) throw new EngineError('config', 'Cannot run a root command since rootConnectionString / ROOT_DATABASE_URL is not specified');
