@@ -91,6 +91,22 @@ test('an SQL error in an included fixture is published in the fixture, at its li
   writeFileSync(current, 'select 1;\n');
 });
 
+test('an error PostgreSQL gives without a position is published on its statement, in the included fixture', { timeout: 60_000 }, async () => {
+  await run('migrate');
+  const current = path.join(root, 'migrations', 'current.sql');
+  const fixture = path.join(root, 'migrations', 'fixtures', 'twice.sql');
+  // 42701 "column already exists" has no position: the engine replays the statements to find the one that failed.
+  writeFileSync(fixture, 'alter table app.users add column nickname text;\n\n-- again\nalter table app.users\n  add column nickname text;\n');
+  writeFileSync(current, 'select 1;\n--!include twice.sql\n');
+  client.close(current);
+  await assert.rejects(run('runCurrent'), (e) => e.data?.code === 'sql' && e.data.location?.file === fixture && e.data.location.line === 4 && e.data.location.column === 1);
+  const d = (await client.waitForDiagnostics(fixture, (x) => x.some((y) => y.code === '42701'))).find((y) => y.code === '42701');
+  assert.deepEqual(d.range.start, { line: 3, character: 0 });
+  assert.match(d.message, /column "nickname" of relation "users" already exists/);
+  rmSync(fixture, { force: true });
+  writeFileSync(current, 'select 1;\n');
+});
+
 test('a problem the analysis reports already (missing fixture, syntax error) shows once after Run', { timeout: 30_000 }, async () => {
   const current = path.join(root, 'migrations', 'current.sql');
   writeFileSync(current, 'select 1;\n--!include no/such_fixture.sql\n');
