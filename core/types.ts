@@ -19,6 +19,7 @@ export type RuleId =
   | 'column-type-change'
   | 'not-null-without-default'
   | 'alembic-multiple-heads'
+  | 'duplicate-migration-number'
   | 'applied-migration-edited';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';

@@ -58,9 +58,10 @@ function printStatus(prefix: string, project: LayoutProject, s: LayoutStatus): v
   out(`  applied: ${applied.length}${latest ? ` (latest ${path.basename(latest.file)}${latest.appliedAt ? ` at ${latest.appliedAt.toISOString()}` : ''})` : ''}`);
   if (s.current) out(`  current revision: ${s.current.length ? s.current.join(', ') : '(none)'}`);
   out(`  pending: ${pending.length}${pending.length ? '\n    ' + pending.map((m) => path.basename(m.file)).join('\n    ') : ''}`);
+  for (const m of s.migrations) if (m.note) out(`  warning: ${path.basename(m.file)}: ${m.note}`);
   for (const u of s.unknownApplied) out(`  applied, but no file: ${u}`);
   for (const f of appliedMigrationEditedFindings(s, diskFileSystem.read)) out(`  ${rel(project.root, f.file)}: warning applied-migration-edited ${f.message}`);
-  if (!pending.length && !s.unknownApplied.length && !s.migrations.some((m) => m.changed)) out('  Up to date.');
+  if (!pending.length && !s.unknownApplied.length && !s.migrations.some((m) => m.changed || m.note)) out('  Up to date.');
 }
 
 async function status(argv: string[], d: Detected): Promise<number> {
@@ -107,7 +108,12 @@ async function migrate(argv: string[], d: Detected): Promise<number> {
       await layout.migrate(db, { to: values.to, output: (stream, text) => (stream === 'stdout' ? process.stdout : process.stderr).write(text) });
       return 0;
     }
-    const r = await layout.migrate(db, { to: values.to, lockTimeoutMs: engine.settings.engine.lockTimeoutMs, onApplied: (m, ms) => out(`${prefix}applied ${path.basename(m.file)} (${ms.toFixed(0)} ms)`) });
+    const r = await layout.migrate(db, {
+      to: values.to,
+      lockTimeoutMs: engine.settings.engine.lockTimeoutMs,
+      onApplied: (m, ms) => out(`${prefix}applied ${path.basename(m.file)} (${ms.toFixed(0)} ms)`),
+      onWarning: (message) => out(`${prefix}warning: ${message}`),
+    });
     out(`${prefix}${r.applied.length ? `${r.applied.length} migration(s) applied` : 'already up to date'} (${engine.describe('main')})`);
     return 0;
   });
@@ -127,7 +133,8 @@ async function rollback(argv: string[], d: Detected): Promise<number> {
       onRolledBack: (m: { file: string }, ms: number) => out(`${prefix}rolled back ${path.basename(m.file)} (${ms.toFixed(0)} ms)`),
       ...(layout instanceof AlembicLayout ? { output: (stream: string, text: string) => (stream === 'stdout' ? process.stdout : process.stderr).write(text) } : {}),
     } as any);
-    if (!(layout instanceof AlembicLayout)) out(`${prefix}${r.rolledBack.length ? `rolled back ${r.rolledBack.join(', ')}` : 'nothing to roll back'}`);
+    // Each migration was named as it was rolled back: the summary only counts them.
+    if (!(layout instanceof AlembicLayout)) out(`${prefix}${r.rolledBack.length ? `${r.rolledBack.length} migration(s) rolled back` : 'nothing to roll back'} (${engine.describe('main')})`);
     return 0;
   });
 }

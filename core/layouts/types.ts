@@ -57,6 +57,8 @@ export interface MigrationStatus extends LayoutMigration {
   appliedAt?: Date;
   /** Set when the file no longer matches what was applied (checksum stored at apply time). */
   changed?: string;
+  /** A warning about this migration's place in the history: applied out of order, or skipped by the tool. */
+  note?: string;
 }
 
 export interface LayoutStatus {
@@ -75,11 +77,13 @@ export interface ApplyOptions {
   to?: string;
   signal?: AbortSignal;
   onApplied?: (m: LayoutMigration, ms: number) => void;
+  /** Told before something unusual is done (a migration applied out of order). */
+  onWarning?: (message: string) => void;
   lockTimeoutMs?: number;
 }
 
 export interface RollbackOptions {
-  /** Roll back every applied migration after this id (it stays applied); default: only the latest. */
+  /** Roll back every migration applied after this one (it stays applied); default: only the latest. */
   to?: string;
   /** Roll back every applied migration. */
   all?: boolean;

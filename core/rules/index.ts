@@ -17,6 +17,7 @@ import { dropLosesData } from './dropLosesData';
 import { columnTypeChange } from './columnTypeChange';
 import { notNullWithoutDefault } from './notNullWithoutDefault';
 import { alembicMultipleHeads } from './alembicMultipleHeads';
+import { duplicateMigrationNumber } from './duplicateMigrationNumber';
 
 export const rules: readonly Rule[] = [
   syntaxError,
@@ -36,4 +37,5 @@ export const rules: readonly Rule[] = [
   columnTypeChange,
   notNullWithoutDefault,
   alembicMultipleHeads,
+  duplicateMigrationNumber,
 ];

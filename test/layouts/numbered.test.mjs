@@ -232,7 +232,8 @@ describe('numbered layout: other runners, pgmig new, data migrations', () => {
     writeFileSync(path.join(dir, 'migrations', 'rollback-003.sql'), 'alter table platform.invoices drop column status;\ndrop table platform.invoice_events;\n');
     r = await pgmig(['rollback', '--all'], { cwd: dir, env });
     assert.equal(r.code, 0, r.out);
-    assert.match(r.stdout, /rolled back 003_invoice_status\.sql, 002_create_invoices\.sql, 001_create_platform_schema\.sql/);
+    assert.match(r.stdout, /rolled back 003_invoice_status\.sql \(\d+ ms\)\nrolled back 002_create_invoices\.sql \(\d+ ms\)\nrolled back 001_create_platform_schema\.sql \(\d+ ms\)\n3 migration\(s\) rolled back/);
+    assert.equal(r.stdout.match(/003_invoice_status/g).length, 1, 'each rolled-back migration is printed once');
     r = await pgmig(['status', '--json'], { cwd: dir, env });
     assert.deepEqual(JSON.parse(r.stdout).migrations.map((m) => m.state), ['pending', 'pending', 'pending', 'pending']);
     r = await pgmig(['rollback', '--all', '--to', '001'], { cwd: dir, env });
