@@ -57,6 +57,7 @@ function printStatus(prefix: string, project: LayoutProject, s: LayoutStatus): v
   const latest = applied[applied.length - 1];
   out(`  applied: ${applied.length}${latest ? ` (latest ${path.basename(latest.file)}${latest.appliedAt ? ` at ${latest.appliedAt.toISOString()}` : ''})` : ''}`);
   if (s.current) out(`  current revision: ${s.current.length ? s.current.join(', ') : '(none)'}`);
+  if (s.heads) out(`  heads: ${s.heads.join(', ') || '(none)'}`);
   out(`  pending: ${pending.length}${pending.length ? '\n    ' + pending.map((m) => path.basename(m.file)).join('\n    ') : ''}`);
   for (const m of s.migrations) if (m.note) out(`  warning: ${path.basename(m.file)}: ${m.note}`);
   for (const u of s.unknownApplied) out(`  applied, but no file: ${u}`);
@@ -73,6 +74,15 @@ async function status(argv: string[], d: Detected): Promise<number> {
     if (values.json) out(JSON.stringify({ layout: layout.kind, migrations: list }, null, 2));
     else for (const m of list) out(`  ${path.basename(m.file)}${m.downFile ? '' : ' (no down script)'}`);
     return 0;
+  }
+  if (layout instanceof AlembicLayout) {
+    // Alembic owns its database: read the one it uses (never DATABASE_URL's or an embedded one created here).
+    return runOwnDatabase(values, async () => {
+      const s = await layout.statusInOwnDatabase({ runTool: true });
+      if (values.json) out(JSON.stringify(s, null, 2));
+      else printStatus('', d.project, s);
+      return s.migrations.some((m) => m.state === 'pending') ? 1 : 0;
+    });
   }
   const reports: unknown[] = [];
   const code = await runForTargets(values, async (engine, prefix) => {
@@ -100,14 +110,16 @@ async function migrate(argv: string[], d: Detected): Promise<number> {
   const { values } = parse(argv, { to: { type: 'string' } });
   if (values.help) return out(`pgmig migrate [--to ID] [--root DIR] [--target NAME | --all-targets]\n\nApplies pending migrations in order (${d.project.kind}).`), 0;
   const layout = d.layout!;
+  if (layout instanceof AlembicLayout) {
+    return runOwnDatabase(values, async () => {
+      const cmd = values.to ? layout.command('upgrade-to', values.to) : layout.command('upgrade-head');
+      out(`$ ${cmd.commandLine}`);
+      await layout.migrate(undefined as never, { to: values.to, output: passThrough });
+      return 0;
+    });
+  }
   return runForTargets(values, async (engine, prefix) => {
     const db = engine.db('main');
-    if (layout instanceof AlembicLayout) {
-      const cmd = values.to ? layout.command('upgrade-to', values.to) : layout.command('upgrade-head');
-      out(`${prefix}$ ${cmd.commandLine}`);
-      await layout.migrate(db, { to: values.to, output: (stream, text) => (stream === 'stdout' ? process.stdout : process.stderr).write(text) });
-      return 0;
-    }
     const r = await layout.migrate(db, {
       to: values.to,
       lockTimeoutMs: engine.settings.engine.lockTimeoutMs,
@@ -124,19 +136,40 @@ async function rollback(argv: string[], d: Detected): Promise<number> {
   if (values.help) return out(`pgmig rollback [--to ID | --all] [--root DIR] [--target NAME | --all-targets]\n\nRuns the down script of the latest applied migration (or of every one after --to, or of all), newest first.`), 0;
   if (values.to !== undefined && values.all) throw new UsageError('--to and --all exclude each other');
   const layout = d.layout!;
+  if (layout instanceof AlembicLayout) {
+    return runOwnDatabase(values, async () => {
+      await layout.rollback(undefined as never, { to: values.to, all: !!values.all, output: passThrough });
+      return 0;
+    });
+  }
   return runForTargets(values, async (engine, prefix) => {
     const db = engine.db('main');
     const r = await layout.rollback(db, {
       to: values.to,
       all: !!values.all,
       lockTimeoutMs: engine.settings.engine.lockTimeoutMs,
-      onRolledBack: (m: { file: string }, ms: number) => out(`${prefix}rolled back ${path.basename(m.file)} (${ms.toFixed(0)} ms)`),
-      ...(layout instanceof AlembicLayout ? { output: (stream: string, text: string) => (stream === 'stdout' ? process.stdout : process.stderr).write(text) } : {}),
-    } as any);
+      onRolledBack: (m, ms) => out(`${prefix}rolled back ${path.basename(m.file)} (${ms.toFixed(0)} ms)`),
+    });
     // Each migration was named as it was rolled back: the summary only counts them.
-    if (!(layout instanceof AlembicLayout)) out(`${prefix}${r.rolledBack.length ? `${r.rolledBack.length} migration(s) rolled back` : 'nothing to roll back'} (${engine.describe('main')})`);
+    out(`${prefix}${r.rolledBack.length ? `${r.rolledBack.length} migration(s) rolled back` : 'nothing to roll back'} (${engine.describe('main')})`);
     return 0;
   });
+}
+
+const passThrough = (stream: 'stdout' | 'stderr', text: string) => (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+
+/**
+ * Runs a command of a layout whose tool owns its database (Alembic: env.py connects): no engine, so no embedded
+ * database and no DATABASE_URL of pgmig's; pgmig.json targets do not apply.
+ */
+async function runOwnDatabase(values: { target?: string; 'all-targets'?: boolean }, fn: () => Promise<number>): Promise<number> {
+  if (values.target || values['all-targets']) throw new UsageError('alembic connects to the database its env.py names: --target and --all-targets do not apply to an alembic project');
+  try {
+    return await fn();
+  } catch (e) {
+    printError('', e);
+    return 1;
+  }
 }
 
 /** Wraps a graphile-migrate command: projects of another layout get the layout's version of it. */

@@ -70,6 +70,8 @@ export interface LayoutStatus {
   unknownApplied: string[];
   /** alembic: the revisions alembic_version holds. */
   current?: string[];
+  /** alembic: the heads of the revision graph. */
+  heads?: string[];
 }
 
 export interface ApplyOptions {
