@@ -8,6 +8,7 @@ import { expandIncludes, type Expansion } from './includes';
 import { HelperFailed, PARALLEL_PARSE_MIN, parseInParallel, type PieceParser } from './sql/parallelParse';
 import { parseScript, type Statement } from './sql/parser';
 import { reparseScript } from './sql/incrementalParse';
+import { parseTextFor } from './layouts/psql';
 import { type PgmigConfig, type Project, DEFAULT_EXCLUDED_SCHEMAS, mergeConfig } from './project';
 import type { AppendTarget, Rule, RuleContext } from './rule';
 import { rules as allRules } from './rules';
@@ -76,7 +77,7 @@ export class Analyzer {
     const committedScripts: Script[] = [];
     for (const f of project.committedFiles) {
       const before = this.parses;
-      committedScripts.push(this.script(f, 'committed', undefined, placeholders));
+      committedScripts.push(this.script(f, 'committed', undefined, placeholders, project.layout));
       if (this.parses !== before) yield;
     }
     let committed = this.committed;
@@ -167,7 +168,8 @@ export class Analyzer {
     return { project: undefined, scripts: [script], model, committedModel: new SchemaModel(), findings, config };
   }
 
-  private script(file: string, role: FileRole, fixturesDir: string | undefined, placeholders: ReadonlySet<string> | undefined): Script {
+  /** `layout`: numbered files may hold psql meta-commands, Drizzle files end statements at breakpoints (layouts/psql.ts). */
+  private script(file: string, role: FileRole, fixturesDir: string | undefined, placeholders: ReadonlySet<string> | undefined, layout?: string): Script {
     const text = this.fs.read(file) ?? '';
     const cached = this.scriptCache.get(file)?.get(role);
     const includes = fixturesDir !== undefined && text.includes('--!');
@@ -184,7 +186,8 @@ export class Analyzer {
     }
     this.parses++;
     // An edit of a file parsed before (typing in current.sql) re-parses only the statements it touched.
-    const parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, { placeholders }) : parseScript(expansion.text, { placeholders });
+    const parseText = parseTextFor(layout, expansion.text);
+    const parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, parseText, { placeholders }) : parseScript(parseText, { placeholders });
     const script: Script = { file, role, expansion, parsed };
     this.cache(script, expansion.text, placeholders);
     return script;

@@ -125,6 +125,7 @@ async function migrate(argv: string[], d: Detected): Promise<number> {
       lockTimeoutMs: engine.settings.engine.lockTimeoutMs,
       onApplied: (m, ms) => out(`${prefix}applied ${path.basename(m.file)} (${ms.toFixed(0)} ms)`),
       onWarning: (message) => out(`${prefix}warning: ${message}`),
+      onMessage: (message) => out(`${prefix}${message}`),
     });
     out(`${prefix}${r.applied.length ? `${r.applied.length} migration(s) applied` : 'already up to date'} (${engine.describe('main')})`);
     return 0;

@@ -9,6 +9,7 @@ import { EngineError } from '../engine/errors';
 import { type FileSystem, diskFileSystem } from '../fileSystem';
 import { qualified } from './detect';
 import { numberedMigrations, refuseDuplicateNumbers, type NumberedMigration } from './files';
+import { psqlSteps } from './psql';
 import { checkCancelled, columnExists, ensureSchema, runTracked, sha256, tableExists, withLock } from './sqlRun';
 import type { ApplyOptions, LayoutMigration, LayoutProject, LayoutStatus, MigrationLayout, MigrationStatus, RollbackOptions } from './types';
 
@@ -98,6 +99,9 @@ export class NumberedLayout implements MigrationLayout {
           await this.ensureTable(s);
           const done = new Set((await this.rows(s)).map((r) => rowKey(r.migration_name)));
           const highest = [...all].reverse().find((m) => done.has(rowKey(m.fileName)));
+          // psql meta-commands pgmig cannot run are refused before anything runs.
+          const stop = target ? all.indexOf(target) : all.length - 1;
+          for (const m of all.slice(0, stop + 1)) if (!done.has(rowKey(m.fileName))) psqlSteps(this.fsys, m.file, this.text(m));
           const applied: string[] = [];
           for (const m of all) {
             if (!done.has(rowKey(m.fileName))) {
@@ -107,6 +111,8 @@ export class NumberedLayout implements MigrationLayout {
               const t0 = performance.now();
               await runTracked(s, m.file, text, () =>
                 s.query(`insert into ${qualified(this.project.table)} (migration_name, applied_at, checksum) values ($1, now(), $2)`, [m.fileName, sha256(text)]),
+                this.fsys,
+                opts.onMessage && ((echo) => opts.onMessage!(`${m.fileName}: ${echo}`)),
               );
               opts.onApplied?.(m, performance.now() - t0);
               applied.push(m.fileName);
@@ -140,12 +146,14 @@ export class NumberedLayout implements MigrationLayout {
           if (missing.length) {
             throw new EngineError('refused', `cannot roll back ${missing.map((m) => m.fileName).join(', ')}: no rollback-${missing[0].id}.sql next to it; write one first`);
           }
+          for (const m of victims) psqlSteps(this.fsys, m.downFile!, this.text(m, m.downFile));
           const rolledBack: string[] = [];
           for (const m of victims) {
             checkCancelled(opts.signal, `rolling back ${m.fileName}`);
             const t0 = performance.now();
             await runTracked(s, m.downFile!, this.text(m, m.downFile), () =>
               s.query(`delete from ${qualified(this.project.table)} where migration_name in ($1, $2)`, [m.fileName, rowKey(m.fileName)]),
+              this.fsys,
             );
             opts.onRolledBack?.(m, performance.now() - t0);
             rolledBack.push(m.fileName);

@@ -81,6 +81,8 @@ export interface ApplyOptions {
   onApplied?: (m: LayoutMigration, ms: number) => void;
   /** Told before something unusual is done (a migration applied out of order). */
   onWarning?: (message: string) => void;
+  /** What a migration prints (psql's `\echo`). */
+  onMessage?: (message: string) => void;
   lockTimeoutMs?: number;
 }
 
