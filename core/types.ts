@@ -20,6 +20,7 @@ export type RuleId =
   | 'not-null-without-default'
   | 'alembic-multiple-heads'
   | 'duplicate-migration-number'
+  | 'alembic-revision-unreadable'
   | 'applied-migration-edited';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';

@@ -18,6 +18,7 @@ import { columnTypeChange } from './columnTypeChange';
 import { notNullWithoutDefault } from './notNullWithoutDefault';
 import { alembicMultipleHeads } from './alembicMultipleHeads';
 import { duplicateMigrationNumber } from './duplicateMigrationNumber';
+import { alembicRevisionUnreadable } from './alembicRevisionUnreadable';
 
 export const rules: readonly Rule[] = [
   syntaxError,
@@ -38,4 +39,5 @@ export const rules: readonly Rule[] = [
   notNullWithoutDefault,
   alembicMultipleHeads,
   duplicateMigrationNumber,
+  alembicRevisionUnreadable,
 ];
