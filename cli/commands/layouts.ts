@@ -203,7 +203,8 @@ export const newCommand: Command = {
       drizzle: 'run drizzle-kit generate --name ' + positionals[0],
       alembic: `run ${d.project.command ?? 'alembic'} revision -m "${positionals[0]}"`,
     };
-    if (d.project.kind !== 'numbered') throw new UsageError(`pgmig new is for numbered SQL projects; this is a ${d.project.kind} project: ${how[d.project.kind]}`);
+    const what: Record<string, string> = { graphile: 'a graphile-migrate', drizzle: 'a Drizzle Kit', alembic: 'an Alembic' };
+    if (d.project.kind !== 'numbered') throw new UsageError(`pgmig new is for numbered SQL projects; this is ${what[d.project.kind]} project: ${how[d.project.kind]}`);
     try {
       const r = newNumberedMigration(d.project, positionals[0]);
       out(`created ${rel(process.cwd(), r.file)}\ncreated ${rel(process.cwd(), r.downFile)}`);

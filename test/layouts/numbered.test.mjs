@@ -169,7 +169,9 @@ describe('numbered layout: other runners, pgmig new, data migrations', () => {
     assert.throws(() => newNumberedMigration(project, '!!!'), /empty file name/);
     const other = await pgmig(['new', 'x', '--root', copySample('drizzle')]);
     assert.equal(other.code, 2);
-    assert.match(other.stderr, /drizzle project: run drizzle-kit generate --name x/);
+    assert.match(other.stderr, /this is a Drizzle Kit project: run drizzle-kit generate --name x/);
+    const alembic = await pgmig(['new', 'x', '--root', copySample('alembic')]);
+    assert.match(alembic.stderr, /this is an Alembic project: run alembic revision -m "x"/);
     // Width follows the folder: 4 digits stay 4 digits.
     writeFileSync(path.join(dir, 'migrations', '0042_wide.sql'), 'begin;\ncommit;\n');
     newNumberedMigration(project, 'next');
