@@ -9,13 +9,17 @@ import { detectLayout, LayoutConfigError } from '../../core/layouts/detect';
 import { layoutFor } from '../../core/layouts';
 import { newNumberedMigration } from '../../core/layouts/numbered';
 import { AlembicLayout } from '../../core/layouts/alembic';
-import { dataMigrationStatus } from '../../core/layouts/dataMigrations';
+import { dataMigrationReport } from '../../core/layouts/dataMigrations';
 import type { LayoutProject, LayoutStatus, MigrationLayout } from '../../core/layouts/types';
 import { appliedMigrationEditedFindings } from '../../core/rules/appliedMigrationEdited';
 import { EngineError } from '../../core/engine/errors';
 import { UsageError } from '../usage';
 import { out, parse, printError, runForTargets } from './engineCli';
 import type { Command } from './index';
+import { historyCommand } from './history';
+import { dataCommand } from './data';
+import { compileCommand } from './compile';
+import { runCommand } from './run';
 
 interface Detected {
   project: LayoutProject;
@@ -88,16 +92,22 @@ async function status(argv: string[], d: Detected): Promise<number> {
   const code = await runForTargets(values, async (engine, prefix) => {
     const db = engine.db('main');
     const s = await layout.status(db);
-    const data = d.project.dataMigrations ? await dataMigrationStatus(db, d.project.dataMigrations) : undefined;
+    const data = d.project.dataMigrations ? await dataMigrationReport(db, d.project.dataMigrations) : undefined;
     if (values.json) {
-      reports.push({ ...s, findings: appliedMigrationEditedFindings(s, diskFileSystem.read), dataMigrations: data ? Object.fromEntries(data) : undefined });
+      reports.push({
+        ...s,
+        findings: appliedMigrationEditedFindings(s, diskFileSystem.read),
+        dataMigrations: data ? Object.fromEntries(data.bySchema) : undefined,
+        dataMigrationsMissingScripts: data?.missingScripts,
+      });
     } else {
       printStatus(prefix, d.project, s);
       if (data) {
-        for (const [schema, list] of data) {
+        for (const [schema, list] of data.bySchema) {
           const pending = list.filter((m) => m.state === 'pending');
           out(`  data migrations ${schema}: ${list.length - pending.length} applied, ${pending.length} pending${pending.length ? ` (${pending.map((m) => m.name).join(', ')})` : ''}`);
         }
+        for (const m of data.missingScripts) out(`  data migration applied, but its script is gone: ${m.schema ? `${m.schema}/` : ''}${m.name} (see pgmig data status)`);
       }
     }
     return s.migrations.some((m) => m.state === 'pending') ? 1 : 0;
@@ -187,7 +197,17 @@ function dispatch(name: 'status' | 'migrate' | 'rollback', graphile: Command): C
 }
 
 export function withLayouts(commands: Record<string, Command>): Record<string, Command> {
-  return { ...commands, status: dispatch('status', commands.status), migrate: dispatch('migrate', commands.migrate), rollback: dispatch('rollback', commands.rollback), new: newCommand };
+  return {
+    ...commands,
+    status: dispatch('status', commands.status),
+    migrate: dispatch('migrate', commands.migrate),
+    rollback: dispatch('rollback', commands.rollback),
+    new: newCommand,
+    history: historyCommand,
+    data: dataCommand,
+    compile: compileCommand,
+    run: runCommand,
+  };
 }
 
 export const newCommand: Command = {

@@ -14,4 +14,6 @@ export { EngineError, type EngineErrorCode, type SqlErrorLocation } from './erro
 export { loadSettings, forTarget, type EngineSettings, type LoadOptions, type TargetSpec, type DbLocation } from './settings';
 export { readCurrent, type CompiledCurrent } from './current';
 export { readCommitted, type CommittedMigration } from './committed';
+// For graphile-migrate's `compile` and `run` (core/layouts/graphileCompile.ts).
+export { placeholdersFor, substitutePlaceholders, sqlError } from './sourceText';
 export { describeConnection, redactSecrets } from '../db/connection';
