@@ -116,9 +116,11 @@ async function status(argv: string[], d: Detected): Promise<number> {
   return code;
 }
 
+const TO_FORMS = 'ID: numbered 3, 003, 003_name or 003_name.sql; Drizzle the tag (0003_name), its file name or its number; Alembic a revision.';
+
 async function migrate(argv: string[], d: Detected): Promise<number> {
   const { values } = parse(argv, { to: { type: 'string' } });
-  if (values.help) return out(`pgmig migrate [--to ID] [--root DIR] [--target NAME | --all-targets]\n\nApplies pending migrations in order (${d.project.kind}).`), 0;
+  if (values.help) return out(`pgmig migrate [--to ID] [--root DIR] [--target NAME | --all-targets]\n\nApplies pending migrations in order (${d.project.kind}).\n${TO_FORMS}`), 0;
   const layout = d.layout!;
   if (layout instanceof AlembicLayout) {
     return runOwnDatabase(values, async () => {
@@ -144,7 +146,7 @@ async function migrate(argv: string[], d: Detected): Promise<number> {
 
 async function rollback(argv: string[], d: Detected): Promise<number> {
   const { values } = parse(argv, { to: { type: 'string' }, all: { type: 'boolean' } });
-  if (values.help) return out(`pgmig rollback [--to ID | --all] [--root DIR] [--target NAME | --all-targets]\n\nRuns the down script of the latest applied migration (or of every one after --to, or of all), newest first.`), 0;
+  if (values.help) return out(`pgmig rollback [--to ID | --all] [--root DIR] [--target NAME | --all-targets]\n\nRuns the down script of the latest applied migration (or of every one applied after --to, or of all), in the reverse of the order they were applied.\n${TO_FORMS}`), 0;
   if (values.to !== undefined && values.all) throw new UsageError('--to and --all exclude each other');
   const layout = d.layout!;
   if (layout instanceof AlembicLayout) {

@@ -125,3 +125,13 @@ describe('drizzle: a custom migration with breakpoints and no semicolons', { ski
     assert.deepEqual(JSON.parse(r.stdout).filter((f) => f.rule === 'syntax-error').map((f) => f.line), [3]);
   });
 });
+
+describe('drizzle: --to in every form', () => {
+  test('the tag, the file name or the number; an ambiguous number is refused', () => {
+    const { findDrizzle } = core('layouts/drizzle.js');
+    const all = [{ id: '0000_a', index: 0 }, { id: '0001_b', index: 1 }, { id: '0002_c', index: 2 }];
+    for (const to of ['0001_b', '0001_b.sql', '1', '0001']) assert.equal(findDrizzle(all, to, '/x').id, '0001_b', to);
+    assert.throws(() => findDrizzle(all, '9', '/x'), /no migration 9 in \/x\/meta\/_journal\.json \(give its tag, e\.g\. 0000_a, or its number\)/);
+    assert.throws(() => findDrizzle([...all, { id: '0001_z', index: 3 }], '1', '/x'), /--to 1 is ambiguous: 0001_b and 0001_z share the number/);
+  });
+});

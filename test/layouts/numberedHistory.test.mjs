@@ -74,6 +74,31 @@ describe('numbered: two migrations with the same number', () => {
   });
 });
 
+describe('numbered: --to in every form', () => {
+  test('migrate --to 2 | 002 | 002_b | 002_b.sql, and rollback --to the same forms', async () => {
+    const files = {};
+    for (const [n, t] of [['001_a', 'a'], ['002_b', 'b'], ['003_c', 'c']]) {
+      files[`${n}.sql`] = `create table ${t} (id int);\n`;
+      files[`rollback-${n.slice(0, 3)}.sql`] = `drop table ${t};\n`;
+    }
+    const dir = project(files);
+    const name = freshDb(pg);
+    const env = { DATABASE_URL: pg.url(name) };
+    const applied = () => pg.psql(`select coalesce(string_agg(migration_name, ',' order by id), '') from schema_migrations`, name).trim();
+    for (const to of ['2', '002', '002_b', '002_b.sql']) {
+      let r = await pgmig(['migrate', '--to', to], { cwd: dir, env });
+      assert.equal(r.code, 0, `migrate --to ${to}: ${r.out}`);
+      assert.equal(applied(), '001_a.sql,002_b.sql', to);
+      r = await pgmig(['rollback', '--to', to.replace('2', '1').replace('_b', '_a')], { cwd: dir, env });
+      assert.equal(r.code, 0, `rollback --to: ${r.out}`);
+      assert.equal(applied(), '001_a.sql', to);
+    }
+    const r = await pgmig(['migrate', '--to', '7'], { cwd: dir, env });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no migration 7 in .*migrations \(give its number, e\.g\. 1, or its file name\)/);
+  });
+});
+
 describe('numbered: a migration added below one already applied', () => {
   test('status and migrate warn; rollback undoes in the order migrations were applied', async () => {
     const dir = project({
