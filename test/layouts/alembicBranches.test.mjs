@@ -5,18 +5,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startPostgres } from '../support/postgres.mjs';
-import { ALEMBIC, alembicMissing, copySample, freshDb, pgmig, run } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { ALEMBIC, alembicMissing, copySample, freshDb, pgmig, postgresForTests, run } from './helpers.mjs';
 
 const skip = alembicMissing();
-let pg;
-before(async () => {
-  if (!skip) pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const pg = postgresForTests(skip);
 
 function sample() {
   const dir = copySample('alembic');
@@ -32,7 +25,7 @@ describe('alembic graphs beside the real alembic', { skip }, () => {
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.replace('def upgrade() -> None:', 'def upgrade() -> None'));
     const line = text.split('\n').findIndex((l) => l.startsWith('def upgrade() -> None:')) + 1;
-    const env = { DATABASE_URL: pg.url(freshDb(pg)) };
+    const env = { DATABASE_URL: pg().url(freshDb(pg())) };
     const heads = await alembic('heads', dir, env);
     assert.notEqual(heads.code, 0, 'alembic itself cannot load the folder');
     assert.match(heads.stderr, /SyntaxError/);
@@ -59,8 +52,8 @@ describe('alembic graphs beside the real alembic', { skip }, () => {
     let r = await pgmig(['lint', '--format', 'json'], { cwd: dir });
     assert.deepEqual(JSON.parse(r.stdout).filter((f) => f.rule.startsWith('alembic-')), []);
     assert.equal(r.code, 0, r.out);
-    const name = freshDb(pg);
-    const env = { DATABASE_URL: pg.url(name) };
+    const name = freshDb(pg());
+    const env = { DATABASE_URL: pg().url(name) };
     r = await pgmig(['migrate'], { cwd: dir, env });
     assert.equal(r.code, 0, r.out);
     assert.match(r.stdout, /upgrade heads/);

@@ -5,21 +5,14 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startPostgres } from '../support/postgres.mjs';
-import { ALEMBIC, alembicMissing, core, freshDb, pgmig, run, samples, tempDir } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { ALEMBIC, alembicMissing, core, freshDb, pgmig, postgresForTests, run, samples, tempDir } from './helpers.mjs';
 
 const { alembicDatabase, interpolate, parseAlembicCurrent } = core('layouts/alembicDatabase.js');
 const { diskFileSystem } = core('fileSystem.js');
 
 const skip = alembicMissing();
-let pg;
-before(async () => {
-  if (!skip) pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const pg = postgresForTests(skip);
 
 const C = '3c3d2e4f5a6b';
 const D = '4d4e3f5a6b7c';
@@ -40,11 +33,11 @@ const noEmbedded = (dir) => assert.ok(!readdirSync(dir).includes('.pgmig'), 'no 
 
 describe('alembic: the database alembic uses', { skip }, () => {
   test('URL only in alembic.ini (interpolated): migrate upgrades it, status reads it, not DATABASE_URL', async () => {
-    const name = freshDb(pg);
-    const other = freshDb(pg);
-    const base = pg.url(name).replace(/\/[^/]+$/, '').replace(/^postgres:/, 'postgresql+psycopg2:');
+    const name = freshDb(pg());
+    const other = freshDb(pg());
+    const base = pg().url(name).replace(/\/[^/]+$/, '').replace(/^postgres:/, 'postgresql+psycopg2:');
     const dir = await initProject(`db_name = ${name}\nsqlalchemy.url = ${base.replace(/%/g, '%%')}/%(db_name)s`);
-    const env = { DATABASE_URL: pg.url(other) }; // not what alembic uses: env.py reads alembic.ini only
+    const env = { DATABASE_URL: pg().url(other) }; // not what alembic uses: env.py reads alembic.ini only
     let r = await pgmig(['migrate'], { cwd: dir, env });
     assert.equal(r.code, 0, r.out);
     r = await pgmig(['status'], { cwd: dir, env });
@@ -54,7 +47,7 @@ describe('alembic: the database alembic uses', { skip }, () => {
     assert.match(r.stdout, new RegExp(`heads: ${C}, ${D}`));
     assert.match(r.stdout, new RegExp(`/${name} \\(from alembic\\.ini\\)`));
     assert.doesNotMatch(r.out, /test-secret-pw/);
-    assert.equal(pg.psql(`select to_regclass('alembic_version') is null`, other).trim(), 't', 'DATABASE_URL\'s database untouched');
+    assert.equal(pg().psql(`select to_regclass('alembic_version') is null`, other).trim(), 't', 'DATABASE_URL\'s database untouched');
     noEmbedded(dir);
     // Without DATABASE_URL: the same answer.
     r = await pgmig(['status', '--json'], { cwd: dir, env: { DATABASE_URL: '' } });
@@ -62,9 +55,9 @@ describe('alembic: the database alembic uses', { skip }, () => {
   });
 
   test('env.py computes the URL: status asks `alembic current`', async () => {
-    const name = freshDb(pg);
+    const name = freshDb(pg());
     const dir = await initProject('sqlalchemy.url =');
-    writeFileSync(path.join(dir, 'dbsettings.py'), `URL = ${JSON.stringify(pg.url(name).replace(/^postgres:/, 'postgresql:'))}\n`);
+    writeFileSync(path.join(dir, 'dbsettings.py'), `URL = ${JSON.stringify(pg().url(name).replace(/^postgres:/, 'postgresql:'))}\n`);
     const envPy = path.join(dir, 'alembic', 'env.py');
     writeFileSync(envPy, readFileSync(envPy, 'utf8').replace('config = context.config\n', 'config = context.config\nimport dbsettings\nconfig.set_main_option("sqlalchemy.url", dbsettings.URL)\n'));
     assert.equal(alembicDatabase(diskFileSystem, dir, path.join(dir, 'alembic'), {}).kind, 'tool');

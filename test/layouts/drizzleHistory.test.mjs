@@ -4,20 +4,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startPostgres } from '../support/postgres.mjs';
-import { copySample, core, drizzleKit, drizzleKitMissing, freshDb, pgmig } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { copySample, core, drizzleKit, drizzleKitMissing, freshDb, pgmig, postgresForTests } from './helpers.mjs';
 
 const { drizzleConfig } = core('layouts/detect.js');
 
 const skip = drizzleKitMissing();
-let pg;
-before(async () => {
-  pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const pg = postgresForTests();
 
 /** Adds a migration to the sample's journal with the given `when` (a branch's entry merged in). */
 function addEntry(dir, tag, sql, when, folder = 'drizzle') {
@@ -31,14 +24,14 @@ function addEntry(dir, tag, sql, when, folder = 'drizzle') {
 describe('drizzle: an entry older than the latest applied one', { skip }, () => {
   test('drizzle-kit skips it; pgmig status says so and what to do; pgmig migrate applies it, saying so', async () => {
     const dir = copySample('drizzle');
-    const name = freshDb(pg);
-    const env = { DATABASE_URL: pg.url(name) };
+    const name = freshDb(pg());
+    const env = { DATABASE_URL: pg().url(name) };
     assert.equal((await drizzleKit(['migrate'], { cwd: dir, env })).code, 0);
     // Made on a branch before 0002 was merged: its `when` is between 0001's and 0002's.
     addEntry(dir, '0003_audit', 'CREATE TABLE "audit" ("id" serial PRIMARY KEY NOT NULL);', 1763700090000);
     let r = await drizzleKit(['migrate'], { cwd: dir, env });
     assert.equal(r.code, 0, r.out);
-    assert.equal(pg.psql(`select to_regclass('audit') is null`, name).trim(), 't', 'drizzle-kit really skips it');
+    assert.equal(pg().psql(`select to_regclass('audit') is null`, name).trim(), 't', 'drizzle-kit really skips it');
     r = await pgmig(['status'], { cwd: dir, env });
     assert.equal(r.code, 1, r.out);
     assert.match(r.stdout, /pending: 1\n\s+0003_audit\.sql/);
@@ -49,13 +42,13 @@ describe('drizzle: an entry older than the latest applied one', { skip }, () => 
     assert.equal(r.code, 0, r.out);
     assert.match(r.stdout, /warning: 0003_audit: applied although drizzle-kit migrate would skip it/);
     assert.match(r.stdout, /applied 0003_audit\.sql/);
-    assert.equal(pg.psql(`select to_regclass('audit') is not null`, name).trim(), 't');
+    assert.equal(pg().psql(`select to_regclass('audit') is not null`, name).trim(), 't');
     r = await pgmig(['status'], { cwd: dir, env });
     assert.equal(r.code, 0, r.out);
     assert.match(r.stdout, /Up to date\./);
     r = await drizzleKit(['migrate'], { cwd: dir, env });
     assert.equal(r.code, 0, r.out);
-    assert.equal(pg.psql('select count(*) from drizzle.__drizzle_migrations', name).trim(), '4');
+    assert.equal(pg().psql('select count(*) from drizzle.__drizzle_migrations', name).trim(), '4');
   });
 });
 
@@ -67,8 +60,8 @@ describe('drizzle: `out` through a variable', { skip }, () => {
     const dir = copySample('drizzle');
     renameSync(path.join(dir, 'drizzle'), path.join(dir, 'db-migrations'));
     writeFileSync(path.join(dir, 'drizzle.config.ts'), `const out = "./db-migrations";\nexport default { out, dialect: 'postgresql', schema: './src/schema.ts', dbCredentials: { url: process.env.DATABASE_URL! } };\n`);
-    const name = freshDb(pg);
-    const env = { DATABASE_URL: pg.url(name) };
+    const name = freshDb(pg());
+    const env = { DATABASE_URL: pg().url(name) };
     let r = await pgmig(['status'], { cwd: dir, env });
     assert.equal(r.code, 1, r.out);
     assert.match(r.stdout, /layout: drizzle \(db-migrations\/, tracked in drizzle\.__drizzle_migrations\)/);
@@ -83,7 +76,7 @@ describe('drizzle: `out` through a variable', { skip }, () => {
     const dir = copySample('drizzle');
     renameSync(path.join(dir, 'drizzle'), path.join(dir, 'db-migrations'));
     writeFileSync(path.join(dir, 'drizzle.config.ts'), config(`path.join(__dirname, 'db-migrations')`, "import path from 'node:path';\n"));
-    const env = { DATABASE_URL: pg.url(freshDb(pg)) };
+    const env = { DATABASE_URL: pg().url(freshDb(pg())) };
     for (const args of [['status'], ['lint']]) {
       const r = await pgmig(args, { cwd: dir, env });
       assert.equal(r.code, 2, `${args}: ${r.out}`);
@@ -114,11 +107,11 @@ describe('drizzle: a custom migration with breakpoints and no semicolons', { ski
     let r = await pgmig(['lint', '--format', 'json', 'drizzle/0003_custom_tags.sql'], { cwd: dir });
     assert.deepEqual(JSON.parse(r.stdout).filter((f) => f.rule === 'syntax-error'), [], r.out);
     for (const tool of ['drizzle-kit', 'pgmig']) {
-      const name = freshDb(pg);
-      const env = { DATABASE_URL: pg.url(name) };
+      const name = freshDb(pg());
+      const env = { DATABASE_URL: pg().url(name) };
       r = tool === 'pgmig' ? await pgmig(['migrate'], { cwd: dir, env }) : await drizzleKit(['migrate'], { cwd: dir, env });
       assert.equal(r.code, 0, `${tool}: ${r.out}`);
-      assert.equal(pg.psql('select count(*) from tags', name).trim(), '1', tool);
+      assert.equal(pg().psql('select count(*) from tags', name).trim(), '1', tool);
     }
     writeFileSync(path.join(dir, 'drizzle', '0003_custom_tags.sql'), custom.replace('INSERT INTO "tags" VALUES (1)', 'INSERT INTO "tags" VALUS (1)'));
     r = await pgmig(['lint', '--format', 'json', 'drizzle/0003_custom_tags.sql'], { cwd: dir });

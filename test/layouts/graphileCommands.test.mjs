@@ -4,18 +4,11 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startPostgres } from '../support/postgres.mjs';
+import { describe, test } from 'node:test';
 import { gm } from '../engine/helpers.mjs';
-import { freshDb, pgmig, samples, tempDir } from './helpers.mjs';
+import { freshDb, pgmig, postgresForTests, samples, tempDir } from './helpers.mjs';
 
-let pg;
-before(async () => {
-  pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const pg = postgresForTests();
 
 function sample() {
   const dir = path.join(tempDir(), 'sample');
@@ -26,7 +19,7 @@ function sample() {
 describe('graphile-migrate compile and run', () => {
   test('compile: current.sql (or a file) with includes and placeholders, byte for byte graphile-migrate\'s', async () => {
     const dir = sample();
-    const env = { DATABASE_URL: pg.url(freshDb(pg)) };
+    const env = { DATABASE_URL: pg().url(freshDb(pg())) };
     const ours = await pgmig(['compile'], { cwd: dir, env });
     assert.equal(ours.code, 0, ours.out);
     const theirs = await gm(2, ['compile', 'migrations/current.sql'], { cwd: dir, env });
@@ -37,7 +30,7 @@ describe('graphile-migrate compile and run', () => {
     assert.doesNotMatch(ours.stdout, /:DATABASE_VISITOR/);
     const named = await pgmig(['compile', 'migrations/current.sql'], { cwd: dir, env });
     assert.equal(named.stdout, theirs.stdout);
-    assert.equal(pg.psql("select count(*) from pg_namespace where nspname = 'graphile_migrate'", new URL(env.DATABASE_URL).pathname.slice(1)).trim(), '0', 'compile touches no database');
+    assert.equal(pg().psql("select count(*) from pg_namespace where nspname = 'graphile_migrate'", new URL(env.DATABASE_URL).pathname.slice(1)).trim(), '0', 'compile touches no database');
   });
 
   test('run FILE: includes and placeholders, the same effect as graphile-migrate run; rows printed; errors at file:line', async () => {
@@ -46,21 +39,21 @@ describe('graphile-migrate compile and run', () => {
     writeFileSync(path.join(dir, 'migrations', 'fixtures', 'seed_roles.sql'), "create table if not exists seeded (who text);\ninsert into seeded values (:DATABASE_NAME_TEXT);\n");
     writeFileSync(path.join(dir, '.gmrc'), '{ placeholders: { ":DATABASE_VISITOR": "app_visitor", ":DATABASE_NAME_TEXT": "\'seeded-by-run\'" } }\n');
     writeFileSync(path.join(dir, 'seeds', 'dev.sql'), '--!include seed_roles.sql\ninsert into seeded values (\':DATABASE_NAME\');\n');
-    const mine = freshDb(pg);
-    const theirs = freshDb(pg);
-    let r = await pgmig(['run', 'seeds/dev.sql'], { cwd: dir, env: { DATABASE_URL: pg.url(mine) } });
+    const mine = freshDb(pg());
+    const theirs = freshDb(pg());
+    let r = await pgmig(['run', 'seeds/dev.sql'], { cwd: dir, env: { DATABASE_URL: pg().url(mine) } });
     assert.equal(r.code, 0, r.out);
     assert.match(r.stdout, /ran seeds\/dev\.sql/);
-    const g = await gm(2, ['run', 'seeds/dev.sql'], { cwd: dir, env: { DATABASE_URL: pg.url(theirs) } });
+    const g = await gm(2, ['run', 'seeds/dev.sql'], { cwd: dir, env: { DATABASE_URL: pg().url(theirs) } });
     assert.equal(g.code, 0, g.out);
-    assert.equal(pg.psql('select string_agg(who, \',\' order by who) from seeded', mine).trim(), `${mine},seeded-by-run`);
-    assert.equal(pg.psql('select string_agg(who, \',\' order by who) from seeded', theirs).trim(), `${theirs},seeded-by-run`);
+    assert.equal(pg().psql('select string_agg(who, \',\' order by who) from seeded', mine).trim(), `${mine},seeded-by-run`);
+    assert.equal(pg().psql('select string_agg(who, \',\' order by who) from seeded', theirs).trim(), `${theirs},seeded-by-run`);
     writeFileSync(path.join(dir, 'seeds', 'count.sql'), 'select who, length(who) as n from seeded order by who;\n');
-    r = await pgmig(['run', 'seeds/count.sql', '--json'], { cwd: dir, env: { DATABASE_URL: pg.url(mine) } });
+    r = await pgmig(['run', 'seeds/count.sql', '--json'], { cwd: dir, env: { DATABASE_URL: pg().url(mine) } });
     assert.equal(r.code, 0, r.out);
     assert.deepEqual(JSON.parse(r.stdout).map((x) => x.who), [mine, 'seeded-by-run']);
     writeFileSync(path.join(dir, 'seeds', 'broken.sql'), 'select 1;\nselect nope from seeded;\n');
-    r = await pgmig(['run', 'seeds/broken.sql'], { cwd: dir, env: { DATABASE_URL: pg.url(mine) } });
+    r = await pgmig(['run', 'seeds/broken.sql'], { cwd: dir, env: { DATABASE_URL: pg().url(mine) } });
     assert.equal(r.code, 1, r.out);
     assert.match(r.stderr, /seeds\/broken\.sql:2:8: 42703: column "nope" does not exist/);
   });

@@ -3,17 +3,10 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startPostgres } from '../support/postgres.mjs';
-import { ALEMBIC, alembicMissing, copySample, freshDb, pgmig, run, samples } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { ALEMBIC, alembicMissing, copySample, freshDb, pgmig, postgresForTests, run, samples } from './helpers.mjs';
 
-let pg;
-before(async () => {
-  pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const pg = postgresForTests();
 
 describe('pgmig history', () => {
   test('numbered, Drizzle and graphile-migrate: the files in apply order with their down scripts', async () => {
@@ -46,10 +39,10 @@ describe('pgmig history', () => {
 describe('pgmig data', () => {
   test('status per schema, up runs the project command for schemas with pending ones, down needs --yes; a row whose script is gone', async () => {
     const dir = copySample('numbered');
-    const name = freshDb(pg);
-    const env = { DATABASE_URL: pg.url(name) };
+    const name = freshDb(pg());
+    const env = { DATABASE_URL: pg().url(name) };
     assert.equal((await pgmig(['migrate'], { cwd: dir, env })).code, 0);
-    pg.psql(`insert into platform.data_migrations (name, schema) values ('0001_seed_accounts', 'platform'), ('0009_dropped_script', 'billing')`, name);
+    pg().psql(`insert into platform.data_migrations (name, schema) values ('0001_seed_accounts', 'platform'), ('0009_dropped_script', 'billing')`, name);
     let r = await pgmig(['data', 'status'], { cwd: dir, env });
     assert.equal(r.code, 1, r.out);
     assert.match(r.stdout, /platform: 1 applied, 1 pending\n\s+applied\s+0001_seed_accounts \(.*\)\n\s+pending\s+0002_backfill_invoice_status/);

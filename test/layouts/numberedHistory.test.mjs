@@ -3,29 +3,18 @@
 // runs for its own migration), and a migration added below one already applied (warned in status and migrate,
 // undone in the order migrations were applied).
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startPostgres } from '../support/postgres.mjs';
-import { core, freshDb, pgmig, tempDir } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { core, freshDb, pgmig, postgresForTests, projectFrom } from './helpers.mjs';
 
 const { numberedMigrations } = core('layouts/files.js');
 const { diskFileSystem } = core('fileSystem.js');
 
-let pg;
-before(async () => {
-  pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const pg = postgresForTests();
+/** A numbered project: `files` are written into migrations/. */
+const project = (files) => projectFrom(Object.fromEntries(Object.entries(files).map(([n, t]) => [`migrations/${n}`, t])));
 
-function project(files) {
-  const dir = tempDir();
-  mkdirSync(path.join(dir, 'migrations'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, 'migrations', name), text);
-  return dir;
-}
 
 describe('numbered: two migrations with the same number', () => {
   const files = {
@@ -37,23 +26,23 @@ describe('numbered: two migrations with the same number', () => {
 
   test('migrate, rollback and migrate --to refuse, naming both files; nothing is run or dropped', async () => {
     const dir = project(files);
-    const name = freshDb(pg);
-    const env = { DATABASE_URL: pg.url(name) };
+    const name = freshDb(pg());
+    const env = { DATABASE_URL: pg().url(name) };
     for (const args of [['migrate'], ['migrate', '--to', '002'], ['rollback']]) {
       const r = await pgmig(args, { cwd: dir, env });
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.out}`);
       assert.match(r.stderr, /002_create_invoices\.sql and 002_z_tags\.sql share a migration number/, args.join(' '));
     }
-    assert.equal(pg.psql(`select to_regclass('invoices') is null and to_regclass('accounts') is null`, name).trim(), 't', 'nothing was applied');
+    assert.equal(pg().psql(`select to_regclass('invoices') is null and to_regclass('accounts') is null`, name).trim(), 't', 'nothing was applied');
     // Applied earlier (before the second 002 arrived): a row in invoices survives the refused rollback.
     renameSync(path.join(dir, 'migrations', '002_z_tags.sql'), path.join(dir, 'tags.sql.off'));
     assert.equal((await pgmig(['migrate'], { cwd: dir, env })).code, 0);
-    pg.psql('insert into invoices values (1, 100)', name);
+    pg().psql('insert into invoices values (1, 100)', name);
     renameSync(path.join(dir, 'tags.sql.off'), path.join(dir, 'migrations', '002_z_tags.sql'));
     const r = await pgmig(['rollback'], { cwd: dir, env });
     assert.equal(r.code, 1, r.out);
     assert.doesNotMatch(r.stdout, /rolled back/);
-    assert.equal(pg.psql('select count(*) from invoices', name).trim(), '1', 'invoices and its row are still there');
+    assert.equal(pg().psql('select count(*) from invoices', name).trim(), '1', 'invoices and its row are still there');
   });
 
   test('lint reports duplicate-migration-number on both files (exit 1)', async () => {
@@ -82,9 +71,9 @@ describe('numbered: --to in every form', () => {
       files[`rollback-${n.slice(0, 3)}.sql`] = `drop table ${t};\n`;
     }
     const dir = project(files);
-    const name = freshDb(pg);
-    const env = { DATABASE_URL: pg.url(name) };
-    const applied = () => pg.psql(`select coalesce(string_agg(migration_name, ',' order by id), '') from schema_migrations`, name).trim();
+    const name = freshDb(pg());
+    const env = { DATABASE_URL: pg().url(name) };
+    const applied = () => pg().psql(`select coalesce(string_agg(migration_name, ',' order by id), '') from schema_migrations`, name).trim();
     for (const to of ['2', '002', '002_b', '002_b.sql']) {
       let r = await pgmig(['migrate', '--to', to], { cwd: dir, env });
       assert.equal(r.code, 0, `migrate --to ${to}: ${r.out}`);
@@ -107,8 +96,8 @@ describe('numbered: a migration added below one already applied', () => {
       '005_e.sql': 'begin;\ncreate table e (id int);\ncommit;\n',
       'rollback-005.sql': 'drop table e;\n',
     });
-    const name = freshDb(pg);
-    const env = { DATABASE_URL: pg.url(name) };
+    const name = freshDb(pg());
+    const env = { DATABASE_URL: pg().url(name) };
     assert.equal((await pgmig(['migrate'], { cwd: dir, env })).code, 0);
     writeFileSync(path.join(dir, 'migrations', '003_c.sql'), 'begin;\ncreate table c (id int);\ncommit;\n');
     writeFileSync(path.join(dir, 'migrations', 'rollback-003.sql'), 'drop table c;\n');
@@ -123,10 +112,10 @@ describe('numbered: a migration added below one already applied', () => {
     r = await pgmig(['rollback'], { cwd: dir, env });
     assert.equal(r.code, 0, r.out);
     assert.match(r.stdout, /^rolled back 003_c\.sql/m, 'the last applied, not the highest number');
-    assert.equal(pg.psql(`select to_regclass('c') is null, to_regclass('e') is not null`, name).trim(), 't|t');
+    assert.equal(pg().psql(`select to_regclass('c') is null, to_regclass('e') is not null`, name).trim(), 't|t');
     r = await pgmig(['rollback', '--to', '1'], { cwd: dir, env });
     assert.equal(r.code, 0, r.out);
     assert.match(r.stdout, /rolled back 005_e\.sql/);
-    assert.equal(pg.psql(`select string_agg(migration_name, ',') from schema_migrations`, name).trim(), '001_a.sql');
+    assert.equal(pg().psql(`select string_agg(migration_name, ',') from schema_migrations`, name).trim(), '001_a.sql');
   });
 });
