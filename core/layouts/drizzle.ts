@@ -35,7 +35,7 @@ export class DrizzleLayout implements MigrationLayout {
 
   private async rows(s: DbSession): Promise<Row[]> {
     if (!(await tableExists(s, this.project.table))) return [];
-    return s.query<Row>(`select id, hash, created_at from ${qualified(this.project.table)} order by created_at, id`);
+    return s.query<Row>(`select id, hash, created_at from ${qualified(this.project.table)} order by id`);
   }
 
   private text(file: string): string {
@@ -77,7 +77,7 @@ export class DrizzleLayout implements MigrationLayout {
     const migrations: MigrationStatus[] = all.map((m) => {
       const row = rowOf.get(m);
       if (!row) return last !== undefined && m.when <= last ? { ...m, state: 'pending', note: this.skippedNote(m, last) } : { ...m, state: 'pending' };
-      const st: MigrationStatus = { ...m, state: 'applied' };
+      const st: MigrationStatus = { ...m, state: 'applied', appliedOrder: rows.indexOf(row) };
       const text = this.fsys.read(m.file);
       if (text !== undefined && sha256(text) !== row.hash) {
         st.changed = `${m.id}.sql was edited after it was applied (sha256 ${sha256(text).slice(0, 12)}..., applied ${row.hash.slice(0, 12)}...): drizzle-kit will not run the edit; generate a new migration`;
@@ -152,8 +152,8 @@ export class DrizzleLayout implements MigrationLayout {
           const { rowOf } = this.match(all, await this.rows(s));
           // Newest first in the order they were applied (row ids).
           const applied = [...rowOf].sort((a, b) => b[1].id - a[1].id).map(([m]) => m);
-          if (target && !rowOf.has(target)) throw new EngineError('refused', `${target.id} is not applied: nothing to roll back to`);
-          const victims = opts.all ? applied : target ? applied.slice(0, applied.indexOf(target)) : applied.slice(0, 1);
+          const after = (t: DrizzleMigration) => (rowOf.has(t) ? applied.slice(0, applied.indexOf(t)) : applied.filter((m) => m.index > t.index));
+          const victims = opts.all ? applied : target ? after(target) : applied.slice(0, 1);
           const missing = victims.filter((m) => !m.downFile);
           if (missing.length) {
             throw new EngineError(

@@ -71,7 +71,7 @@ export class NumberedLayout implements MigrationLayout {
         return st;
       }
       byName.delete(rowKey(m.fileName));
-      const st: MigrationStatus = { ...m, state: 'applied', appliedAt: new Date(row.applied_at) };
+      const st: MigrationStatus = { ...m, state: 'applied', appliedAt: new Date(row.applied_at), appliedOrder: order.get(rowKey(m.fileName)) };
       const text = this.fsys.read(m.file);
       if (row.checksum && text !== undefined && sha256(text) !== row.checksum) {
         st.changed = `${m.fileName} was edited after it was applied (sha256 ${sha256(text).slice(0, 12)}..., applied ${row.checksum.slice(0, 12)}...): the database will not run the edit; put the change in a new migration`;
@@ -139,9 +139,10 @@ export class NumberedLayout implements MigrationLayout {
           // applied out of order is undone in its turn.
           const byKey = new Map(all.map((m) => [rowKey(m.fileName), m]));
           const done = (await this.rows(s)).map((r) => byKey.get(rowKey(r.migration_name))).filter((m): m is NumberedMigration => !!m);
-          if (target && !done.includes(target)) throw new EngineError('refused', `${target.fileName} is not applied: nothing to roll back to`);
           done.reverse();
-          const victims = opts.all ? done : target ? done.slice(0, done.indexOf(target)) : done.slice(0, 1);
+          // --to X: what the database applied after X; X not applied (a gap): the applied ones numbered after it.
+          const after = (t: NumberedMigration) => (done.includes(t) ? done.slice(0, done.indexOf(t)) : done.filter((m) => m.index > t.index));
+          const victims = opts.all ? done : target ? after(target) : done.slice(0, 1);
           const missing = victims.filter((m) => !m.downFile);
           if (missing.length) {
             throw new EngineError('refused', `cannot roll back ${missing.map((m) => m.fileName).join(', ')}: no rollback-${missing[0].id}.sql next to it; write one first`);

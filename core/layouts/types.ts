@@ -59,6 +59,8 @@ export interface MigrationStatus extends LayoutMigration {
   changed?: string;
   /** A warning about this migration's place in the history: applied out of order, or skipped by the tool. */
   note?: string;
+  /** Applied migrations: their position in the order the database applied them (0 = first), when it is known. */
+  appliedOrder?: number;
 }
 
 export interface LayoutStatus {

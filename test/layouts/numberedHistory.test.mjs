@@ -119,3 +119,18 @@ describe('numbered: a migration added below one already applied', () => {
     assert.equal(pg().psql(`select string_agg(migration_name, ',') from schema_migrations`, name).trim(), '001_a.sql');
   });
 });
+
+describe('the Migrations view rows after an out-of-order apply', () => {
+  test('Roll back is offered on the migration the database applied last, and the note travels with the row', () => {
+    const { layoutTreeItems } = core('layouts/treeItems.js');
+    const m = (id, state, appliedOrder, note) => ({ id, name: id, file: `/m/${id}_x.sql`, downFile: `/m/rollback-${id}.sql`, index: Number(id), state, appliedOrder, note });
+    const items = layoutTreeItems({
+      layout: 'numbered',
+      database: 'db',
+      unknownApplied: [],
+      migrations: [m('001', 'applied', 0), m('003', 'applied', 2, 'applied out of order: after 005_x.sql'), m('005', 'applied', 1)],
+    });
+    assert.deepEqual(items.map((i) => `${i.id}:${i.canRollback}`), ['001:false', '003:true', '005:false']);
+    assert.equal(items[1].note, 'applied out of order: after 005_x.sql');
+  });
+});
