@@ -3,7 +3,9 @@
 // :PLACEHOLDERS substituted for the chosen database, as graphile-migrate 2.0.0-rc.3 compiles it; `run` sends the
 // result to that database in one round trip and returns the rows of a single statement (seeding, a quick query).
 import path from 'node:path';
-import { EngineError, type MigrationEngine, placeholdersFor, readCurrent, sqlError, substitutePlaceholders } from '../engine/index';
+import { EngineError, makeRootDatabaseConnectionString, type MigrationEngine, placeholdersFor, readCurrent, sqlError, substitutePlaceholders } from '../engine/index';
+import { PgProvider } from '../db/pg';
+import type { DbProvider } from '../db/types';
 import { diskFileSystem, type FileSystem } from '../fileSystem';
 import { expandIncludes, mapOffset } from '../includes';
 import { statementTexts } from './transaction';
@@ -46,23 +48,39 @@ export function compileFile(engine: MigrationEngine, opts: { file?: string; shad
 }
 
 /**
- * Compiles and runs `file` on the main (or shadow) database. An SQL error names the file, line and column (through
- * includes). Returns the rows when the file is one statement that returns rows.
+ * Compiles and runs `file` on the main (or shadow) database; `root`: as the root user on that database, `rootDatabase`:
+ * on the root database itself (graphile-migrate's --root / --rootDatabase; rootConnectionString / ROOT_DATABASE_URL).
+ * An SQL error names the file, line and column (through includes). Returns the rows when the file is one statement
+ * that returns rows.
  */
-export async function runFile(engine: MigrationEngine, file: string, opts: { shadow?: boolean; signal?: AbortSignal; fsys?: FileSystem } = {}): Promise<{ rows?: Record<string, unknown>[]; database: string }> {
+export async function runFile(
+  engine: MigrationEngine,
+  file: string,
+  opts: { shadow?: boolean; root?: boolean; rootDatabase?: boolean; signal?: AbortSignal; fsys?: FileSystem } = {},
+): Promise<{ rows?: Record<string, unknown>[]; database: string }> {
   const fsys = opts.fsys ?? diskFileSystem;
   const compiled = compileFile(engine, { file, shadow: opts.shadow, fsys });
   const which = opts.shadow ? 'shadow' : 'main';
-  const db = engine.db(which);
+  let db: DbProvider = engine.db(which);
+  let own: DbProvider | undefined;
+  if (opts.root || opts.rootDatabase) {
+    const root = engine.settings.rootConnectionString;
+    if (!root || db.kind !== 'pg') throw new EngineError('config', `--root${opts.rootDatabase ? 'Database' : ''} needs a PostgreSQL database and rootConnectionString (or ROOT_DATABASE_URL); the ${which} database is ${db.label}`);
+    own = db = new PgProvider(opts.rootDatabase ? root : makeRootDatabaseConnectionString(root, db.databaseName));
+  }
   const single = statementTexts(compiled.text).length === 1;
-  const rows = await db.withSession(async (s) => {
-    try {
-      if (single) return await s.query<Record<string, unknown>>(compiled.text);
-      await s.exec(compiled.text);
-      return undefined;
-    } catch (e) {
-      throw sqlError(e, { text: compiled.text, label: path.basename(compiled.file), toSource: compiled.toSource }, (f) => fsys.read(f));
-    }
-  }, opts.signal);
-  return { rows: Array.isArray(rows) && rows.length ? rows : undefined, database: engine.describe(which) };
+  try {
+    const rows = await db.withSession(async (s) => {
+      try {
+        if (single) return await s.query<Record<string, unknown>>(compiled.text);
+        await s.exec(compiled.text);
+        return undefined;
+      } catch (e) {
+        throw sqlError(e, { text: compiled.text, label: path.basename(compiled.file), toSource: compiled.toSource }, (f) => fsys.read(f));
+      }
+    }, opts.signal);
+    return { rows: Array.isArray(rows) && rows.length ? rows : undefined, database: own ? own.label : engine.describe(which) };
+  } finally {
+    await own?.close();
+  }
 }

@@ -52,6 +52,13 @@ describe('graphile-migrate compile and run', () => {
     r = await pgmig(['run', 'seeds/count.sql', '--json'], { cwd: dir, env: { DATABASE_URL: pg().url(mine) } });
     assert.equal(r.code, 0, r.out);
     assert.deepEqual(JSON.parse(r.stdout).map((x) => x.who), [mine, 'seeded-by-run']);
+    // --root-user / --root-database (graphile-migrate's --root / --rootDatabase): through ROOT_DATABASE_URL.
+    writeFileSync(path.join(dir, 'seeds', 'where.sql'), 'select current_database() as db;\n');
+    const rootEnv = { DATABASE_URL: pg().url(mine), ROOT_DATABASE_URL: pg().url('postgres') };
+    r = await pgmig(['run', 'seeds/where.sql', '--json', '--root-user'], { cwd: dir, env: rootEnv });
+    assert.deepEqual(JSON.parse(r.stdout), [{ db: mine }], r.out);
+    r = await pgmig(['run', 'seeds/where.sql', '--json', '--root-database'], { cwd: dir, env: rootEnv });
+    assert.deepEqual(JSON.parse(r.stdout), [{ db: 'postgres' }], r.out);
     writeFileSync(path.join(dir, 'seeds', 'broken.sql'), 'select 1;\nselect nope from seeded;\n');
     r = await pgmig(['run', 'seeds/broken.sql'], { cwd: dir, env: { DATABASE_URL: pg().url(mine) } });
     assert.equal(r.code, 1, r.out);
