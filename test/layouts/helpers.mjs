@@ -116,3 +116,15 @@ export function alembicMissing() {
     ['sh', path.join(repo, 'test', 'layouts', 'setup-alembic.sh')],
   );
 }
+
+/** The online part of the env.py `alembic init` writes: the database URL from alembic.ini. */
+export const TEMPLATE_ENV_PY = `from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)
+with connectable.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+`;

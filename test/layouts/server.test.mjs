@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LspClient } from '../server/lspClient.mjs';
-import { ALEMBIC, alembicMissing, copySample, freshDb, run, tempDir } from './helpers.mjs';
+import { ALEMBIC, alembicMissing, copySample, freshDb, run, tempDir, TEMPLATE_ENV_PY } from './helpers.mjs';
 import { startPostgres } from '../support/postgres.mjs';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -46,17 +46,6 @@ describe('language server on numbered and Drizzle projects in one workspace', ()
 
 // Issue 10 / issue 12 item 2: the editor's status of an Alembic project reads the database alembic uses and never
 // creates an embedded database for it.
-// The online part of the env.py `alembic init` writes: the URL from alembic.ini.
-const TEMPLATE_ENV_PY = `from alembic import context
-from sqlalchemy import engine_from_config, pool
-
-config = context.config
-connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)
-with connectable.connect() as connection:
-    context.configure(connection=connection, target_metadata=None)
-    with context.begin_transaction():
-        context.run_migrations()
-`;
 
 describe('language server: Alembic status in the database alembic uses', () => {
   const skip = alembicMissing();

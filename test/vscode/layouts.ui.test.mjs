@@ -12,22 +12,12 @@ import {
 } from './codeServer.mjs';
 import { screenshot } from './workbench.mjs';
 import { startPostgres } from '../support/postgres.mjs';
+import { TEMPLATE_ENV_PY } from '../layouts/helpers.mjs';
 
 const sidebar = (page) => page.locator('#workbench\\.parts\\.sidebar');
 const treeRow = (page, text) => sidebar(page).locator('.monaco-list-row', { hasText: text }).first();
 const alembicMissing = () => spawnSync('/usr/bin/python3', ['-c', 'import alembic, psycopg2'], { stdio: 'ignore' }).status !== 0;
 
-// The env.py `alembic init` writes (online part): the URL from alembic.ini.
-const TEMPLATE_ENV_PY = `from alembic import context
-from sqlalchemy import engine_from_config, pool
-
-config = context.config
-connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)
-with connectable.connect() as connection:
-    context.configure(connection=connection, target_metadata=None)
-    with context.begin_transaction():
-        context.run_migrations()
-`;
 
 async function waitUntil(what, probe, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
