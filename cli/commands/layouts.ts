@@ -8,6 +8,7 @@ import { findProjectRoot } from '../../core/project';
 import { detectLayout, LayoutConfigError } from '../../core/layouts/detect';
 import { layoutFor } from '../../core/layouts';
 import { newNumberedMigration } from '../../core/layouts/numbered';
+import { duplicateNumbers } from '../../core/layouts/files';
 import { AlembicLayout } from '../../core/layouts/alembic';
 import { dataMigrationReport } from '../../core/layouts/dataMigrations';
 import type { LayoutProject, LayoutStatus, MigrationLayout } from '../../core/layouts/types';
@@ -64,9 +65,14 @@ function printStatus(prefix: string, project: LayoutProject, s: LayoutStatus): v
   if (s.heads) out(`  heads: ${s.heads.join(', ') || '(none)'}`);
   out(`  pending: ${pending.length}${pending.length ? '\n    ' + pending.map((m) => path.basename(m.file)).join('\n    ') : ''}`);
   for (const m of s.migrations) if (m.note) out(`  warning: ${path.basename(m.file)}: ${m.note}`);
+  if (s.layout === 'numbered') {
+    for (const [n, group] of duplicateNumbers(s.migrations)) {
+      out(`  error: ${group.map((m) => path.basename(m.file)).join(' and ')} share the number ${n}: migrate and rollback refuse until one is renumbered`);
+    }
+  }
   for (const u of s.unknownApplied) out(`  applied, but no file: ${u}`);
   for (const f of appliedMigrationEditedFindings(s, diskFileSystem.read)) out(`  ${rel(project.root, f.file)}: warning applied-migration-edited ${f.message}`);
-  if (!pending.length && !s.unknownApplied.length && !s.migrations.some((m) => m.changed || m.note)) out('  Up to date.');
+  if (!pending.length && !s.unknownApplied.length && !s.migrations.some((m) => m.changed || m.note) && !(s.layout === 'numbered' && duplicateNumbers(s.migrations).size)) out('  Up to date.');
 }
 
 async function status(argv: string[], d: Detected): Promise<number> {

@@ -39,7 +39,10 @@ describe('numbered: two migrations with the same number', () => {
     assert.equal((await pgmig(['migrate'], { cwd: dir, env })).code, 0);
     pg().psql('insert into invoices values (1, 100)', name);
     renameSync(path.join(dir, 'tags.sql.off'), path.join(dir, 'migrations', '002_z_tags.sql'));
-    const r = await pgmig(['rollback'], { cwd: dir, env });
+    let r = await pgmig(['status'], { cwd: dir, env });
+    assert.match(r.stdout, /error: 002_create_invoices\.sql and 002_z_tags\.sql share the number 2: migrate and rollback refuse until one is renumbered/);
+    assert.doesNotMatch(r.stdout, /Up to date/);
+    r = await pgmig(['rollback'], { cwd: dir, env });
     assert.equal(r.code, 1, r.out);
     assert.doesNotMatch(r.stdout, /rolled back/);
     assert.equal(pg().psql('select count(*) from invoices', name).trim(), '1', 'invoices and its row are still there');
