@@ -21,7 +21,8 @@ export type RuleId =
   | 'alembic-multiple-heads'
   | 'duplicate-migration-number'
   | 'alembic-revision-unreadable'
-  | 'applied-migration-edited';
+  | 'applied-migration-edited'
+  | 'statement-too-large';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';

@@ -11,6 +11,8 @@ export const commonOptions = {
   root: { type: 'string' },
   target: { type: 'string' },
   'all-targets': { type: 'boolean' },
+  // A dotenv file completing the environment (default <root>/.env); cli/main.ts also takes it before the command.
+  'env-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -57,8 +59,8 @@ export function printError(prefix: string, e: unknown): void {
   err(`pgmig: ${prefix}${redactSecrets(String(msg).split('\n')[0])}`);
 }
 
-export function loadBase(values: { root?: string }): EngineSettings {
-  return loadSettings({ root: values.root, allowJsConfig: true });
+export function loadBase(values: { root?: string; 'env-file'?: string }): EngineSettings {
+  return loadSettings({ root: values.root, allowJsConfig: true, envFile: values['env-file'] });
 }
 
 /**
@@ -66,7 +68,7 @@ export function loadBase(values: { root?: string }): EngineSettings {
  * Returns the highest exit code.
  */
 export async function runForTargets(
-  values: { root?: string; target?: string; 'all-targets'?: boolean },
+  values: { root?: string; target?: string; 'all-targets'?: boolean; 'env-file'?: string },
   fn: (engine: MigrationEngine, prefix: string) => Promise<number>,
   opts: { onEvent?: (prefix: string, e: EngineEvent) => void } = {},
 ): Promise<number> {

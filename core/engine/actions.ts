@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'pg-connection-string';
 import { EngineError } from './errors';
-import type { ActionSpec, EngineSettings } from './settings';
+import { environmentOf, type ActionSpec, type EngineSettings } from './settings';
 import type { DbSession } from '../db/types';
 import { substitutePlaceholders } from './sourceText';
 
@@ -39,7 +39,7 @@ export async function executeActions(s: DbSession, ctx: ActionContext, specs: Ac
       if (spec.root) await ctx.runRootSql(sql);
       else await s.exec(sql);
     } else {
-      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: DO_NOT_USE_DATABASE_URL, GM_DBNAME: ctx.databaseName };
+      const env: NodeJS.ProcessEnv = { ...environmentOf(ctx.settings), DATABASE_URL: DO_NOT_USE_DATABASE_URL, GM_DBNAME: ctx.databaseName };
       if (ctx.url) {
         env.GM_DBURL = ctx.url;
         const user = parse(ctx.url).user;

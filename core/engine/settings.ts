@@ -10,6 +10,7 @@ import { parse as parseConnection } from 'pg-connection-string';
 import { findProjectRoot } from '../project';
 import { diskFileSystem } from '../fileSystem';
 import { EngineError } from './errors';
+import { readEnvFile, withEnvFile, type EnvFile } from './envFile';
 
 export type ActionSpec =
   | { _: 'sql'; file: string; root?: boolean; shadow?: boolean }
@@ -57,6 +58,8 @@ export interface EngineSettings {
   targets: Record<string, TargetSpec>;
   /** The target these settings were resolved for, if any. */
   target?: string;
+  /** The dotenv file the environment was completed from (LoadOptions.envFile); its values are secrets, never logged. */
+  envFile?: EnvFile;
   engine: {
     /** Relative to root; written by `schema dump` and, with dumpSchemaOnCommit, after each commit. */
     schemaFile: string;
@@ -93,7 +96,14 @@ export interface LoadOptions {
   cwd?: string;
   /** Explicit project root (skips the search). */
   root?: string;
+  /** The process environment (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A dotenv file whose variables complete `env` (`env` wins, as with dotenv): DATABASE_URL, `!ENV` placeholders,
+   * targets' urlEnv, action commands. undefined: `<root>/.env` when it exists; null: none; a path (relative to the
+   * root): that file, which must exist.
+   */
+  envFile?: string | null;
   /** Target name (from pgmig.json `targets`). */
   target?: string;
   /** `.gmrc.js` / `.gmrc.cjs` are code: only loaded when the caller trusts the workspace (the CLI does). */
@@ -188,10 +198,11 @@ export function makeRootDatabaseConnectionString(rootConnectionString: string, d
 }
 
 export function loadSettings(opts: LoadOptions = {}): EngineSettings {
-  const env = opts.env ?? process.env;
   const root = opts.root
     ? path.resolve(opts.root)
     : findProjectRoot(diskFileSystem, opts.cwd ?? process.cwd()) ?? path.resolve(opts.cwd ?? process.cwd());
+  const envFile = opts.envFile === null ? undefined : readEnvFile(path.resolve(root, opts.envFile ?? '.env'), opts.envFile !== undefined);
+  const env = withEnvFile(opts.env ?? process.env, envFile);
   const { raw, file: gmrcPath } = loadGmrc(root, !!opts.allowJsConfig);
   const errors: string[] = [];
   const str = (key: string, fallback: string | undefined): string | undefined => {
@@ -247,7 +258,7 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
         for (const [k, v] of Object.entries(rawPh as Record<string, string>)) {
           if (v === '!ENV') {
             const value = env[k.slice(1)];
-            if (!value) errors.push(`Setting 'placeholders': Could not find environmental variable '${k.slice(1)}'`);
+            if (!value) errors.push(`Setting 'placeholders': Could not find environmental variable '${k.slice(1)}'${envFile ? ` (nor in ${envFile.path})` : ''}`);
             else placeholders[k] = value;
           } else placeholders[k] = v;
         }
@@ -339,12 +350,13 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
     actions,
     targets,
     engine,
+    envFile,
   };
   return opts.target ? forTarget(settings, opts.target, env) : settings;
 }
 
 /** The settings for one named target: its URL from its environment variable, its pgSettings over the project's. */
-export function forTarget(settings: EngineSettings, name: string, env: NodeJS.ProcessEnv = process.env): EngineSettings {
+export function forTarget(settings: EngineSettings, name: string, env: NodeJS.ProcessEnv = environmentOf(settings)): EngineSettings {
   const t = settings.targets[name];
   if (!t) {
     const known = Object.keys(settings.targets);
@@ -371,4 +383,9 @@ export function forTarget(settings: EngineSettings, name: string, env: NodeJS.Pr
     databaseOwner: user || db || settings.databaseOwner,
     pgSettings: { ...settings.pgSettings, ...t.pgSettings },
   };
+}
+
+/** The process environment completed by the settings' env file (for action commands and targets' urlEnv). */
+export function environmentOf(settings: EngineSettings, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return withEnvFile(env, settings.envFile);
 }

@@ -19,6 +19,7 @@ import { notNullWithoutDefault } from './notNullWithoutDefault';
 import { alembicMultipleHeads } from './alembicMultipleHeads';
 import { duplicateMigrationNumber } from './duplicateMigrationNumber';
 import { alembicRevisionUnreadable } from './alembicRevisionUnreadable';
+import { statementTooLarge } from './statementTooLarge';
 
 export const rules: readonly Rule[] = [
   syntaxError,
@@ -40,4 +41,5 @@ export const rules: readonly Rule[] = [
   alembicMultipleHeads,
   duplicateMigrationNumber,
   alembicRevisionUnreadable,
+  statementTooLarge,
 ];

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import rpc from 'vscode-languageserver-protocol/node';
-import { applyEdits, editsByFile, LspClient, uriOf } from './lspClient.mjs';
+import { spawnSync } from 'node:child_process';
+import { applyEdits, editsByFile, LspClient, repoRoot, uriOf } from './lspClient.mjs';
 import { CURRENT, makeProject } from './sampleProject.mjs';
 
 const DOCS = 'https://github.com/pgmig/pgmig/blob/main/README.md#rule-';
@@ -369,6 +370,72 @@ describe('files outside any project', () => {
     }
   });
 
+  test('a file that is no migration gets syntax errors only, unless pgmig.filesOutsideProjects asks for all rules', async () => {
+    const p = makeProject();
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-outside-'));
+    const scratch = path.join(outside, 'scratch.sql');
+    // In a project's folder but no migration of it (a psql script): the same.
+    const script = path.join(p.root, 'scripts', 'report.sql');
+    const text = 'create table orders (id int primary key, customer_id int references customers (id));\nselec 1;\n';
+    writeFileSync(scratch, text);
+    mkdirSync(path.dirname(script), { recursive: true });
+    writeFileSync(script, text);
+    const client = await LspClient.start({ rootDir: p.root });
+    try {
+      for (const file of [scratch, script]) {
+        client.open(file);
+        const d = await client.waitForDiagnostics(file, (x) => x.length > 0);
+        assert.deepEqual(d.map((x) => x.code), ['syntax-error'], `${file}: ${JSON.stringify(d)}`);
+      }
+      // The CLI lints a path it is given with every rule.
+      const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lint', '--format', 'json', scratch], { encoding: 'utf8' });
+      const rules = new Set(JSON.parse(cli.stdout).map((f) => f.rule));
+      assert.ok(rules.has('missing-rls') && rules.has('unindexed-foreign-key'), cli.stdout);
+
+      client.settings = { ...client.settings, filesOutsideProjects: 'allRules' };
+      client.notify('workspace/didChangeConfiguration', { settings: null });
+      const all = await client.waitForDiagnostics(scratch, (x) => x.some((y) => y.code === 'missing-rls'));
+      assert.ok(all.some((x) => x.code === 'unindexed-foreign-key') && all.some((x) => x.code === 'syntax-error'));
+    } finally {
+      await client.stop();
+      rmSync(p.root, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test('a missing fixture: "Create fixture file" creates and opens it; go to definition names the file to create', async () => {
+    const p = makeProject();
+    const text = 'select 1;\n--!include tables/orders.sql\n';
+    writeFileSync(p.current, text);
+    const client = await LspClient.start({
+      rootDir: p.root,
+      capabilities: { workspace: { configuration: true, workspaceFolders: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create', 'rename', 'delete'] } } },
+    });
+    try {
+      client.open(p.current);
+      const d = (await client.waitForDiagnostics(p.current, (x) => x.some((y) => y.code === 'include-not-found'))).find((y) => y.code === 'include-not-found');
+      const actions = await client.request('textDocument/codeAction', { textDocument: { uri: uriOf(p.current) }, range: d.range, context: { diagnostics: [d] } });
+      const create = actions.find((a) => a.title.startsWith('Create fixture file'));
+      assert.ok(create, JSON.stringify(actions.map((a) => a.title)));
+      const fixture = path.join(p.migrations, 'fixtures', 'tables', 'orders.sql');
+      assert.equal(create.title, 'Create fixture file migrations/fixtures/tables/orders.sql');
+      assert.deepEqual(create.edit.documentChanges, [{ kind: 'create', uri: uriOf(fixture), options: { ignoreIfExists: true } }]);
+      assert.deepEqual(create.command, { title: 'Open the fixture', command: 'pgmig.openAt', arguments: [fixture, 0] });
+      assert.ok(actions.some((a) => a.title === 'Ignore include-not-found for this statement' || a.title.startsWith('Ignore include-not-found')));
+      // F12 on the path: the file it would be.
+      const definition = await client.request('textDocument/definition', { textDocument: { uri: uriOf(p.current) }, position: { line: 1, character: 14 } });
+      assert.equal(definition.uri, uriOf(fixture));
+      // A path that leaves the fixtures folder gets neither.
+      client.change(p.current, 'select 1;\n--!include ../../outside.sql\n');
+      const outside = (await client.waitForDiagnostics(p.current, (x) => x.some((y) => y.code === 'include-outside-fixtures'))).find((y) => y.code === 'include-outside-fixtures');
+      const none = await client.request('textDocument/codeAction', { textDocument: { uri: uriOf(p.current) }, range: outside.range, context: { diagnostics: [outside] } });
+      assert.ok(!none.some((a) => a.title.startsWith('Create fixture file')));
+    } finally {
+      await client.stop();
+      rmSync(p.root, { recursive: true, force: true });
+    }
+  });
+
   test('a broken pgmig.json is reported on the file in one line', async () => {
     const p = makeProject();
     writeFileSync(path.join(p.root, 'pgmig.json'), '{ "rules": { "missing-rls": "loud" } }');
@@ -483,8 +550,10 @@ describe('transports and documents without a file', () => {
       await ours.waitIdle();
       const watchers = other.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
       assert.deepEqual(watchers.registerOptions.watchers.map((w) => w.globPattern), ['**/*.sql', '**/.gmrc', '**/pgmig.json']);
-      // The VS Code client (initializationOptions.settings) has its own watchers: no second set.
-      assert.equal(ours.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles'), undefined);
+      // The VS Code client (initializationOptions.settings) has its own watchers: no second set; only the env files
+      // (pgmig.envFile) are asked for, as any client is.
+      const ourWatchers = ours.registrations.filter((r) => r.method === 'workspace/didChangeWatchedFiles').flatMap((r) => r.registerOptions.watchers);
+      assert.deepEqual(ourWatchers.map((w) => w.globPattern), ['**/.env']);
     } finally {
       await other.stop();
       await ours.stop();

@@ -45,3 +45,38 @@ export async function screenshot(page, t, name) {
   t.diagnostic(`screenshot: ${file}`);
   return file;
 }
+
+/** Polls `probe` until it returns a truthy value; fails naming `what` (and the last value or error) after `timeoutMs`. */
+export async function waitUntil(what, probe, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** `step(name, fn)`: a subtest of `t` that saves a screenshot `<prefix>-failure-<name>` when it fails. */
+export function stepsOf(t, page, prefix) {
+  return (name, fn) => t.test(name, async () => {
+    try {
+      await fn();
+    } catch (error) {
+      await screenshot(page, t, `${prefix}-failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
+      throw error;
+    }
+  });
+}
+
+/** Puts the cursor at a 1-based line and column (Go to Line). */
+export async function goTo(page, line, column) {
+  const input = await openQuickInput(page, 'Control+G');
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+}
