@@ -10,7 +10,7 @@ import path from 'node:path';
 import {
   assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
-import { screenshot } from './workbench.mjs';
+import { screenshot, waitUntil } from './workbench.mjs';
 import { startPostgres } from '../support/postgres.mjs';
 import { TEMPLATE_ENV_PY } from '../layouts/helpers.mjs';
 
@@ -19,20 +19,6 @@ const treeRow = (page, text) => sidebar(page).locator('.monaco-list-row', { hasT
 const alembicMissing = () => spawnSync('/usr/bin/python3', ['-c', 'import alembic, psycopg2'], { stdio: 'ignore' }).status !== 0;
 
 
-async function waitUntil(what, probe, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 test('Alembic in the Migrations view: the database alembic uses, or why it cannot tell', { ...skipUnlessInstalled(), skip: skipUnlessInstalled().skip || (alembicMissing() && !process.env.CI ? 'Alembic not installed (test/layouts/setup-alembic.sh)' : false), timeout: 300_000 }, async (t) => {
   assertPrerequisites();
