@@ -9,6 +9,7 @@ import { HelperFailed, PARALLEL_PARSE_MIN, parseInParallel, type PieceParser } f
 import { parseScript, type Statement, withErrors } from './sql/parser';
 import { encodingErrors } from './badBytes';
 import { reparseScript } from './sql/incrementalParse';
+import { parseTextFor } from './layouts/psql';
 import { type PgmigConfig, type Project, DEFAULT_EXCLUDED_SCHEMAS, mergeConfig } from './project';
 import type { AppendTarget, Rule, RuleContext } from './rule';
 import { rules as allRules } from './rules';
@@ -86,7 +87,7 @@ export class Analyzer {
     const committedScripts: Script[] = [];
     for (const f of project.committedFiles) {
       const before = this.parses;
-      committedScripts.push(this.script(f, 'committed', undefined, placeholders));
+      committedScripts.push(this.script(f, 'committed', undefined, placeholders, project.layout));
       if (this.parses !== before) yield;
     }
     let committed = this.committed;
@@ -183,7 +184,8 @@ export class Analyzer {
     return { project: undefined, scripts: [script], model, committedModel: new SchemaModel(), findings, config };
   }
 
-  private script(file: string, role: FileRole, fixturesDir: string | undefined, placeholders: ReadonlySet<string> | undefined): Script {
+  /** `layout`: numbered files may hold psql meta-commands, Drizzle files end statements at breakpoints (layouts/psql.ts). */
+  private script(file: string, role: FileRole, fixturesDir: string | undefined, placeholders: ReadonlySet<string> | undefined, layout?: string): Script {
     const text = this.fs.read(file) ?? '';
     const cached = this.scriptCache.get(file)?.get(role);
     const includes = fixturesDir !== undefined && text.includes('--!');
@@ -201,7 +203,8 @@ export class Analyzer {
     this.parses++;
     // An edit of a file parsed before (typing in current.sql) re-parses only the statements it touched.
     const options = { placeholders, deferUnread: this.replayOptions.references === false };
-    let parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, options) : parseScript(expansion.text, options);
+    const parseText = parseTextFor(layout, expansion.text);
+    let parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, parseText, options) : parseScript(parseText, options);
     parsed = withErrors(parsed, encodingErrors(this.fs, expansion));
     const script: Script = { file, role, expansion, parsed };
     this.cache(script, expansion.text, placeholders);

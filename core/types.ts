@@ -19,6 +19,8 @@ export type RuleId =
   | 'column-type-change'
   | 'not-null-without-default'
   | 'alembic-multiple-heads'
+  | 'duplicate-migration-number'
+  | 'alembic-revision-unreadable'
   | 'applied-migration-edited'
   | 'statement-too-large'
   | 'non-concurrent-index'

@@ -8,14 +8,19 @@ import { findProjectRoot } from '../../core/project';
 import { detectLayout, LayoutConfigError } from '../../core/layouts/detect';
 import { layoutFor } from '../../core/layouts';
 import { newNumberedMigration } from '../../core/layouts/numbered';
+import { duplicateNumbers } from '../../core/layouts/files';
 import { AlembicLayout } from '../../core/layouts/alembic';
-import { dataMigrationStatus } from '../../core/layouts/dataMigrations';
+import { dataMigrationReport } from '../../core/layouts/dataMigrations';
 import type { LayoutProject, LayoutStatus, MigrationLayout } from '../../core/layouts/types';
 import { appliedMigrationEditedFindings } from '../../core/rules/appliedMigrationEdited';
 import { EngineError } from '../../core/engine/errors';
 import { UsageError } from '../usage';
 import { out, parse, printError, runForTargets } from './engineCli';
 import type { Command } from './index';
+import { historyCommand } from './history';
+import { dataCommand } from './data';
+import { compileCommand } from './compile';
+import { runCommand } from './run';
 
 interface Detected {
   project: LayoutProject;
@@ -57,10 +62,17 @@ function printStatus(prefix: string, project: LayoutProject, s: LayoutStatus): v
   const latest = applied[applied.length - 1];
   out(`  applied: ${applied.length}${latest ? ` (latest ${path.basename(latest.file)}${latest.appliedAt ? ` at ${latest.appliedAt.toISOString()}` : ''})` : ''}`);
   if (s.current) out(`  current revision: ${s.current.length ? s.current.join(', ') : '(none)'}`);
+  if (s.heads) out(`  heads: ${s.heads.join(', ') || '(none)'}`);
   out(`  pending: ${pending.length}${pending.length ? '\n    ' + pending.map((m) => path.basename(m.file)).join('\n    ') : ''}`);
+  for (const m of s.migrations) if (m.note) out(`  warning: ${path.basename(m.file)}: ${m.note}`);
+  if (s.layout === 'numbered') {
+    for (const [n, group] of duplicateNumbers(s.migrations)) {
+      out(`  error: ${group.map((m) => path.basename(m.file)).join(' and ')} share the number ${n}: migrate and rollback refuse until one is renumbered`);
+    }
+  }
   for (const u of s.unknownApplied) out(`  applied, but no file: ${u}`);
   for (const f of appliedMigrationEditedFindings(s, diskFileSystem.read)) out(`  ${rel(project.root, f.file)}: warning applied-migration-edited ${f.message}`);
-  if (!pending.length && !s.unknownApplied.length && !s.migrations.some((m) => m.changed)) out('  Up to date.');
+  if (!pending.length && !s.unknownApplied.length && !s.migrations.some((m) => m.changed || m.note) && !(s.layout === 'numbered' && duplicateNumbers(s.migrations).size)) out('  Up to date.');
 }
 
 async function status(argv: string[], d: Detected): Promise<number> {
@@ -73,20 +85,35 @@ async function status(argv: string[], d: Detected): Promise<number> {
     else for (const m of list) out(`  ${path.basename(m.file)}${m.downFile ? '' : ' (no down script)'}`);
     return 0;
   }
+  if (layout instanceof AlembicLayout) {
+    // Alembic owns its database: read the one it uses (never DATABASE_URL's or an embedded one created here).
+    return runOwnDatabase(values, async () => {
+      const s = await layout.statusInOwnDatabase({ runTool: true });
+      if (values.json) out(JSON.stringify(s, null, 2));
+      else printStatus('', d.project, s);
+      return s.migrations.some((m) => m.state === 'pending') ? 1 : 0;
+    });
+  }
   const reports: unknown[] = [];
   const code = await runForTargets(values, async (engine, prefix) => {
     const db = engine.db('main');
     const s = await layout.status(db);
-    const data = d.project.dataMigrations ? await dataMigrationStatus(db, d.project.dataMigrations) : undefined;
+    const data = d.project.dataMigrations ? await dataMigrationReport(db, d.project.dataMigrations) : undefined;
     if (values.json) {
-      reports.push({ ...s, findings: appliedMigrationEditedFindings(s, diskFileSystem.read), dataMigrations: data ? Object.fromEntries(data) : undefined });
+      reports.push({
+        ...s,
+        findings: appliedMigrationEditedFindings(s, diskFileSystem.read),
+        dataMigrations: data ? Object.fromEntries(data.bySchema) : undefined,
+        dataMigrationsMissingScripts: data?.missingScripts,
+      });
     } else {
       printStatus(prefix, d.project, s);
       if (data) {
-        for (const [schema, list] of data) {
+        for (const [schema, list] of data.bySchema) {
           const pending = list.filter((m) => m.state === 'pending');
           out(`  data migrations ${schema}: ${list.length - pending.length} applied, ${pending.length} pending${pending.length ? ` (${pending.map((m) => m.name).join(', ')})` : ''}`);
         }
+        for (const m of data.missingScripts) out(`  data migration applied, but its script is gone: ${m.schema ? `${m.schema}/` : ''}${m.name} (see pgmig data status)`);
       }
     }
     return s.migrations.some((m) => m.state === 'pending') ? 1 : 0;
@@ -95,19 +122,29 @@ async function status(argv: string[], d: Detected): Promise<number> {
   return code;
 }
 
+const TO_FORMS = 'ID: numbered 3, 003, 003_name or 003_name.sql; Drizzle the tag (0003_name), its file name or its number; Alembic a revision.';
+
 async function migrate(argv: string[], d: Detected): Promise<number> {
   const { values } = parse(argv, { to: { type: 'string' } });
-  if (values.help) return out(`pgmig migrate [--to ID] [--root DIR] [--target NAME | --all-targets]\n\nApplies pending migrations in order (${d.project.kind}).`), 0;
+  if (values.help) return out(`pgmig migrate [--to ID] [--root DIR] [--target NAME | --all-targets]\n\nApplies pending migrations in order (${d.project.kind}).\n${TO_FORMS}`), 0;
   const layout = d.layout!;
+  if (layout instanceof AlembicLayout) {
+    return runOwnDatabase(values, async () => {
+      const cmd = values.to ? layout.command('upgrade-to', values.to) : layout.command('upgrade-head');
+      out(`$ ${cmd.commandLine}`);
+      await layout.migrate(undefined as never, { to: values.to, output: passThrough });
+      return 0;
+    });
+  }
   return runForTargets(values, async (engine, prefix) => {
     const db = engine.db('main');
-    if (layout instanceof AlembicLayout) {
-      const cmd = values.to ? layout.command('upgrade-to', values.to) : layout.command('upgrade-head');
-      out(`${prefix}$ ${cmd.commandLine}`);
-      await layout.migrate(db, { to: values.to, output: (stream, text) => (stream === 'stdout' ? process.stdout : process.stderr).write(text) });
-      return 0;
-    }
-    const r = await layout.migrate(db, { to: values.to, lockTimeoutMs: engine.settings.engine.lockTimeoutMs, onApplied: (m, ms) => out(`${prefix}applied ${path.basename(m.file)} (${ms.toFixed(0)} ms)`) });
+    const r = await layout.migrate(db, {
+      to: values.to,
+      lockTimeoutMs: engine.settings.engine.lockTimeoutMs,
+      onApplied: (m, ms) => out(`${prefix}applied ${path.basename(m.file)} (${ms.toFixed(0)} ms)`),
+      onWarning: (message) => out(`${prefix}warning: ${message}`),
+      onMessage: (message) => out(`${prefix}${message}`),
+    });
     out(`${prefix}${r.applied.length ? `${r.applied.length} migration(s) applied` : 'already up to date'} (${engine.describe('main')})`);
     return 0;
   });
@@ -115,21 +152,43 @@ async function migrate(argv: string[], d: Detected): Promise<number> {
 
 async function rollback(argv: string[], d: Detected): Promise<number> {
   const { values } = parse(argv, { to: { type: 'string' }, all: { type: 'boolean' } });
-  if (values.help) return out(`pgmig rollback [--to ID | --all] [--root DIR] [--target NAME | --all-targets]\n\nRuns the down script of the latest applied migration (or of every one after --to, or of all), newest first.`), 0;
+  if (values.help) return out(`pgmig rollback [--to ID | --all] [--root DIR] [--target NAME | --all-targets]\n\nRuns the down script of the latest applied migration (or of every one applied after --to, or of all), in the reverse of the order they were applied.\n${TO_FORMS}`), 0;
   if (values.to !== undefined && values.all) throw new UsageError('--to and --all exclude each other');
   const layout = d.layout!;
+  if (layout instanceof AlembicLayout) {
+    return runOwnDatabase(values, async () => {
+      await layout.rollback(undefined as never, { to: values.to, all: !!values.all, output: passThrough });
+      return 0;
+    });
+  }
   return runForTargets(values, async (engine, prefix) => {
     const db = engine.db('main');
     const r = await layout.rollback(db, {
       to: values.to,
       all: !!values.all,
       lockTimeoutMs: engine.settings.engine.lockTimeoutMs,
-      onRolledBack: (m: { file: string }, ms: number) => out(`${prefix}rolled back ${path.basename(m.file)} (${ms.toFixed(0)} ms)`),
-      ...(layout instanceof AlembicLayout ? { output: (stream: string, text: string) => (stream === 'stdout' ? process.stdout : process.stderr).write(text) } : {}),
-    } as any);
-    if (!(layout instanceof AlembicLayout)) out(`${prefix}${r.rolledBack.length ? `rolled back ${r.rolledBack.join(', ')}` : 'nothing to roll back'}`);
+      onRolledBack: (m, ms) => out(`${prefix}rolled back ${path.basename(m.file)} (${ms.toFixed(0)} ms)`),
+    });
+    // Each migration was named as it was rolled back: the summary only counts them.
+    out(`${prefix}${r.rolledBack.length ? `${r.rolledBack.length} migration(s) rolled back` : 'nothing to roll back'} (${engine.describe('main')})`);
     return 0;
   });
+}
+
+const passThrough = (stream: 'stdout' | 'stderr', text: string) => (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+
+/**
+ * Runs a command of a layout whose tool owns its database (Alembic: env.py connects): no engine, so no embedded
+ * database and no DATABASE_URL of pgmig's; pgmig.json targets do not apply.
+ */
+async function runOwnDatabase(values: { target?: string; 'all-targets'?: boolean }, fn: () => Promise<number>): Promise<number> {
+  if (values.target || values['all-targets']) throw new UsageError('alembic connects to the database its env.py names: --target and --all-targets do not apply to an alembic project');
+  try {
+    return await fn();
+  } catch (e) {
+    printError('', e);
+    return 1;
+  }
 }
 
 /** Wraps a graphile-migrate command: projects of another layout get the layout's version of it. */
@@ -146,7 +205,17 @@ function dispatch(name: 'status' | 'migrate' | 'rollback', graphile: Command): C
 }
 
 export function withLayouts(commands: Record<string, Command>): Record<string, Command> {
-  return { ...commands, status: dispatch('status', commands.status), migrate: dispatch('migrate', commands.migrate), rollback: dispatch('rollback', commands.rollback), new: newCommand };
+  return {
+    ...commands,
+    status: dispatch('status', commands.status),
+    migrate: dispatch('migrate', commands.migrate),
+    rollback: dispatch('rollback', commands.rollback),
+    new: newCommand,
+    history: historyCommand,
+    data: dataCommand,
+    compile: compileCommand,
+    run: runCommand,
+  };
 }
 
 export const newCommand: Command = {
@@ -162,7 +231,8 @@ export const newCommand: Command = {
       drizzle: 'run drizzle-kit generate --name ' + positionals[0],
       alembic: `run ${d.project.command ?? 'alembic'} revision -m "${positionals[0]}"`,
     };
-    if (d.project.kind !== 'numbered') throw new UsageError(`pgmig new is for numbered SQL projects; this is a ${d.project.kind} project: ${how[d.project.kind]}`);
+    const what: Record<string, string> = { graphile: 'a graphile-migrate', drizzle: 'a Drizzle Kit', alembic: 'an Alembic' };
+    if (d.project.kind !== 'numbered') throw new UsageError(`pgmig new is for numbered SQL projects; this is ${what[d.project.kind]} project: ${how[d.project.kind]}`);
     try {
       const r = newNumberedMigration(d.project, positionals[0]);
       out(`created ${rel(process.cwd(), r.file)}\ncreated ${rel(process.cwd(), r.downFile)}`);

@@ -11,7 +11,9 @@ export type {
   StatusReport,
 } from './engine';
 export { EngineError, type EngineErrorCode, type SqlErrorLocation } from './errors';
-export { loadSettings, forTarget, type EngineSettings, type LoadOptions, type TargetSpec, type DbLocation } from './settings';
+export { loadSettings, forTarget, makeRootDatabaseConnectionString, type EngineSettings, type LoadOptions, type TargetSpec, type DbLocation } from './settings';
 export { readCurrent, type CompiledCurrent } from './current';
 export { readCommitted, type CommittedMigration } from './committed';
+// For graphile-migrate's `compile` and `run` (core/layouts/graphileCompile.ts).
+export { placeholdersFor, substitutePlaceholders, sqlError } from './sourceText';
 export { describeConnection, redactSecrets } from '../db/connection';

@@ -1,5 +1,7 @@
 // The Alembic revision graph read from `<script_location>/versions/*.py` as text (never run: Python is code):
 // `revision`, `down_revision` (None, a string, or a tuple of strings for merges), heads and bases.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { FileSystem } from '../fileSystem';
 import type { LayoutMigration } from './types';
@@ -13,14 +15,16 @@ export interface AlembicRevision extends LayoutMigration {
   revisionAt: { start: number; end: number };
   /** The docstring's first line (alembic's message). */
   message: string;
+  /** `branch_labels` (an independent branch made with `alembic revision --head base --branch-label NAME`). */
+  branchLabels: string[];
 }
 
 export interface AlembicGraph {
   revisions: AlembicRevision[];
   heads: string[];
   bases: string[];
-  /** Version files that could not be read as revisions (no `revision = '...'`). */
-  problems: { file: string; message: string }[];
+  /** Version files that could not be read as revisions (a Python syntax error, no `revision = '...'`, ...). */
+  problems: { file: string; message: string; at?: { start: number; end: number } }[];
 }
 
 const REVISION = /^revision\s*(?::[^=\n]*)?=\s*(['"])([^'"]+)\1/m;
@@ -49,6 +53,8 @@ export function parseVersionFile(file: string, text: string): Omit<AlembicRevisi
   if (!dr) return { problem: 'has no down_revision' };
   const downRevisions = parseDownRevision(text, dr.index + dr[0].length);
   if (!downRevisions) return { problem: 'down_revision is not None, a string or a tuple of strings' };
+  const bl = /^branch_labels\s*(?::[^=\n]*)?=\s*/m.exec(text);
+  const branchLabels = (bl && parseDownRevision(text, bl.index + bl[0].length)) || [];
   const doc = /^\s*(?:[rubRUB]{0,2})("""|''')\s*([^\n]*)/.exec(text);
   const start = rev.index + rev[0].indexOf(rev[1]);
   return {
@@ -59,6 +65,7 @@ export function parseVersionFile(file: string, text: string): Omit<AlembicRevisi
     downRevisions,
     revisionAt: { start, end: start + rev[2].length + 2 },
     message: doc?.[2].trim() ?? '',
+    branchLabels,
   };
 }
 
@@ -66,16 +73,26 @@ export function parseVersionFile(file: string, text: string): Omit<AlembicRevisi
 export function readAlembicGraph(fsys: FileSystem, folder: string): AlembicGraph {
   const problems: AlembicGraph['problems'] = [];
   const found: Omit<AlembicRevision, 'index'>[] = [];
-  for (const name of fsys.list(folder).filter((n) => n.endsWith('.py')).sort()) {
-    const file = path.join(folder, name);
-    const r = parseVersionFile(file, fsys.read(file) ?? '');
-    if (!r) continue;
+  const files = fsys
+    .list(folder)
+    .filter((n) => n.endsWith('.py'))
+    .sort()
+    .map((name) => ({ file: path.join(folder, name), text: fsys.read(path.join(folder, name)) ?? '' }));
+  // alembic imports every version file: one that does not compile stops every alembic command.
+  const syntax = pythonSyntaxErrors(files.map((f) => f.text));
+  files.forEach(({ file, text }, i) => {
+    const e = syntax[i];
+    if (e) problems.push({ file, message: `is not valid Python (line ${e.line}: ${e.message}): every alembic command fails until it is fixed`, at: { start: e.offset, end: Math.min(text.length, e.offset + 1) } });
+    // Its revision still stands in the graph as the text gives it: the files after it are not reported too.
+    const r = parseVersionFile(file, text);
+    if (!r) return;
+    if (e && 'problem' in r) return;
     if ('problem' in r) problems.push({ file, message: r.problem });
     else found.push(r);
-  }
+  });
   const byId = new Map(found.map((r) => [r.revision, r]));
   for (const r of found) {
-    for (const d of r.downRevisions) if (!byId.has(d)) problems.push({ file: r.file, message: `down_revision ${d} matches no revision in ${folder}` });
+    for (const d of r.downRevisions) if (!byId.has(d)) problems.push({ file: r.file, message: `has down_revision ${d}, which matches no revision in ${folder}` });
   }
   const isParent = new Set(found.flatMap((r) => r.downRevisions));
   // Kahn's algorithm: a revision comes after all of its parents.
@@ -116,3 +133,69 @@ export function ancestors(graph: AlembicGraph, revs: string[]): Set<string> {
   return out;
 }
 
+
+export interface PythonSyntaxError {
+  line: number;
+  message: string;
+  /** String offset of the error in the file. */
+  offset: number;
+}
+
+const syntaxCache = new Map<string, PythonSyntaxError | null>();
+// Compiles (ast.parse: nothing is executed) each text given as JSON on stdin; prints [line, column, message] or null.
+const CHECK = 'import sys, json, ast\nout = []\nfor t in json.load(sys.stdin):\n    try:\n        ast.parse(t)\n        out.append(None)\n    except SyntaxError as e:\n        out.append([e.lineno or 1, e.offset or 1, e.msg])\n    except Exception as e:\n        out.append([1, 1, str(e)])\nprint(json.dumps(out))\n';
+let python: string | null | undefined;
+
+/**
+ * The Python syntax error of each text (undefined: none, or no Python on this machine to ask), from Python's own
+ * parser, with nothing run. Results are cached by text, so an unchanged folder costs no process.
+ */
+export function pythonSyntaxErrors(texts: string[]): (PythonSyntaxError | undefined)[] {
+  const key = (t: string) => createHash('sha1').update(t).digest('hex');
+  const todo = [...new Set(texts.filter((t) => !syntaxCache.has(key(t))))];
+  if (todo.length && python !== null) {
+    for (const candidate of python ? [python] : ['python3', 'python']) {
+      const r = spawnSync(candidate, ['-c', CHECK], { input: JSON.stringify(todo), encoding: 'utf8', maxBuffer: 64 << 20, timeout: 30_000 });
+      if (r.status !== 0 || r.error) continue;
+      python = candidate;
+      const results: ([number, number, string] | null)[] = JSON.parse(r.stdout);
+      todo.forEach((t, i) => {
+        const e = results[i];
+        syntaxCache.set(key(t), e ? { line: e[0], message: e[2], offset: offsetOf(t, e[0], e[1]) } : null);
+      });
+      break;
+    }
+    if (!python) python = null;
+  }
+  return texts.map((t) => syntaxCache.get(key(t)) ?? undefined);
+}
+
+/** Python's 1-based line and column (characters) as a string offset. */
+function offsetOf(text: string, line: number, column: number): number {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) return text.length;
+    at = nl + 1;
+  }
+  return Math.min(text.length, at + Math.max(0, column - 1));
+}
+
+/** The independent parts of the graph (revisions connected through down_revisions), each with its heads and labels. */
+export function components(graph: AlembicGraph): { revisions: AlembicRevision[]; heads: string[]; labels: string[] }[] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    while (parent.get(x) !== x) x = parent.get(x)!;
+    return x;
+  };
+  for (const r of graph.revisions) parent.set(r.revision, r.revision);
+  for (const r of graph.revisions) for (const d of r.downRevisions) if (parent.has(d)) parent.set(find(r.revision), find(d));
+  const groups = new Map<string, AlembicRevision[]>();
+  for (const r of graph.revisions) groups.set(find(r.revision), [...(groups.get(find(r.revision)) ?? []), r]);
+  const heads = new Set(graph.heads);
+  return [...groups.values()].map((revisions) => ({
+    revisions,
+    heads: revisions.filter((r) => heads.has(r.revision)).map((r) => r.revision),
+    labels: revisions.flatMap((r) => r.branchLabels),
+  }));
+}

@@ -41,7 +41,15 @@ export function listDataMigrations(fsys: FileSystem, config: DataMigrationsConfi
   return out;
 }
 
-export async function dataMigrationStatus(db: DbProvider, config: DataMigrationsConfig, fsys: FileSystem = diskFileSystem): Promise<Map<string, DataMigrationStatus[]>> {
+export interface DataMigrationReport {
+  /** Each schema folder's data migrations, applied or pending. */
+  bySchema: Map<string, DataMigrationStatus[]>;
+  /** Rows of the tracking table whose script is no longer in the registry (deleted or renamed after it ran). */
+  missingScripts: { schema: string | null; name: string; appliedAt: Date }[];
+}
+
+/** The registry against the tracking table (read only; nothing is created). */
+export async function dataMigrationReport(db: DbProvider, config: DataMigrationsConfig, fsys: FileSystem = diskFileSystem): Promise<DataMigrationReport> {
   const registry = listDataMigrations(fsys, config);
   const rows = await db.withSession(async (s) => {
     if (!(await tableExists(s, config.table))) return [];
@@ -55,17 +63,28 @@ export async function dataMigrationStatus(db: DbProvider, config: DataMigrations
     applied.set(key(r.schema, r.name), r.applied_at);
     if (r.schema === null) applied.set(key(null, r.name), r.applied_at);
   }
-  const out = new Map<string, DataMigrationStatus[]>();
+  const bySchema = new Map<string, DataMigrationStatus[]>();
+  const used = new Set<string>();
   for (const [schema, list] of registry) {
-    out.set(
+    bySchema.set(
       schema,
       list.map((m) => {
-        const at = applied.get(key(schema, m.name)) ?? applied.get(key(null, m.name));
-        return at ? { ...m, state: 'applied' as const, appliedAt: new Date(at) } : { ...m, state: 'pending' as const };
+        const k = applied.has(key(schema, m.name)) ? key(schema, m.name) : key(null, m.name);
+        const at = applied.get(k);
+        if (!at) return { ...m, state: 'pending' as const };
+        used.add(k);
+        return { ...m, state: 'applied' as const, appliedAt: new Date(at) };
       }),
     );
   }
-  return out;
+  const missingScripts = rows
+    .filter((r) => !used.has(key(r.schema, r.name)) && !used.has(key(null, r.name)))
+    .map((r) => ({ schema: r.schema, name: r.name, appliedAt: new Date(r.applied_at) }));
+  return { bySchema, missingScripts };
+}
+
+export async function dataMigrationStatus(db: DbProvider, config: DataMigrationsConfig, fsys: FileSystem = diskFileSystem): Promise<Map<string, DataMigrationStatus[]>> {
+  return (await dataMigrationReport(db, config, fsys)).bySchema;
 }
 
 export function dataMigrationCommands(config: DataMigrationsConfig, root: string, schema?: string): ToolCommand[] {

@@ -69,12 +69,55 @@ export function alembicScriptLocation(iniText: string, root: string): string {
   return path.join(root, 'alembic');
 }
 
-/** drizzle.config.*'s `out` and `migrations: { table, schema }`, read as text (it is code: never run). */
-function drizzleConfig(text: string): { out?: string; table?: string; schema?: string } {
+const STRING = /^(['"`])((?:(?!\1)[^\\$]|\$(?!\{))*)\1/;
+
+/** The expression at the start of `text`: up to a `,`, `}` or line break outside brackets and strings. */
+function expressionAt(text: string): string {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"' || c === '`') quote = c;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) {
+      if (depth === 0) return text.slice(0, i).trim();
+      depth--;
+    } else if ((c === ',' || c === '\n') && depth === 0) return text.slice(0, i).trim();
+  }
+  return text.trim();
+}
+
+/**
+ * drizzle.config.*'s `out` and `migrations: { table, schema }`, read as text (it is code: never run). `out` may be a
+ * string, or a name (`out: dir`, or the shorthand `{ out }`) bound to a string by `const`/`let`/`var`; anything else
+ * (`path.join(...)`, `process.env.X`) comes back as `outUnread`, the expression as written.
+ */
+export function drizzleConfig(text: string): { out?: string; outUnread?: string; table?: string; schema?: string } {
   // Keys may be quoted (drizzle.config.json) or not (.ts / .js).
   const value = (key: string, where: string) => new RegExp(`\\b${key}['"]?\\s*:\\s*['"\`]([^'"\`]+)['"\`]`).exec(where)?.[1];
   const block = /\bmigrations['"]?\s*:\s*\{([^}]*)\}/.exec(text)?.[1] ?? '';
-  return { out: value('out', text), table: value('table', block), schema: value('schema', block) };
+  const res: { out?: string; outUnread?: string; table?: string; schema?: string } = { table: value('table', block), schema: value('schema', block) };
+  const code = text.replace(/\/\*[\s\S]*?\*\/|(^|[^:])\/\/[^\n]*/g, '$1'); // comments out (not the // of a URL)
+  const keyed = /(?:^|[{,\s])['"]?out['"]?\s*:\s*/m.exec(code);
+  const shorthand = /[{,]\s*out\s*(?=[,}])/.exec(code);
+  let name: string | undefined;
+  if (keyed) {
+    const rest = code.slice(keyed.index + keyed[0].length);
+    const lit = STRING.exec(rest);
+    if (lit) return { ...res, out: lit[2] };
+    const ident = /^([A-Za-z_$][\w$]*)\s*(?=[,}\n])/.exec(rest);
+    if (!ident) return { ...res, outUnread: expressionAt(rest) };
+    name = ident[1];
+  } else if (shorthand) {
+    name = 'out';
+  } else {
+    return res;
+  }
+  const decl = new RegExp(`\\b(?:const|let|var)\\s+${name.replace(/\$/g, '\\$')}\\s*(?::\\s*string\\s*)?=\\s*`).exec(code);
+  const lit = decl && STRING.exec(code.slice(decl.index + decl[0].length));
+  return lit ? { ...res, out: lit[2] } : { ...res, outUnread: name };
 }
 
 export function dataMigrationsConfig(fs: FileSystem, root: string, raw: any, where: string): DataMigrationsConfig | undefined {
@@ -136,6 +179,11 @@ export function detectLayout(fs: FileSystem, root: string, pgmigJson: any, confi
     const cfgName = names.find((n) => DRIZZLE_CONFIGS.includes(n));
     const cfg = cfgName ? drizzleConfig(fs.read(path.join(root, cfgName)) ?? '') : {};
     if (cfgName && !setting) project.configFile = path.join(root, cfgName);
+    if (cfg.outUnread !== undefined && !folderSetting) {
+      throw new LayoutConfigError(
+        `${cfgName}: pgmig cannot read the migrations folder: \`out\` is ${cfg.outUnread}, which pgmig does not evaluate (it never runs the config); set it in ${configPath}: { "layout": { "kind": "drizzle", "folder": "<the out folder>" } }`,
+      );
+    }
     project.folder = path.resolve(root, folderSetting ?? cfg.out ?? 'drizzle');
     project.table = { schema: cfg.schema ?? 'drizzle', name: cfg.table ?? '__drizzle_migrations' };
   } else {

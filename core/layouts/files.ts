@@ -12,27 +12,65 @@ export interface NumberedMigration extends LayoutMigration {
   fileName: string;
 }
 
-/** The migrations of a numbered folder in numeric order (ties by name), each with its rollback file if present. */
+/**
+ * The migrations of a numbered folder in numeric order (ties by name), each with its rollback file if present.
+ * `rollback-NNN.sql` belongs to the one migration numbered NNN; when two migrations share NNN, only a rollback file
+ * that also carries the name (`rollback-NNN_name.sql`) belongs to one of them: a down script never runs for a
+ * migration it was not written for.
+ */
 export function numberedMigrations(fsys: FileSystem, folder: string): NumberedMigration[] {
   const names = fsys.list(folder);
-  const downs = new Map<number, string>();
-  for (const n of names) {
-    const m = NUMBERED_ROLLBACK.exec(n);
-    if (m && !downs.has(parseInt(m[1], 10))) downs.set(parseInt(m[1], 10), path.join(folder, n));
-  }
-  return names
+  const list = names
     .map((n) => ({ n, m: NUMBERED_FILE.exec(n) }))
     .filter((x): x is { n: string; m: RegExpExecArray } => x.m !== null)
-    .sort((a, b) => parseInt(a.m[1], 10) - parseInt(b.m[1], 10) || a.n.localeCompare(b.n))
-    .map(({ n, m }, index) => ({
-      id: m[1],
-      name: m[2],
-      number: parseInt(m[1], 10),
-      fileName: n,
-      file: path.join(folder, n),
-      downFile: downs.get(parseInt(m[1], 10)),
-      index,
-    }));
+    .sort((a, b) => parseInt(a.m[1], 10) - parseInt(b.m[1], 10) || a.n.localeCompare(b.n));
+  const perNumber = new Map<number, number>();
+  for (const { m } of list) perNumber.set(parseInt(m[1], 10), (perNumber.get(parseInt(m[1], 10)) ?? 0) + 1);
+  const downs = names.flatMap((n) => {
+    const m = NUMBERED_ROLLBACK.exec(n);
+    return m ? [{ n, number: parseInt(m[1], 10), name: /^rollback-\d+[_-]([^.]*)\.sql$/.exec(n)?.[1] }] : [];
+  }).sort((a, b) => a.n.localeCompare(b.n));
+  const downFor = (number: number, name: string) => {
+    const same = downs.filter((d) => d.number === number);
+    const named = same.find((d) => d.name === name);
+    if (named) return path.join(folder, named.n);
+    if ((perNumber.get(number) ?? 0) > 1) return undefined;
+    return same.length ? path.join(folder, same[0].n) : undefined;
+  };
+  return list.map(({ n, m }, index) => ({
+    id: m[1],
+    name: m[2],
+    number: parseInt(m[1], 10),
+    fileName: n,
+    file: path.join(folder, n),
+    downFile: downFor(parseInt(m[1], 10), m[2]),
+    index,
+  }));
+}
+
+/** Migrations that share a number with another one (numbered files, or Drizzle journal tags `NNNN_name`), by number. */
+export function duplicateNumbers<T extends { file: string }>(list: T[]): Map<number, T[]> {
+  const by = new Map<number, T[]>();
+  for (const m of list) {
+    const num = /^(\d+)_/.exec(path.basename(m.file))?.[1];
+    if (num === undefined) continue;
+    const k = parseInt(num, 10);
+    by.set(k, [...(by.get(k) ?? []), m]);
+  }
+  for (const [k, v] of by) if (v.length < 2) by.delete(k);
+  return by;
+}
+
+/** Refuses to run anything while two migrations share a number: which one a number, `--to` or a down script means
+ * is then a guess. */
+export function refuseDuplicateNumbers(list: { file: string }[], what: string): void {
+  const dups = duplicateNumbers(list);
+  if (!dups.size) return;
+  const groups = [...dups.values()].map((g) => g.map((m) => path.basename(m.file)).join(' and '));
+  throw new EngineError(
+    'refused',
+    `cannot ${what}: ${groups.join('; ')} share a migration number, so which one a down script or --to belongs to is ambiguous; renumber one of them (the one not applied anywhere yet) and try again`,
+  );
 }
 
 export const BREAKPOINT = '--> statement-breakpoint';

@@ -8,7 +8,8 @@ import type { DbProvider, DbSession } from '../db/types';
 import { EngineError } from '../engine/errors';
 import { type FileSystem, diskFileSystem } from '../fileSystem';
 import { qualified } from './detect';
-import { numberedMigrations, type NumberedMigration } from './files';
+import { numberedMigrations, refuseDuplicateNumbers, type NumberedMigration } from './files';
+import { psqlSteps } from './psql';
 import { checkCancelled, columnExists, ensureSchema, runTracked, sha256, tableExists, withLock } from './sqlRun';
 import type { ApplyOptions, LayoutMigration, LayoutProject, LayoutStatus, MigrationLayout, MigrationStatus, RollbackOptions } from './types';
 
@@ -56,15 +57,28 @@ export class NumberedLayout implements MigrationLayout {
 
   private statusFrom(rows: TrackingRow[], database: string): LayoutStatus {
     const byName = new Map(rows.map((r) => [rowKey(r.migration_name), r]));
-    const migrations: MigrationStatus[] = this.migrations().map((m) => {
+    const all = this.migrations();
+    const order = new Map(rows.map((r, i) => [rowKey(r.migration_name), i]));
+    const appliedFiles = all.filter((m) => order.has(rowKey(m.fileName)));
+    const highest = appliedFiles[appliedFiles.length - 1];
+    const migrations: MigrationStatus[] = all.map((m) => {
       const row = byName.get(rowKey(m.fileName));
-      if (!row) return { ...m, state: 'pending' };
+      if (!row) {
+        const st: MigrationStatus = { ...m, state: 'pending' };
+        if (highest && highest.index > m.index) {
+          st.note = `out of order: ${m.fileName} is numbered before ${highest.fileName}, which is already applied; pgmig migrate will apply it now, after ${highest.fileName} (renumber it after ${highest.fileName} if it depends on it)`;
+        }
+        return st;
+      }
       byName.delete(rowKey(m.fileName));
-      const st: MigrationStatus = { ...m, state: 'applied', appliedAt: new Date(row.applied_at) };
+      const st: MigrationStatus = { ...m, state: 'applied', appliedAt: new Date(row.applied_at), appliedOrder: order.get(rowKey(m.fileName)) };
       const text = this.fsys.read(m.file);
       if (row.checksum && text !== undefined && sha256(text) !== row.checksum) {
         st.changed = `${m.fileName} was edited after it was applied (sha256 ${sha256(text).slice(0, 12)}..., applied ${row.checksum.slice(0, 12)}...): the database will not run the edit; put the change in a new migration`;
       }
+      const mine = order.get(rowKey(m.fileName))!;
+      const laterNumberedFirst = appliedFiles.find((o) => o.index > m.index && order.get(rowKey(o.fileName))! < mine);
+      if (laterNumberedFirst) st.note = `applied out of order: after ${laterNumberedFirst.fileName}; pgmig rollback undoes migrations in the order they were applied`;
       return st;
     });
     return { layout: 'numbered', database, migrations, unknownApplied: [...byName.values()].map((r) => r.migration_name) };
@@ -76,28 +90,34 @@ export class NumberedLayout implements MigrationLayout {
 
   async migrate(db: DbProvider, opts: ApplyOptions = {}): Promise<{ applied: string[] }> {
     const all = this.migrations();
-    if (opts.to !== undefined && !all.some((m) => m.id === opts.to || m.fileName === opts.to)) {
-      throw new EngineError('refused', `no migration ${opts.to} in ${this.project.folder}`);
-    }
+    refuseDuplicateNumbers(all, 'migrate');
+    const target = opts.to === undefined ? undefined : findNumbered(all, opts.to, this.project.folder);
     return db.withSession((s) =>
       withLock(
         s,
         async () => {
           await this.ensureTable(s);
           const done = new Set((await this.rows(s)).map((r) => rowKey(r.migration_name)));
+          const highest = [...all].reverse().find((m) => done.has(rowKey(m.fileName)));
+          // psql meta-commands pgmig cannot run are refused before anything runs.
+          const stop = target ? all.indexOf(target) : all.length - 1;
+          for (const m of all.slice(0, stop + 1)) if (!done.has(rowKey(m.fileName))) psqlSteps(this.fsys, m.file, this.text(m));
           const applied: string[] = [];
           for (const m of all) {
             if (!done.has(rowKey(m.fileName))) {
               checkCancelled(opts.signal, m.fileName);
+              if (highest && highest.index > m.index) opts.onWarning?.(`${m.fileName} is applied out of order: ${highest.fileName}, numbered after it, is already applied`);
               const text = this.text(m);
               const t0 = performance.now();
               await runTracked(s, m.file, text, () =>
                 s.query(`insert into ${qualified(this.project.table)} (migration_name, applied_at, checksum) values ($1, now(), $2)`, [m.fileName, sha256(text)]),
+                this.fsys,
+                opts.onMessage && ((echo) => opts.onMessage!(`${m.fileName}: ${echo}`)),
               );
               opts.onApplied?.(m, performance.now() - t0);
               applied.push(m.fileName);
             }
-            if (m.id === opts.to || m.fileName === opts.to) break;
+            if (m === target) break;
           }
           return { applied };
         },
@@ -109,25 +129,32 @@ export class NumberedLayout implements MigrationLayout {
 
   async rollback(db: DbProvider, opts: RollbackOptions = {}): Promise<{ rolledBack: string[] }> {
     const all = this.migrations();
-    const target = opts.to === undefined ? undefined : all.find((m) => m.id === opts.to || m.fileName === opts.to || m.number === Number(opts.to));
-    if (opts.to !== undefined && !target) throw new EngineError('refused', `no migration ${opts.to} in ${this.project.folder}`);
+    refuseDuplicateNumbers(all, 'roll back');
+    const target = opts.to === undefined ? undefined : findNumbered(all, opts.to, this.project.folder);
     return db.withSession((s) =>
       withLock(
         s,
         async () => {
-          const applied = new Set((await this.rows(s)).map((r) => rowKey(r.migration_name)));
-          const done = all.filter((m) => applied.has(rowKey(m.fileName))).reverse();
-          const victims = opts.all ? done : target ? done.filter((m) => m.index > target.index) : done.slice(0, 1);
+          // Newest first in the order the database applied them (tracking ids), not in file order: a migration
+          // applied out of order is undone in its turn.
+          const byKey = new Map(all.map((m) => [rowKey(m.fileName), m]));
+          const done = (await this.rows(s)).map((r) => byKey.get(rowKey(r.migration_name))).filter((m): m is NumberedMigration => !!m);
+          done.reverse();
+          // --to X: what the database applied after X; X not applied (a gap): the applied ones numbered after it.
+          const after = (t: NumberedMigration) => (done.includes(t) ? done.slice(0, done.indexOf(t)) : done.filter((m) => m.index > t.index));
+          const victims = opts.all ? done : target ? after(target) : done.slice(0, 1);
           const missing = victims.filter((m) => !m.downFile);
           if (missing.length) {
             throw new EngineError('refused', `cannot roll back ${missing.map((m) => m.fileName).join(', ')}: no rollback-${missing[0].id}.sql next to it; write one first`);
           }
+          for (const m of victims) psqlSteps(this.fsys, m.downFile!, this.text(m, m.downFile));
           const rolledBack: string[] = [];
           for (const m of victims) {
             checkCancelled(opts.signal, `rolling back ${m.fileName}`);
             const t0 = performance.now();
             await runTracked(s, m.downFile!, this.text(m, m.downFile), () =>
               s.query(`delete from ${qualified(this.project.table)} where migration_name in ($1, $2)`, [m.fileName, rowKey(m.fileName)]),
+              this.fsys,
             );
             opts.onRolledBack?.(m, performance.now() - t0);
             rolledBack.push(m.fileName);
@@ -139,6 +166,14 @@ export class NumberedLayout implements MigrationLayout {
       ),
     );
   }
+}
+
+/** `--to` in any of the forms a user types: `3`, `003`, `003_name`, `003_name.sql`. */
+export function findNumbered(all: NumberedMigration[], to: string, folder: string): NumberedMigration {
+  const t = to.trim();
+  const hit = all.find((m) => m.fileName === t || rowKey(m.fileName) === t || m.id === t) ?? (/^\d+$/.test(t) ? all.find((m) => m.number === parseInt(t, 10)) : undefined);
+  if (!hit) throw new EngineError('refused', `no migration ${to} in ${folder} (give its number, e.g. ${all[0]?.number ?? 1}, or its file name)`);
+  return hit;
 }
 
 /** `pgmig new <name>`: the next number (as wide as the existing ones, at least 3 digits) from a template with the

@@ -7,6 +7,8 @@ import type { DbSession } from '../db/types';
 import { EngineError } from '../engine/errors';
 import { sqlError } from '../engine/sourceText';
 import { needsNoTransaction, wrapsItself } from './transaction';
+import { psqlSteps } from './psql';
+import { diskFileSystem, type FileSystem } from '../fileSystem';
 import { qualified, quoteIdent } from './detect';
 import type { TableName } from './types';
 
@@ -14,13 +16,22 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Runs a file's text; a server error names the file, line and column. */
-export async function execFile(s: DbSession, file: string, text: string): Promise<void> {
-  try {
-    await s.exec(text);
-  } catch (e) {
-    if (isConnectionLoss(e)) throw e;
-    throw sqlError(e, { text, label: file, toSource: (offset) => ({ file, offset }) }, (f) => (f === file ? text : undefined));
+/**
+ * Runs a file's text; a server error names the file, line and column. A file written for psql runs as psql would
+ * run it (psql.ts: \set ON_ERROR_STOP and output settings honoured, \echo passed to `onEcho`, \i followed).
+ */
+export async function execFile(s: DbSession, file: string, text: string, fsys: FileSystem = diskFileSystem, onEcho?: (text: string) => void): Promise<void> {
+  for (const step of psqlSteps(fsys, file, text)) {
+    if ('echo' in step) {
+      onEcho?.(step.echo);
+      continue;
+    }
+    try {
+      await s.exec(step.sql);
+    } catch (e) {
+      if (isConnectionLoss(e)) throw e;
+      throw sqlError(e, { text: step.sql, label: step.file, toSource: (offset) => ({ file: step.file, offset: step.offset + offset }) }, (f) => (f === step.file ? step.fileText : undefined));
+    }
   }
 }
 
@@ -28,10 +39,10 @@ export async function execFile(s: DbSession, file: string, text: string): Promis
  * Runs a migration (or down script) and its tracking change: in one transaction unless the file wraps itself
  * (run as written, then tracked) or cannot run in one.
  */
-export async function runTracked(s: DbSession, file: string, text: string, track: () => Promise<unknown>): Promise<void> {
+export async function runTracked(s: DbSession, file: string, text: string, track: () => Promise<unknown>, fsys: FileSystem = diskFileSystem, onEcho?: (text: string) => void): Promise<void> {
   if (wrapsItself(text) || needsNoTransaction(text)) {
     try {
-      await execFile(s, file, text);
+      await execFile(s, file, text, fsys, onEcho);
     } catch (e) {
       // A file that failed inside its own BEGIN leaves the session in an aborted transaction: end it, so that the
       // advisory lock can be released and the connection goes back to the pool clean.
@@ -43,7 +54,7 @@ export async function runTracked(s: DbSession, file: string, text: string, track
   }
   await s.exec('begin');
   try {
-    await execFile(s, file, text);
+    await execFile(s, file, text, fsys, onEcho);
     await track();
     await s.exec('commit');
   } catch (e) {

@@ -3,10 +3,12 @@
 import { isNoTransaction } from '../engine/sourceText';
 import { splitStatements } from '../sql/splitter';
 import { skipTrivia } from '../text';
+import { maskPsql } from './psql';
 
-/** The statements' texts (comments and blanks around them left out). */
-export function statementTexts(text: string): { text: string; start: number; end: number }[] {
+/** The statements' texts (comments, blanks and psql meta-commands around them left out). */
+export function statementTexts(original: string): { text: string; start: number; end: number }[] {
   const out: { text: string; start: number; end: number }[] = [];
+  const text = maskPsql(original); // psql meta-commands (`\set ON_ERROR_STOP on` before BEGIN) are not statements
   for (const p of splitStatements(text)) {
     const start = skipTrivia(text, p.start, p.end);
     if (start < p.contentEnd) out.push({ text: text.slice(start, p.contentEnd), start, end: p.contentEnd });

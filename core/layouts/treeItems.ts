@@ -14,6 +14,8 @@ export interface LayoutTreeItem {
   appliedAt?: string;
   /** Why the row is `changed`. */
   reason?: string;
+  /** A warning about the row's place in the history (applied out of order; a Drizzle entry drizzle-kit skips). */
+  note?: string;
   /** Rolling back stops here: the latest applied migration with a down script (Alembic: an applied head of what is applied). */
   canRollback: boolean;
   /** Alembic: the revisions this one follows, whether it is a head, whether alembic_version holds it. */
@@ -31,6 +33,7 @@ export function layoutTreeItems(status: LayoutStatus): LayoutTreeItem[] {
     state: m.changed ? 'changed' : m.state,
     appliedAt: m.appliedAt?.toISOString(),
     reason: m.changed,
+    ...(m.note ? { note: m.note } : {}),
     canRollback: false,
     ...(m.downRevisions ? { parents: m.downRevisions } : {}),
   }));
@@ -43,7 +46,12 @@ export function layoutTreeItems(status: LayoutStatus): LayoutTreeItem[] {
       i.canRollback = i.current; // alembic downgrades from what alembic_version holds
     }
   } else {
-    const latest = [...items].reverse().find((i) => i.state !== 'pending');
+    // Rollback undoes the migration the database applied last (not the highest number: one may be out of order).
+    const order = new Map(status.migrations.map((m) => [m.id, m.appliedOrder]));
+    const applied = items.filter((i) => i.state !== 'pending');
+    const latest = applied.some((i) => order.get(i.id) !== undefined)
+      ? applied.reduce<LayoutTreeItem | undefined>((a, i) => (!a || (order.get(i.id) ?? -1) > (order.get(a.id) ?? -1) ? i : a), undefined)
+      : applied[applied.length - 1];
     if (latest?.downFile) latest.canRollback = true;
   }
   return items;

@@ -57,6 +57,10 @@ export interface MigrationStatus extends LayoutMigration {
   appliedAt?: Date;
   /** Set when the file no longer matches what was applied (checksum stored at apply time). */
   changed?: string;
+  /** A warning about this migration's place in the history: applied out of order, or skipped by the tool. */
+  note?: string;
+  /** Applied migrations: their position in the order the database applied them (0 = first), when it is known. */
+  appliedOrder?: number;
 }
 
 export interface LayoutStatus {
@@ -68,6 +72,8 @@ export interface LayoutStatus {
   unknownApplied: string[];
   /** alembic: the revisions alembic_version holds. */
   current?: string[];
+  /** alembic: the heads of the revision graph. */
+  heads?: string[];
 }
 
 export interface ApplyOptions {
@@ -75,11 +81,15 @@ export interface ApplyOptions {
   to?: string;
   signal?: AbortSignal;
   onApplied?: (m: LayoutMigration, ms: number) => void;
+  /** Told before something unusual is done (a migration applied out of order). */
+  onWarning?: (message: string) => void;
+  /** What a migration prints (psql's `\echo`). */
+  onMessage?: (message: string) => void;
   lockTimeoutMs?: number;
 }
 
 export interface RollbackOptions {
-  /** Roll back every applied migration after this id (it stays applied); default: only the latest. */
+  /** Roll back every migration applied after this one (it stays applied); default: only the latest. */
   to?: string;
   /** Roll back every applied migration. */
   all?: boolean;

@@ -17,6 +17,8 @@ import { dropLosesData } from './dropLosesData';
 import { columnTypeChange } from './columnTypeChange';
 import { notNullWithoutDefault } from './notNullWithoutDefault';
 import { alembicMultipleHeads } from './alembicMultipleHeads';
+import { duplicateMigrationNumber } from './duplicateMigrationNumber';
+import { alembicRevisionUnreadable } from './alembicRevisionUnreadable';
 import { statementTooLarge } from './statementTooLarge';
 // Migration safety (locks, rewrites, transactions) and type hygiene: issue 13.
 import { nonConcurrentIndex } from './nonConcurrentIndex';
@@ -54,6 +56,8 @@ export const rules: readonly Rule[] = [
   columnTypeChange,
   notNullWithoutDefault,
   alembicMultipleHeads,
+  duplicateMigrationNumber,
+  alembicRevisionUnreadable,
   statementTooLarge,
   nonConcurrentIndex,
   concurrentlyInTransaction,

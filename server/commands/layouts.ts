@@ -17,13 +17,17 @@ import type { LayoutStatusReport } from './types';
 /** Reads a layout project's status (tracking table, data migrations) and publishes applied-migration-edited. */
 export async function computeLayoutStatus(host: EngineHost, slot: Slot, settings: EngineSettings): Promise<LayoutStatusReport> {
   const { project, layout } = host.layoutOf(slot.root);
-  const database = settings.main.kind === 'pg' ? describeConnection(settings.main.url) : settings.main.kind === 'pglite' ? 'embedded database' : 'in-memory database';
+  const own = layout instanceof AlembicLayout ? layout.database() : undefined;
+  const database = own
+    ? own.kind === 'url' ? describeConnection(own.url) : 'the database alembic uses'
+    : settings.main.kind === 'pg' ? describeConnection(settings.main.url) : settings.main.kind === 'pglite' ? 'embedded database' : 'in-memory database';
   const commands = layout instanceof AlembicLayout ? [layout.command('upgrade-head')] : [];
   const base = { root: slot.root, target: slot.target, kind: project.kind, database, commands };
   const heads = layout instanceof AlembicLayout ? layout.graph().heads : undefined;
   let status: LayoutStatus;
   try {
-    status = await layout.status(slot.engine.db('main'));
+    // Alembic owns its database: read the one alembic uses, never an embedded one (core/layouts/alembicDatabase.ts).
+    status = layout instanceof AlembicLayout ? await layout.statusInOwnDatabase() : await layout.status(slot.engine.db('main'));
   } catch (e) {
     return { ...base, reachable: false, error: { message: oneLine(e), code: e instanceof EngineError ? e.code : undefined }, migrations: [], pending: 0, heads, unknownApplied: [], dataMigrations: [] };
   }
@@ -39,7 +43,7 @@ export async function computeLayoutStatus(host: EngineHost, slot: Slot, settings
   }
   host.setDiagnostics(`layout:${slot.root}`, byFile, slot.root);
   const dataMigrations: LayoutStatusReport['dataMigrations'] = [];
-  if (project.dataMigrations) {
+  if (project.dataMigrations && !(layout instanceof AlembicLayout)) {
     try {
       for (const [schema, list] of await dataMigrationStatus(slot.engine.db('main'), project.dataMigrations)) {
         dataMigrations.push({

@@ -27,7 +27,7 @@ test('migrations-sample/broken-history: exactly the findings in broken-history.e
 });
 
 // Rules of the other layouts (numbered, Alembic): a graphile-migrate project cannot show them.
-const OTHER_LAYOUTS = new Set(['migration-without-transaction', 'missing-rollback', 'alembic-multiple-heads', 'applied-migration-edited']);
+const OTHER_LAYOUTS = new Set(['migration-without-transaction', 'missing-rollback', 'alembic-multiple-heads', 'applied-migration-edited', 'duplicate-migration-number', 'alembic-revision-unreadable']);
 // A statement of tens of megabytes has no place in a sample (test/cli/badBytes.test.mjs shows it).
 const NOT_IN_SAMPLES = new Set(['statement-too-large']);
 // The rules of issue 2, which the samples must show whatever else changes.

@@ -72,7 +72,7 @@ describe('alembic graph from the version files', () => {
     writeFileSync(path.join(dir, 'a.py'), "revision = 'a'\ndown_revision = 'zzz'\n");
     const g = readAlembicGraph(diskFileSystem, dir);
     assert.deepEqual(g.revisions.map((r) => r.revision), ['a']);
-    assert.match(g.problems[0].message, /down_revision zzz matches no revision/);
+    assert.match(g.problems[0].message, /has down_revision zzz, which matches no revision/);
   });
 
   test('the multiple-heads diagnostic on each head file, at its revision; gone after a merge revision', async () => {

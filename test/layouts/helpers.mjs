@@ -2,7 +2,9 @@
 // (drizzle-kit from test/peers, Alembic from Debian's python3-alembic). A missing peer is installed by its setup
 // script; if it is still missing, the test fails under CI (process.env.CI) and is skipped with the reason elsewhere.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { after, before } from 'node:test';
+import { startPostgres } from '../support/postgres.mjs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +33,28 @@ export function copySample(name) {
   const dir = path.join(tempDir(), name);
   cpSync(path.join(samples, name), dir, { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.includes(`${path.sep}.pgmig`) });
   return dir;
+}
+
+/** A project in a fresh temp folder from `{ 'relative/path': text }` (folders made as needed). */
+export function projectFrom(files) {
+  const dir = tempDir();
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+/** A real PostgreSQL for this test file (started before its tests unless `skip`, stopped after): `pg()` gives it. */
+export function postgresForTests(skip) {
+  let pg;
+  before(async () => {
+    if (!skip) pg = await startPostgres();
+  });
+  after(async () => {
+    await pg?.stop();
+  });
+  return () => pg;
 }
 
 export function run(cmd, args, { cwd, env = {}, timeout = 120_000, shell = false } = {}) {
@@ -92,3 +116,15 @@ export function alembicMissing() {
     ['sh', path.join(repo, 'test', 'layouts', 'setup-alembic.sh')],
   );
 }
+
+/** The online part of the env.py `alembic init` writes: the database URL from alembic.ini. */
+export const TEMPLATE_ENV_PY = `from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)
+with connectable.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+`;

@@ -169,7 +169,9 @@ describe('numbered layout: other runners, pgmig new, data migrations', () => {
     assert.throws(() => newNumberedMigration(project, '!!!'), /empty file name/);
     const other = await pgmig(['new', 'x', '--root', copySample('drizzle')]);
     assert.equal(other.code, 2);
-    assert.match(other.stderr, /drizzle project: run drizzle-kit generate --name x/);
+    assert.match(other.stderr, /this is a Drizzle Kit project: run drizzle-kit generate --name x/);
+    const alembic = await pgmig(['new', 'x', '--root', copySample('alembic')]);
+    assert.match(alembic.stderr, /this is an Alembic project: run alembic revision -m "x"/);
     // Width follows the folder: 4 digits stay 4 digits.
     writeFileSync(path.join(dir, 'migrations', '0042_wide.sql'), 'begin;\ncommit;\n');
     newNumberedMigration(project, 'next');
@@ -232,7 +234,8 @@ describe('numbered layout: other runners, pgmig new, data migrations', () => {
     writeFileSync(path.join(dir, 'migrations', 'rollback-003.sql'), 'alter table platform.invoices drop column status;\ndrop table platform.invoice_events;\n');
     r = await pgmig(['rollback', '--all'], { cwd: dir, env });
     assert.equal(r.code, 0, r.out);
-    assert.match(r.stdout, /rolled back 003_invoice_status\.sql, 002_create_invoices\.sql, 001_create_platform_schema\.sql/);
+    assert.match(r.stdout, /rolled back 003_invoice_status\.sql \(\d+ ms\)\nrolled back 002_create_invoices\.sql \(\d+ ms\)\nrolled back 001_create_platform_schema\.sql \(\d+ ms\)\n3 migration\(s\) rolled back/);
+    assert.equal(r.stdout.match(/003_invoice_status/g).length, 1, 'each rolled-back migration is printed once');
     r = await pgmig(['status', '--json'], { cwd: dir, env });
     assert.deepEqual(JSON.parse(r.stdout).migrations.map((m) => m.state), ['pending', 'pending', 'pending', 'pending']);
     r = await pgmig(['rollback', '--all', '--to', '001'], { cwd: dir, env });

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LspClient } from '../server/lspClient.mjs';
-import { copySample, tempDir } from './helpers.mjs';
-import { cpSync, readFileSync } from 'node:fs';
+import { ALEMBIC, alembicMissing, copySample, freshDb, run, tempDir, TEMPLATE_ENV_PY } from './helpers.mjs';
+import { startPostgres } from '../support/postgres.mjs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const codes = (diagnostics) => diagnostics.map((d) => d.code).sort();
 
@@ -40,5 +41,52 @@ describe('language server on numbered and Drizzle projects in one workspace', ()
     client.change(file, text);
     d = await client.waitForDiagnostics(file, (x) => x.filter((y) => y.code === 'not-null-without-default').length === 1);
     assert.deepEqual(codes(d), ['column-type-change', 'drop-loses-data', 'missing-lock-timeout', 'not-null-without-default', 'prefer-timestamptz', 'set-not-null-scans-table']);
+  });
+});
+
+// Issue 10 / issue 12 item 2: the editor's status of an Alembic project reads the database alembic uses and never
+// creates an embedded database for it.
+
+describe('language server: Alembic status in the database alembic uses', () => {
+  const skip = alembicMissing();
+  let pg;
+  let client;
+  let ws;
+  before(async () => {
+    if (skip) return;
+    pg = await startPostgres();
+    ws = tempDir();
+    const name = freshDb(pg);
+    // alembic.ini names the database (the template env.py reads it); alembic itself upgrades it.
+    const own = path.join(ws, 'own');
+    cpSync(copySample('alembic'), own, { recursive: true });
+    writeFileSync(path.join(own, 'alembic.ini'), readFileSync(path.join(own, 'alembic.ini'), 'utf8').replace(/^sqlalchemy\.url =.*$/m, `sqlalchemy.url = ${pg.url(name).replace(/^postgres:/, 'postgresql:').replace(/%/g, '%%')}`));
+    writeFileSync(path.join(own, 'alembic', 'env.py'), TEMPLATE_ENV_PY);
+    const r = await run(`${ALEMBIC} upgrade heads`, [], { cwd: own, shell: true, env: { DATABASE_URL: '' } });
+    assert.equal(r.code, 0, r.out);
+    // The sample as it is: env.py reads DATABASE_URL, which the server's environment does not set.
+    cpSync(copySample('alembic'), path.join(ws, 'fromenv'), { recursive: true });
+    client = await LspClient.start({ rootDir: ws, trusted: true });
+    await client.waitIdle();
+  });
+  after(async () => {
+    await client?.stop();
+    await pg?.stop();
+  });
+  const status = (root) => client.request('workspace/executeCommand', { command: 'pgmig.engine.layoutStatus', arguments: [{ root }] });
+
+  test('URL in alembic.ini: applied from alembic_version there; no embedded database', { skip }, async () => {
+    const s = await status(path.join(ws, 'own'));
+    assert.equal(s.reachable, true, JSON.stringify(s.error));
+    assert.equal(s.pending, 0);
+    assert.equal(s.current.length, 2);
+    assert.ok(!existsSync(path.join(ws, 'own', '.pgmig')), 'no embedded database');
+  });
+
+  test('env.py reads an unset DATABASE_URL: not reachable, saying why; no embedded database', { skip }, async () => {
+    const s = await status(path.join(ws, 'fromenv'));
+    assert.equal(s.reachable, false);
+    assert.match(s.error.message, /cannot tell which database alembic uses: env\.py takes the database URL from \$DATABASE_URL, which is not set/);
+    assert.ok(!existsSync(path.join(ws, 'fromenv', '.pgmig')), 'no embedded database');
   });
 });

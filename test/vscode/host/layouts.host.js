@@ -2,8 +2,9 @@
 // (numbered/, drizzle/, alembic/ in migrations-sample/), served by the language server from core/layouts. Numbered
 // and Drizzle run against each project's embedded database (.pgmig/db of the workspace copy): pending -> the Apply
 // lens applies -> applied -> the Roll back lens rolls back; an applied file edited afterwards is "changed" with an
-// applied-migration-edited diagnostic. Alembic: the graph (two heads), the current revision (none: the embedded
-// database has no alembic_version) and its lenses, whose command lines run in a terminal. Data migrations appear
+// applied-migration-edited diagnostic. Alembic: the graph's heads, and no database read but the one alembic uses
+// (the sample's env.py reads DATABASE_URL, unset here: the tree says it cannot tell, and no embedded database is
+// created for it), and its lenses, whose command lines run in a terminal. Data migrations appear
 // next to the schema migrations, grouped by schema, with lenses that run the project's scripts.
 'use strict';
 const assert = require('assert');
@@ -171,11 +172,10 @@ suite('other layouts: tree and CodeLens', function () {
     const root = path.join(workspace, 'alembic');
     const tree = await layoutTree('alembic');
     assert.strictEqual(tree.label, 'alembic · alembic');
-    assert.deepStrictEqual(tree.infos, { heads: '3c3d2e4f5a6b, 4d4e3f5a6b7c', 'current revision': '(none)' });
-    assert.deepStrictEqual(tree.migrations.map((m) => `${m.item.id} ${m.state}${m.item.head ? ' head' : ''}`), [
-      '1a1f0c2d3e4f pending', '2b2e1d3c4b5a pending', '3c3d2e4f5a6b pending head', '4d4e3f5a6b7c pending head',
-    ]);
-    assert.deepStrictEqual(tree.migrations[1].item.parents, ['1a1f0c2d3e4f']);
+    // Alembic owns its database: with env.py's DATABASE_URL unset, the tree says so rather than reading another one.
+    assert.deepStrictEqual(tree.infos, { heads: '3c3d2e4f5a6b, 4d4e3f5a6b7c' });
+    assert.deepStrictEqual(tree.messages, ['cannot tell which database alembic uses: env.py takes the database URL from $DATABASE_URL, which is not set; set sqlalchemy.url in alembic.ini (or the variable env.py reads)']);
+    assert.ok(!fs.existsSync(path.join(root, '.pgmig')), 'no embedded database created for an alembic project');
 
     const file = path.join(root, 'alembic', 'versions', '2b2e1d3c4b5a_add_invoices.py');
     const lenses = await lensesOf(file, /^Upgrade to here$/);
@@ -225,21 +225,30 @@ suite('migration workflow: Alembic current revision on PostgreSQL', function () 
     await pgClient.connect();
     await pgClient.query('create table public.alembic_version (version_num varchar(32) primary key)');
     await pgClient.query("insert into public.alembic_version values ('3c3d2e4f5a6b')");
+    // alembic's database is the one its env.py reads: here the variable that holds the test database's URL.
+    envPy = path.join(root(), 'alembic', 'env.py');
+    envPyText = fs.readFileSync(envPy, 'utf8');
+    fs.writeFileSync(envPy, envPyText.replace('os.environ.get("DATABASE_URL", "")', 'os.environ.get("PGMIG_TEST_PG_URL", "")'));
   });
   suiteTeardown(async () => {
     if (!pgClient) return;
-    await api.workflow.selectTarget(root(), '');
+    fs.writeFileSync(envPy, envPyText);
     await pgClient.query('drop table if exists public.alembic_version');
     await pgClient.end();
   });
+  let envPy;
+  let envPyText;
 
   test('the tree shows the revision alembic_version holds, its ancestors applied, the other head pending', async () => {
-    await api.workflow.selectTarget(root(), 'pg');
-    const tree = await layoutTree('alembic');
+    api.workflow.fireChanged();
+    const tree = await waitFor('the alembic status from its database', async () => {
+      const t = await layoutTree('alembic');
+      return t.infos['current revision'] ? t : undefined;
+    }, 30_000);
     assert.deepStrictEqual(tree.infos, { heads: '3c3d2e4f5a6b, 4d4e3f5a6b7c', 'current revision': '3c3d2e4f5a6b' });
     assert.deepStrictEqual(tree.migrations.map((m) => `${m.item.id} ${m.state}${m.item.current ? ' current' : ''}`), [
       '1a1f0c2d3e4f applied', '2b2e1d3c4b5a applied', '3c3d2e4f5a6b applied current', '4d4e3f5a6b7c pending',
     ]);
-    assert.match(tree.node.status.database, /postgres:\/\/postgres@127\.0\.0\.1:\d+\/app/);
+    assert.match(tree.node.status.database, /postgres(?:ql)?:\/\/postgres@127\.0\.0\.1:\d+\/app/);
   });
 });
