@@ -1,11 +1,13 @@
 // The embedded database: PGlite (PostgreSQL compiled to WASM) in this process, on disk in the project (`.pgmig/db`)
 // or in memory (the default shadow). PGlite is one session: the provider serialises callers with a mutex, and an
-// on-disk database is guarded by a lock file so that two processes never open the same data folder.
+// on-disk database is guarded by an OS-level lock (folderLock.ts) so that two processes never open the same data folder.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { EngineError } from '../engine/errors';
+import { lockDataFolder } from './folderLock';
+import { addIgnoreFile, makeIgnoredFolder } from './ignoredFolder';
 import { applyPgSettings, type DbProvider, type DbSession } from './types';
 
 export interface PgliteProviderOptions {
@@ -21,6 +23,8 @@ export interface PgliteProviderOptions {
   idleCloseMs?: number;
   /** How long to wait for another process to release the data folder (default: fail at once). */
   lockWaitMs?: number;
+  /** Told once when another process holds the data folder and we wait for it (a message naming that process). */
+  onLockWait?: (message: string) => void;
 }
 
 class PgliteSession implements DbSession {
@@ -48,7 +52,7 @@ class Mutex {
   }
 }
 
-/** Whether a process exists (a lock held by a dead process may be taken over). */
+/** Whether a process exists (files a dead process left behind may be cleaned up; never used for the data folder lock). */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -58,43 +62,10 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** takeFolderLock, waiting up to `waitMs` for another process (e.g. an editor's idle language server) to let go. */
-async function waitForFolderLock(dataDir: string, waitMs: number): Promise<() => void> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      return takeFolderLock(dataDir);
-    } catch (e) {
-      if (!(e instanceof EngineError) || e.code !== 'lock' || Date.now() >= deadline) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-/** Takes `<dataDir>.lock` for this process, or explains who has it. A lock left by a dead process is taken over. */
-function takeFolderLock(dataDir: string): () => void {
-  const lockFile = dataDir + '.lock';
-  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => {
-        try {
-          if (fs.readFileSync(lockFile, 'utf8') === String(process.pid)) fs.unlinkSync(lockFile);
-        } catch {
-          /* already gone */
-        }
-      };
-    } catch (e: any) {
-      if (e?.code !== 'EEXIST') throw new EngineError('io', `cannot create ${lockFile}: ${e?.message ?? e}`);
-      const pid = Number(fs.readFileSync(lockFile, 'utf8').trim());
-      if (pid && pid !== process.pid && processAlive(pid)) {
-        throw new EngineError('lock', `the embedded database ${dataDir} is in use by process ${pid}; stop it first (PGlite allows one process at a time)`);
-      }
-      fs.rmSync(lockFile, { force: true });
-    }
-  }
-  throw new EngineError('lock', `cannot take the lock ${lockFile}`);
+/** PGMIG_EMBEDDED_LOCK_WAIT_MS: how long any pgmig process waits for another to release the embedded database. */
+function lockWaitFromEnv(): number | undefined {
+  const v = process.env.PGMIG_EMBEDDED_LOCK_WAIT_MS;
+  return v && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
 type PgliteConstructor = new (dataDirOrOptions?: string | { dataDir?: string; loadDataDir?: Blob }) => PGlite;
@@ -160,8 +131,15 @@ export class PgliteProvider implements DbProvider {
   private start(): Promise<PGlite> {
     this.instance ??= (async () => {
       const PGlite = loadPglite();
+      let ignoreDataDir = false;
       if (this.opts.dataDir) {
-        this.releaseFolder = await waitForFolderLock(this.opts.dataDir, this.opts.lockWaitMs ?? 0);
+        const parent = path.dirname(this.opts.dataDir);
+        // `.pgmig/` is born with its `.gitignore`; one made by an older pgmig gets it now.
+        const made = makeIgnoredFolder(parent);
+        if (!made && path.basename(parent) === '.pgmig') addIgnoreFile(parent);
+        this.releaseFolder = await lockDataFolder(this.opts.dataDir, { waitMs: lockWaitFromEnv() ?? this.opts.lockWaitMs ?? 0, onWait: this.opts.onLockWait });
+        // A data folder configured into a folder of the user's carries its own ignore file (PostgreSQL ignores it).
+        ignoreDataDir = !made && path.basename(parent) !== '.pgmig' && !fs.existsSync(this.opts.dataDir);
         fs.mkdirSync(this.opts.dataDir, { recursive: true });
       }
       try {
@@ -185,6 +163,7 @@ export class PgliteProvider implements DbProvider {
           }
         }
         await db.waitReady;
+        if (ignoreDataDir && dataDir) addIgnoreFile(dataDir);
         return db;
       } catch (e: any) {
         this.releaseFolder?.();
