@@ -8,6 +8,7 @@ Exit code (as graphile-migrate's): 1 = committed migrations pending, 2 = current
 
 function printReport(prefix: string, r: StatusReport): void {
   out(`${prefix}${r.database}`);
+  if (r.noDatabase) out(`  no database yet: ${r.pending.length} pending (the first command that writes, e.g. \`pgmig migrate\`, creates it)`);
   out(`  applied: ${r.applied.length}${r.applied.length ? ` (latest ${r.applied[r.applied.length - 1].realFilename ?? r.applied[r.applied.length - 1].filename} at ${r.applied[r.applied.length - 1].date.toISOString()})` : ''}`);
   if (r.pending.length) out(`  pending: ${r.pending.length}\n    ${r.pending.join('\n    ')}`);
   else out('  pending: 0');

@@ -127,6 +127,11 @@ export class PgliteProvider implements DbProvider {
     return this.opts.dataDir;
   }
 
+  /** An in-memory database always exists; an on-disk one once its data folder has been initialised. */
+  exists(): boolean {
+    return !this.opts.dataDir || this.instance !== undefined || fs.existsSync(path.join(this.opts.dataDir, 'PG_VERSION'));
+  }
+
   /** Starts PGlite once, on first use. */
   private start(): Promise<PGlite> {
     this.instance ??= (async () => {

@@ -19,6 +19,8 @@ export interface DbProvider {
   readonly databaseName: string;
   /** Runs `fn` with a session (pgSettings applied). The session is released when `fn` settles. */
   withSession<T>(fn: (s: DbSession) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** Whether the database exists yet without creating it (the embedded one: its data folder); absent: unknown. */
+  exists?(): boolean;
   /** Ends pools / closes the embedded database. */
   close(): Promise<void>;
 }

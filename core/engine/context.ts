@@ -64,7 +64,7 @@ export class EngineContext {
     const pgSettings = this.settings.pgSettings;
     if (loc.kind === 'pg') return new PgProvider(loc.url, { pgSettings });
     if (loc.kind === 'pglite') {
-      return new PgliteProvider({ dataDir: loc.dataDir, pgSettings, idleCloseMs: this.options.embeddedIdleCloseMs, lockWaitMs: this.options.embeddedLockWaitMs ?? 10_000 });
+      return new PgliteProvider({ dataDir: loc.dataDir, pgSettings, idleCloseMs: this.options.embeddedIdleCloseMs, lockWaitMs: this.options.embeddedLockWaitMs ?? 10_000, onLockWait: (message) => this.emit({ type: 'info', message }) });
     }
     return new PgliteProvider({ pgSettings });
   }

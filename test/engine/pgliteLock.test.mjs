@@ -75,7 +75,7 @@ test('what a lock file says never breaks a live lock: a live holder keeps it, wh
     );
     assert.match(waited, new RegExp(`the embedded database .*db is in use by process ${holder.pid} \\(lock holder \\(test\\)\\); waiting up to 0.3 s…`));
     // The CLI says the same and gives up after its wait.
-    const r = await pgmig(['status'], { cwd: dir, env: { ...EMBEDDED_ENV, PGMIG_EMBEDDED_LOCK_WAIT_MS: '500' } });
+    const r = await pgmig(['migrate'], { cwd: dir, env: { ...EMBEDDED_ENV, PGMIG_EMBEDDED_LOCK_WAIT_MS: '500' } });
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, new RegExp(`in use by process ${holder.pid} \\(lock holder \\(test\\)\\); waiting`));
     assert.match(r.stderr, new RegExp(`in use by process ${holder.pid} .*gave up after waiting`));
