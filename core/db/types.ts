@@ -25,6 +25,11 @@ export interface DbProvider {
   close(): Promise<void>;
 }
 
+/** For reads: `fn`'s rows, or `none` without creating the database when it does not exist yet (the embedded one). */
+export async function readIfExists<T>(db: DbProvider, none: T, fn: (s: DbSession) => Promise<T>): Promise<T> {
+  return db.exists?.() === false ? none : db.withSession(fn);
+}
+
 /** Runs `fn` inside BEGIN/COMMIT; rolls back when it throws. */
 export async function transaction<T>(s: DbSession, fn: () => Promise<T>): Promise<T> {
   await s.exec('begin');

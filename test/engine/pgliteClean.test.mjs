@@ -112,3 +112,22 @@ test('the ignore file comes with the folder: made under a temporary name, so no 
     cleanup(dir);
   }
 });
+
+test('status of the other layouts (numbered, Drizzle) creates no embedded database either', { timeout: 120_000 }, async () => {
+  const { repo } = await import('./helpers.mjs');
+  for (const name of ['numbered', 'drizzle']) {
+    const dir = path.join(makeProject({}), name);
+    fs.cpSync(path.join(repo, 'migrations-sample', name), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.pgmig`) });
+    try {
+      const r = await pgmig(['status'], { cwd: dir, env: EMBEDDED_ENV });
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.stdout, /pending: [1-9]/);
+      assert.ok(!fs.existsSync(path.join(dir, '.pgmig')), `${name}: .pgmig/ was created by a read`);
+      const m = await pgmig(['migrate'], { cwd: dir, env: EMBEDDED_ENV });
+      assert.equal(m.code, 0, m.out);
+      assert.ok(fs.existsSync(path.join(dir, '.pgmig/.gitignore')));
+    } finally {
+      cleanup(path.dirname(dir));
+    }
+  }
+});
