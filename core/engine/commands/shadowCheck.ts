@@ -27,7 +27,7 @@ export async function shadowCheck(engine: EngineContext, opts: { currentText?: s
   if (!provider || engine.checkShadowHistory === undefined || !history.startsWith(engine.checkShadowHistory)) {
     // First use, or history rewritten (uncommit, rebase): start again from an empty shadow.
     await provider?.close();
-    provider = engine.settings.shadow.kind === 'pg' ? undefined : new PgliteProvider({ pgSettings: engine.settings.pgSettings });
+    provider = engine.settings.shadow.kind === 'pg' ? undefined : new PgliteProvider({ pgSettings: engine.settings.pgSettings, extensions: engine.embeddedExtensions });
     if (!provider) {
       await dropAndCreate(engine, 'shadow');
       provider = engine.db('shadow');
