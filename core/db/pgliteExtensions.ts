@@ -118,7 +118,7 @@ export function pgliteExtensionOptions(names: Iterable<string>): Record<string, 
 
 /** The hint for an extension this PGlite does not provide: what it has, and how to use a real PostgreSQL. */
 export function unavailableExtensionHint(name: string): string {
-  const have = [...availableExtensions().keys()];
+  const have = [...availableExtensions().keys()].sort();
   return (
     `the embedded database (PGlite) does not provide the extension "${name}"` +
     (have.length ? ` (it provides ${have.join(', ')})` : '') +
