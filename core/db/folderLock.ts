@@ -83,7 +83,7 @@ function askHolder(name: string): Promise<LockHolder | undefined> {
       socket.destroy();
       resolve(h);
     };
-    socket.setTimeout(1000, () => done(undefined));
+    socket.setTimeout(2000, () => done(undefined)); // a holder inside a long synchronous WASM call cannot answer
     socket.on('data', (d) => (text += d));
     socket.on('error', () => done(undefined));
     socket.on('end', () => done(parseHolder(text)));

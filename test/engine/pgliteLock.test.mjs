@@ -122,3 +122,29 @@ test(`a stale lock and two concurrent migrates: applied exactly once, the databa
     cleanup(dir);
   }
 });
+
+test('one process opens a data folder once: two engines on the same project share it (no waiting on our own lock)', { timeout: 120_000 }, async () => {
+  const { MigrationEngine } = core('engine/engine.js');
+  const { loadSettings } = core('engine/settings.js');
+  const { lockDataFolder } = core('db/folderLock.js');
+  const dir = projectWithMigrations(3);
+  const settings = () => loadSettings({ root: dir, env: EMBEDDED_ENV });
+  const a = new MigrationEngine(settings(), undefined, { embeddedLockWaitMs: 0 });
+  const b = new MigrationEngine(settings(), undefined, { embeddedLockWaitMs: 0 });
+  try {
+    assert.deepEqual((await a.migrate()).applied.length, 3);
+    // b would fail at once (lock wait 0) if it opened the folder a second time.
+    const st = await b.status();
+    assert.equal(st.applied.length, 3);
+    await a.close();
+    assert.equal((await b.status()).applied.length, 3, 'b keeps the database after a closed');
+    await assert.rejects(lockDataFolder(path.join(dir, '.pgmig/db')), /is in use by/);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+  // The last user closed it: the folder is free.
+  const release = await lockDataFolder(path.join(dir, '.pgmig/db'));
+  release();
+  cleanup(dir);
+});
