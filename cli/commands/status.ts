@@ -1,4 +1,4 @@
-import { loadBase, out, parse, runForTargets } from './engineCli';
+import { err, loadBase, out, parse, runForTargets } from './engineCli';
 import type { StatusReport } from '../../core/engine/engine';
 
 export const summary = "show applied, pending and changed migrations [--json]; exit code as graphile-migrate's";
@@ -29,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
       if (values.verbose) for (const a of r.applied) out(`    ${a.realFilename ?? a.filename}  ${a.date.toISOString()}`);
     }
     return r.exitCode;
-  });
+  }, values.json ? { onEvent: (prefix, e) => e.type === 'info' && err(`${prefix}${e.message}`) } : {});
   const order = (t: string | undefined) => Object.keys(loadBase(values).targets).indexOf(t ?? '');
   reports.sort((a, b) => order(a.target) - order(b.target));
   if (values.json) out(JSON.stringify(values['all-targets'] ? reports : reports[0] ?? null, null, 2));

@@ -79,6 +79,13 @@ test('what a lock file says never breaks a live lock: a live holder keeps it, wh
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, new RegExp(`in use by process ${holder.pid} \\(lock holder \\(test\\)\\); waiting`));
     assert.match(r.stderr, new RegExp(`in use by process ${holder.pid} .*gave up after waiting`));
+    // status --json keeps stdout for the JSON: the waiting line goes to stderr.
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'PG_VERSION'), '18\n'); // "a database exists": status must open it
+    const st = await pgmig(['status', '--json'], { cwd: dir, env: { ...EMBEDDED_ENV, PGMIG_EMBEDDED_LOCK_WAIT_MS: '300' } });
+    assert.equal(st.code, 1, st.out);
+    assert.doesNotMatch(st.stdout, /waiting/);
+    assert.match(st.stderr, new RegExp(`in use by process ${holder.pid} \\(lock holder \\(test\\)\\); waiting up to 0.3 s…`));
     // Another spelling of the same folder is the same lock.
     await assert.rejects(lockDataFolder(path.join(dir, '.pgmig', '..', '.pgmig', 'db')), /in use by process/);
   } finally {
