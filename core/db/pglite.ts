@@ -230,6 +230,10 @@ export class PgliteProvider implements DbProvider {
     return !this.opts.dataDir || this.database.instance !== undefined || fs.existsSync(path.join(this.opts.dataDir, 'PG_VERSION'));
   }
 
+  prepareFor(sql: string): void {
+    for (const n of extensionsCreatedIn(sql)) if (availableExtensions().has(n)) this.database.learned.add(n);
+  }
+
   private wantedExtensions(): Set<string> {
     const want = new Set(this.database.learned);
     try {

@@ -21,6 +21,8 @@ export interface DbProvider {
   withSession<T>(fn: (s: DbSession) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** Whether the database exists yet without creating it (the embedded one: its data folder); absent: unknown. */
   exists?(): boolean;
+  /** Told of SQL about to run that is in no file yet (an unsaved buffer): the embedded database loads its extensions. */
+  prepareFor?(sql: string): void;
   /** Ends pools / closes the embedded database. */
   close(): Promise<void>;
 }

@@ -41,6 +41,7 @@ export async function shadowCheck(engine: EngineContext, opts: { currentText?: s
   const fsys = opts.currentText !== undefined ? overlayCurrent(engine.settings.migrationsFolder, opts.currentText, opts.fileSystem) : opts.fileSystem;
   const cur = readCurrent(engine.settings.migrationsFolder, fsys);
   const sub = substitutePlaceholders(cur.text, placeholdersFor(engine.settings.placeholders, p.databaseName, engine.settings.databaseOwner));
+  p.prepareFor?.(sub.text);
   return p.withSession(async (s) => {
     await engine.ensureSchema(s);
     const [last] = await s.query<{ filename: string }>('select filename from graphile_migrate.migrations order by filename desc limit 1');
