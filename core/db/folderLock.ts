@@ -147,7 +147,7 @@ export async function lockDataFolder(dataDir: string, opts: FolderLockOptions = 
   fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   const who: LockHolder = { pid: process.pid, command: opts.owner ?? defaultOwner() };
   const waitMs = opts.waitMs ?? 0;
-  const deadline = Date.now() + waitMs;
+  let deadline: number | undefined; // counted from the first refusal: asking the holder may itself take a while
   let waiting = false;
   for (;;) {
     let attempt: Attempt;
@@ -158,6 +158,7 @@ export async function lockDataFolder(dataDir: string, opts: FolderLockOptions = 
     }
     if ('release' in attempt) return attempt.release;
     const holder = describeHolder(attempt.holder);
+    deadline ??= Date.now() + waitMs;
     if (Date.now() >= deadline) {
       const after = waiting ? ` after waiting ${formatSeconds(waitMs)}` : '';
       throw new EngineError('lock', `the embedded database ${dataDir} is in use by ${holder}; gave up${after} (PGlite allows one process at a time: stop it or let it finish, then try again)`);

@@ -155,3 +155,21 @@ test('one process opens a data folder once: two engines on the same project shar
   release();
   cleanup(dir);
 });
+
+test('a dead PID in .pgmig/db.lock (what the old lock took for a stale lock) lets no second process into a live database', { timeout: 120_000 }, async () => {
+  const { MigrationEngine } = core('engine/engine.js');
+  const { loadSettings } = core('engine/settings.js');
+  const dir = projectWithMigrations(2);
+  const engine = new MigrationEngine(loadSettings({ root: dir, env: EMBEDDED_ENV }));
+  try {
+    await engine.migrate(); // this process holds the database open
+    fs.writeFileSync(path.join(dir, '.pgmig/db.lock'), '999999');
+    const r = await pgmig(['migrate'], { cwd: dir, env: { ...EMBEDDED_ENV, PGMIG_EMBEDDED_LOCK_WAIT_MS: '500' } });
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.stderr, new RegExp(`the embedded database .* is in use by process ${process.pid} \\(.*\\); gave up after waiting 0.5 s`));
+    assert.equal((await engine.status()).applied.length, 2);
+  } finally {
+    await engine.close();
+  }
+  cleanup(dir);
+});
