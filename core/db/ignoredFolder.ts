@@ -35,6 +35,11 @@ export function makeIgnoredFolder(dir: string): string | undefined {
   return made;
 }
 
+/** A folder that is pgmig's own (`.pgmig/`): created with its ignore file, or given one (an older pgmig made it without). */
+export function ensurePgmigFolder(dir: string): void {
+  if (!makeIgnoredFolder(dir)) addIgnoreFile(dir);
+}
+
 /** Writes `<dir>/.gitignore` with `*` unless one is there (for a data folder pgmig created in a folder of the user's). */
 export function addIgnoreFile(dir: string): void {
   try {

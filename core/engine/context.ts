@@ -7,10 +7,12 @@ import { PgliteProvider } from '../db/pglite';
 import { extensionsInFolder } from '../db/pgliteExtensions';
 import { withMigrationLock } from '../db/lock';
 import type { DbProvider, DbSession } from '../db/types';
+import type { ActionContext } from './actions';
 import { readCurrent, type CompiledCurrent } from './current';
 import { EngineError } from './errors';
 import { makeRootDatabaseConnectionString, type DbLocation, type EngineSettings } from './settings';
 import { placeholdersFor, sqlError, type RunnableText } from './sourceText';
+import { hasTransactionControl, replayStatements } from './statementReplay';
 import type { EngineEvent } from './types';
 
 export type Which = 'main' | 'shadow';
@@ -76,6 +78,13 @@ export class EngineContext {
   db(which: Which): DbProvider {
     let p = this.providers.get(which);
     if (!p) {
+      const stray = this.settings.strayConnections;
+      if (which === 'main' && this.settings.main.kind === 'pglite' && !this.settings.target && stray?.length) {
+        throw new EngineError(
+          'config',
+          `${stray.join(' and ')} ${stray.length > 1 ? 'are' : 'is'} set, but not DATABASE_URL (nor connectionString in .gmrc): graphile-migrate stops here, and pgmig does not fall back to the embedded database. Set DATABASE_URL, or unset ${stray.join(' and ')} to use the embedded database`,
+        );
+      }
       p = this.makeProvider(which === 'main' ? this.settings.main : this.settings.shadow);
       this.providers.set(which, p);
     }
@@ -124,18 +133,30 @@ export class EngineContext {
     return s.query(`select filename, hash, previous_hash, date from graphile_migrate.migrations order by filename`);
   }
 
-  actionContext(s: DbSession, which: Which) {
+  /** What graphile-migrate's actions see of a database: its name, URL, placeholders, a root connection to it. */
+  actionContext(s: DbSession, which: Which, provider: DbProvider = this.db(which)): ActionContext {
     const loc = this.location(which);
-    const databaseName = this.db(which).databaseName;
+    const databaseName = provider.databaseName;
+    // Computed on first use: most runs have no actions, and the URL parser costs a few ms to load.
+    let root: { url?: string } | undefined;
+    const rootUrlOf = () =>
+      (root ??= { url: loc.kind === 'pg' && this.settings.rootConnectionString ? makeRootDatabaseConnectionString(this.settings.rootConnectionString, databaseName) : undefined }).url;
     return {
       settings: this.settings,
       shadow: which === 'shadow',
       url: loc.kind === 'pg' ? loc.url : undefined,
+      get rootUrl() {
+        return rootUrlOf();
+      },
       databaseName,
-      placeholders: this.placeholders(which),
+      placeholders: placeholdersFor(this.settings.placeholders, databaseName, this.settings.databaseOwner),
       runRootSql: async (sql: string) => {
-        if (loc.kind !== 'pg' || !this.settings.rootConnectionString) return s.exec(sql);
-        const root = new PgProvider(makeRootDatabaseConnectionString(this.settings.rootConnectionString, databaseName));
+        // The embedded database has a single user, who is the superuser.
+        if (loc.kind !== 'pg') return s.exec(sql);
+        const rootUrl = rootUrlOf();
+        if (!rootUrl) throw new EngineError('config', 'Cannot execute SQL as root since rootConnectionString / ROOT_DATABASE_URL is not specified');
+        // As graphile-migrate: a connection of its own, as root, to the same database, with the same pgSettings.
+        const root = new PgProvider(rootUrl, { pgSettings: this.settings.pgSettings });
         try {
           await root.withSession((r) => r.exec(sql));
         } finally {
@@ -153,7 +174,39 @@ export class EngineContext {
     } catch (e) {
       // A lost connection is not the script's fault: the provider reports it as such.
       if (isConnectionLoss(e)) throw e;
-      throw sqlError(e, r, this.readFile);
+      const err = sqlError(e, r, this.readFile);
+      if (err instanceof EngineError && !err.location) this.unlocated.set(err, r);
+      throw err;
+    }
+  }
+
+  /** SQL errors of execMapped that PostgreSQL gave without a position, with the text that raised them. */
+  private readonly unlocated = new WeakMap<EngineError, RunnableText>();
+
+  /**
+   * Runs `fn` (which runs texts through execMapped on `s`, in a transaction or not) and, when it fails with an SQL
+   * error PostgreSQL gave without a position, replays that text statement by statement in a transaction that is
+   * rolled back, to name the statement that failed as file:line:column. Replayed only when the session is idle
+   * again: `fn` must have ended its own transaction (transaction() does).
+   */
+  async located<T>(s: DbSession, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const r = e instanceof EngineError ? this.unlocated.get(e) : undefined;
+      if (!r || !(e instanceof EngineError) || hasTransactionControl(r.text)) throw e;
+      let failures;
+      try {
+        // A no-transaction script that failed was rolled back whole (one implicit transaction): the session is idle.
+        failures = await replayStatements(s, r.text, { firstOnly: true, signal });
+      } catch (replayError) {
+        if (isConnectionLoss(replayError)) throw replayError;
+        throw e;
+      }
+      const f = failures[0];
+      // A replay that fails elsewhere or not at all (a timeout, a lock) says nothing about the original error.
+      if (!f || f.error?.code !== e.sqlstate) throw e;
+      throw sqlError(e.cause, r, this.readFile, f.offset);
     }
   }
 

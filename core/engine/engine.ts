@@ -14,9 +14,8 @@ import { shadowCheck } from './commands/shadowCheck';
 import { status } from './commands/status';
 import { targetInit } from './commands/target';
 import { uncommit } from './commands/uncommit';
-import { watch } from './commands/watch';
+import { watch, type WatchOptions } from './commands/watch';
 import { EngineContext } from './context';
-import type { EngineError } from './errors';
 import type { CommitResult, CurrentRunResult, MigrateResult, ShadowFinding, StatusReport } from './types';
 
 export type {
@@ -48,20 +47,14 @@ export class MigrationEngine extends EngineContext {
   }
 
   /** `watch`: migrates, then runs current.sql now and whenever it or a fixture changes, until `signal` aborts. */
-  watch(opts: {
-    once?: boolean;
-    shadow?: boolean;
-    signal?: AbortSignal;
-    onRun?: (result: CurrentRunResult | EngineError | Error) => void;
-    /** Safety net for missed file events (e.g. git stash): poll every N ms. */
-    pollMs?: number;
-  } = {}): Promise<CurrentRunResult | void> {
+  watch(opts: WatchOptions = {}): Promise<CurrentRunResult | void> {
     return watch(this, opts);
   }
 
-  /** Finishes a commit interrupted after its file was written (see commands/commit.ts). */
-  recoverInterruptedCommit(): boolean {
-    return recoverInterruptedCommit(this);
+  /** Finishes or undoes a commit a killed process left unfinished (see commands/commit.ts); true when it did. */
+  async recoverInterruptedCommit(): Promise<boolean> {
+    const r = await recoverInterruptedCommit(this);
+    return !!r && r.plan !== 'blocked' && r.plan !== 'undecided';
   }
 
   /** `commit`: validates current on a reset shadow, then writes the committed file, applies it, blanks current. */

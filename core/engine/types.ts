@@ -14,6 +14,8 @@ export type EngineEvent =
   | { type: 'step'; step: CommitStep }
   | { type: 'migration-applied'; filename: string; shadow: boolean; ms: number; invalidHashAllowed: boolean }
   | { type: 'waiting-for-lock'; database: string }
+  /** What a long command is doing now (for a live line on a terminal; not a result). */
+  | { type: 'progress'; message: string; done?: number; total?: number }
   | { type: 'action-output'; stream: 'stdout' | 'stderr'; text: string };
 
 export interface MigrateResult {
@@ -38,6 +40,8 @@ export interface StatusReport {
   currentNotEmpty: boolean;
   /** The embedded database has not been created yet (status does not create it): every committed file is pending. */
   noDatabase?: boolean;
+  /** A commit killed before it finished, and what the next migrate, watch or commit does about it. */
+  interruptedCommit?: InterruptedCommit;
   /** graphile-migrate's bitmap: 1 = pending, 2 = current not empty. */
   exitCode: number;
 }
@@ -65,4 +69,17 @@ export interface ShadowFinding {
   sqlstate?: string;
   fixes: never[];
   related: never[];
+}
+
+export interface InterruptedCommit {
+  /** The committed file that commit was writing. */
+  file: string;
+  /** It is in place (complete: files are renamed into place whole). */
+  written: boolean;
+  /** Applied to the database (absent when the database was not read). */
+  applied?: boolean;
+  /** current.sql (or a fixture it includes) changed since that commit read it. */
+  currentEdited: boolean;
+  /** What the next migrate, watch or commit does about it. */
+  next: string;
 }

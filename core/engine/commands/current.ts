@@ -33,27 +33,34 @@ export async function runCurrent(engine: EngineContext, opts: { shadow?: boolean
         const ctx = engine.actionContext(s, which);
         await engine.ensureSchema(s);
         let unchanged = false;
-        if (!noTx) {
-          await transaction(s, async () => {
-            await s.exec('lock graphile_migrate.current in exclusive mode');
-            const [prev] = await s.query<{ content: string }>(`select content from graphile_migrate.current where filename = 'current.sql'`);
-            unchanged = !opts.force && prev !== undefined && sqlFingerprint(prev.content) === fingerprint;
-            if (!unchanged) {
-              await executeActions(s, ctx, engine.settings.actions.beforeCurrent);
-              if (!blank) await engine.execMapped(s, runnable);
+        // An error without a position is pinned to its statement by a replay (the transaction is rolled back first).
+        await engine.located(
+          s,
+          async () => {
+            if (!noTx) {
+              await transaction(s, async () => {
+                await s.exec('lock graphile_migrate.current in exclusive mode');
+                const [prev] = await s.query<{ content: string }>(`select content from graphile_migrate.current where filename = 'current.sql'`);
+                unchanged = !opts.force && prev !== undefined && sqlFingerprint(prev.content) === fingerprint;
+                if (!unchanged) {
+                  await executeActions(s, ctx, engine.settings.actions.beforeCurrent);
+                  if (!blank) await engine.execMapped(s, runnable);
+                }
+                await s.query(upsert, [runnable.text]);
+              });
+            } else {
+              const [prev] = await s.query<{ content: string }>(`select content from graphile_migrate.current where filename = 'current.sql'`);
+              unchanged = !opts.force && prev !== undefined && sqlFingerprint(prev.content) === fingerprint;
+              if (!unchanged) {
+                await executeActions(s, ctx, engine.settings.actions.beforeCurrent);
+                await s.exec(`delete from graphile_migrate.current where filename = 'current.sql'`);
+                await engine.execMapped(s, runnable);
+              }
+              await s.query(upsert, [runnable.text]);
             }
-            await s.query(upsert, [runnable.text]);
-          });
-        } else {
-          const [prev] = await s.query<{ content: string }>(`select content from graphile_migrate.current where filename = 'current.sql'`);
-          unchanged = !opts.force && prev !== undefined && sqlFingerprint(prev.content) === fingerprint;
-          if (!unchanged) {
-            await executeActions(s, ctx, engine.settings.actions.beforeCurrent);
-            await s.exec(`delete from graphile_migrate.current where filename = 'current.sql'`);
-            await engine.execMapped(s, runnable);
-          }
-          await s.query(upsert, [runnable.text]);
-        }
+          },
+          opts.signal,
+        );
         if (!unchanged) await executeActions(s, ctx, engine.settings.actions.afterCurrent);
         return { ran: !unchanged && !blank, unchanged, ms: performance.now() - t0 };
       }, opts.signal),

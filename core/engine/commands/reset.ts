@@ -3,7 +3,9 @@ import { PgProvider } from '../../db/pg';
 import { PgliteProvider } from '../../db/pglite';
 import { executeActions } from '../actions';
 import { EngineError } from '../errors';
+import type { DbProvider } from '../../db/types';
 import type { EngineContext, Which } from '../context';
+import type { ActionSpec } from '../settings';
 import type { MigrateResult } from '../types';
 import { migrate } from './migrate';
 
@@ -47,16 +49,43 @@ export async function dropAndCreate(engine: EngineContext, which: Which): Promis
   }
 }
 
+/** Runs `specs` (beforeReset, afterReset, ...) on a database, in a session of its own, as graphile-migrate does. */
+async function runActions(engine: EngineContext, which: Which, specs: ActionSpec[], provider: DbProvider = engine.db(which)): Promise<void> {
+  if (!specs.length) return;
+  await provider.withSession((s) => executeActions(s, engine.actionContext(s, which, provider), specs));
+}
+
+/**
+ * graphile-migrate's reset of one database, for `reset` and every reset of the shadow (commit, uncommit, the shadow
+ * check): beforeReset actions on the database about to go, drop and recreate, afterReset actions on the new one
+ * (placeholders, pgSettings, root and shadow flags as graphile-migrate's). `fresh` replaces drop-and-create for an
+ * in-memory database (a new one is a reset one) and returns its provider.
+ */
+export async function resetDatabase(engine: EngineContext, which: Which, fresh?: () => Promise<DbProvider>): Promise<DbProvider> {
+  const { beforeReset, afterReset } = engine.settings.actions;
+  if (engine.location(which).kind === 'pg') {
+    try {
+      await runActions(engine, which, beforeReset);
+    } catch (e) {
+      // A database that does not exist yet has nothing to prepare (graphile-migrate would stop here).
+      if (!(e instanceof EngineError && e.sqlstate === '3D000')) throw e;
+    }
+  }
+  engine.emit({ type: 'progress', message: `recreating ${which === 'shadow' ? 'the shadow database' : engine.describe(which)}` });
+  const provider = fresh ? await fresh() : (await dropAndCreate(engine, which), engine.db(which));
+  if (afterReset.length) engine.emit({ type: 'progress', message: 'running afterReset actions' });
+  await runActions(engine, which, afterReset, provider);
+  return provider;
+}
+
 /** `reset --erase`: drops and recreates the database (root connection), then migrates. */
 export async function reset(engine: EngineContext, opts: { shadow?: boolean; erase: boolean }): Promise<MigrateResult> {
   if (!opts.erase) throw new EngineError('refused', 'reset drops the whole database: add --erase to confirm');
   const which: Which = opts.shadow ? 'shadow' : 'main';
-  const actionsOn = async (specs: typeof engine.settings.actions.beforeReset) => {
-    if (!specs.length) return;
-    await engine.db(which).withSession((s) => executeActions(s, engine.actionContext(s, which), specs));
-  };
-  if (engine.location(which).kind === 'pg') await actionsOn(engine.settings.actions.beforeReset);
-  await dropAndCreate(engine, which);
-  await actionsOn(engine.settings.actions.afterReset);
+  const target = engine.settings.target;
+  if (which === 'main' && target && engine.settings.targets[target]?.protected) {
+    throw new EngineError('refused', `target '${target}' is protected (pgmig.json): reset --erase will not drop its database`);
+  }
+  await resetDatabase(engine, which);
   return migrate(engine, { shadow: opts.shadow });
 }

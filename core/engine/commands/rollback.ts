@@ -40,8 +40,7 @@ export async function rollback(engine: EngineContext, opts: { to?: number; signa
           await engine.execMapped(s, runnable);
           await s.query('delete from graphile_migrate.migrations where hash = $1', [row.hash]);
         };
-        if (isNoTransaction(sub.text)) await undo();
-        else await transaction(s, undo);
+        await engine.located(s, () => (isNoTransaction(sub.text) ? undo() : transaction(s, undo)), opts.signal);
         done.push(m.realFilename);
       }
       return { rolledBack: done };

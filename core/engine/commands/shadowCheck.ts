@@ -1,18 +1,16 @@
 // The editor's shadow check: committed history + current run on a kept shadow, errors as findings.
 import path from 'node:path';
-import { isConnectionLoss } from '../../db/pg';
 import { PgliteProvider } from '../../db/pglite';
 import { OverlayFileSystem, type FileSystem } from '../../fileSystem';
-import { splitStatements } from '../../sql/splitter';
-import { skipTrivia } from '../../text';
 import { readCommitted } from '../committed';
 import { readCurrent } from '../current';
 import { EngineError } from '../errors';
-import { placeholdersFor, positionToOffset, substitutePlaceholders } from '../sourceText';
+import { placeholdersFor, substitutePlaceholders } from '../sourceText';
 import { readFileOrUndefined, type EngineContext } from '../context';
+import { replayStatements } from '../statementReplay';
 import type { ShadowFinding } from '../types';
 import { runCommitted } from './migrate';
-import { dropAndCreate } from './reset';
+import { resetDatabase } from './reset';
 
 /**
  * Runs committed history + current on a shadow and returns runtime errors as findings with exact positions. The
@@ -26,12 +24,16 @@ export async function shadowCheck(engine: EngineContext, opts: { currentText?: s
   let provider = engine.providers.get('check');
   if (!provider || engine.checkShadowHistory === undefined || !history.startsWith(engine.checkShadowHistory)) {
     // First use, or history rewritten (uncommit, rebase): start again from an empty shadow.
+    engine.providers.delete('check');
+    engine.checkShadowHistory = undefined;
     await provider?.close();
-    provider = engine.settings.shadow.kind === 'pg' ? undefined : new PgliteProvider({ pgSettings: engine.settings.pgSettings, extensions: engine.embeddedExtensions });
-    if (!provider) {
-      await dropAndCreate(engine, 'shadow');
-      provider = engine.db('shadow');
+    // A reset as graphile-migrate's (beforeReset / afterReset actions): a real shadow is dropped and recreated, an
+    // embedded one is a new in-memory database.
+    if (engine.settings.shadow.kind === 'pg') {
+      provider = await resetDatabase(engine, 'shadow');
       engine.providers.delete('shadow');
+    } else {
+      provider = await resetDatabase(engine, 'shadow', async () => new PgliteProvider({ pgSettings: engine.settings.pgSettings, extensions: engine.embeddedExtensions }));
     }
     engine.providers.set('check', provider);
     engine.checkShadowHistory = '';
@@ -51,10 +53,6 @@ export async function shadowCheck(engine: EngineContext, opts: { currentText?: s
     }
     engine.checkShadowHistory = history;
     const findings: ShadowFinding[] = [];
-    const text = sub.text;
-    const pieces = splitStatements(text)
-      .map((p) => ({ start: skipTrivia(text, p.start, p.end), end: p.end }))
-      .filter((p) => p.start < p.end);
     const report = (e: any, offsetInText: number) => {
       const at = cur.toSource(sub.toInput(offsetInText));
       const fileText = fsys?.read(at.file) ?? readFileOrUndefined(at.file) ?? '';
@@ -70,48 +68,8 @@ export async function shadowCheck(engine: EngineContext, opts: { currentText?: s
         related: [],
       });
     };
-    await s.exec('begin');
-    try {
-      // The rest of the script in one round trip, each statement in its own released savepoint, with a counter of
-      // completed statements kept in a transaction-local setting. On an error, rolling back to the savepoint keeps
-      // every earlier statement's effects, the counter names the failed statement, and the check goes on after it.
-      let from = 0;
-      while (from < pieces.length) {
-        if (opts.signal?.aborted) throw new EngineError('cancelled', 'cancelled');
-        let script = '';
-        const starts: number[] = [];
-        for (let k = from; k < pieces.length; k++) {
-          script += 'savepoint pgmig_check;\n';
-          starts.push(script.length);
-          script += text.slice(pieces[k].start, pieces[k].end) + `\n;\nrelease savepoint pgmig_check;\nselect set_config('pgmig.done', '${k}', true);\n`;
-        }
-        try {
-          await s.exec(script);
-          break;
-        } catch (e: any) {
-          if (isConnectionLoss(e)) throw e;
-          await s.exec('rollback to savepoint pgmig_check; release savepoint pgmig_check');
-          const [{ done }] = await s.query<{ done: string | null }>(`select current_setting('pgmig.done', true) as done`);
-          const k = done && Number(done) >= from ? Number(done) + 1 : from;
-          if (k >= pieces.length) break;
-          // Statements that cannot run in a transaction block (CREATE INDEX CONCURRENTLY, ...) are not checked.
-          if (e?.code !== '25001') {
-            const pos = Number(e?.position);
-            const stmtStart = starts[k - from];
-            const stmtLen = pieces[k].end - pieces[k].start;
-            let offset = pieces[k].start;
-            if (Number.isFinite(pos) && pos > 0) {
-              const inScript = positionToOffset(script, pos);
-              if (inScript >= stmtStart && inScript <= stmtStart + stmtLen) offset = pieces[k].start + (inScript - stmtStart);
-            }
-            report(e, offset);
-          }
-          from = k + 1;
-        }
-      }
-    } finally {
-      await s.exec('rollback');
-    }
+    // Statement by statement in a transaction that is rolled back: the shadow stays at the committed history.
+    for (const f of await replayStatements(s, sub.text, { signal: opts.signal })) report(f.error, f.offset);
     return findings;
   }, opts.signal);
 }

@@ -5,6 +5,7 @@ import { readCurrent } from '../current';
 import { isBlankSql } from '../sourceText';
 import type { EngineContext } from '../context';
 import type { StatusReport } from '../types';
+import { describeInterruptedCommit } from './commit';
 
 export async function status(engine: EngineContext, opts: { skipDatabase?: boolean } = {}): Promise<StatusReport> {
   const committed = readCommitted(engine.settings.migrationsFolder);
@@ -40,6 +41,7 @@ export async function status(engine: EngineContext, opts: { skipDatabase?: boole
     const last = rows.length ? rows[rows.length - 1].filename : undefined;
     report.pending = committed.filter((m) => !last || m.filename > last).map((m) => m.realFilename);
   }
+  report.interruptedCommit = await describeInterruptedCommit(engine, { database: !opts.skipDatabase });
   report.exitCode = (report.pending.length ? 1 : 0) | (currentNotEmpty ? 2 : 0);
   return report;
 }

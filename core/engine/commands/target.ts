@@ -49,7 +49,7 @@ export async function targetInit(engine: EngineContext): Promise<{ migrated: Mig
       if (text === undefined) throw new EngineError('config', `target '${name}': seed file ${file} not found`);
       const sub = substitutePlaceholders(text, engine.placeholders('main'));
       const runnable: RunnableText = { text: sub.text, label: seed, toSource: (o) => ({ file, offset: sub.toInput(o) }) };
-      await transaction(s, () => engine.execMapped(s, runnable));
+      await engine.located(s, () => transaction(s, () => engine.execMapped(s, runnable)));
       seeds.push(seed);
     }
   }));

@@ -12,14 +12,16 @@ import { migrate } from './migrate';
  * `watch`: migrates, then runs current.sql now and whenever it or a fixture changes, until `signal` aborts.
  * Each run's outcome goes to `onRun` (an EngineError for a failed run). With `once`, runs once and returns.
  */
-export async function watch(engine: EngineContext, opts: {
+export interface WatchOptions {
   once?: boolean;
   shadow?: boolean;
   signal?: AbortSignal;
   onRun?: (result: CurrentRunResult | EngineError | Error) => void;
   /** Safety net for missed file events (e.g. git stash): poll every N ms. */
   pollMs?: number;
-} = {}): Promise<CurrentRunResult | void> {
+}
+
+export async function watch(engine: EngineContext, opts: WatchOptions = {}): Promise<CurrentRunResult | void> {
   await migrate(engine, { shadow: opts.shadow, signal: opts.signal });
   const loc = engine.compileCurrentLocation();
   if (!loc.exists) writeCurrent(loc, engine.settings.blankMigrationContent.trim() + '\n', engine.settings.blankMigrationContent);
@@ -29,10 +31,16 @@ export async function watch(engine: EngineContext, opts: {
   let again = false;
   let lastSnapshot = '';
   const snapshot = () => {
-    // The inputs: every file current reads (its includes), as text. Cheap for a few small files.
+    // The inputs: the compiled text and the files it was read from (current, its folder, every fixture reached),
+    // with their modification times: a save without an edit runs current again (graphile-migrate does on a save),
+    // nothing else does. Cheap for a few small files.
     try {
       const cur = engine.compileCurrent();
-      return cur.text;
+      const stamps = [cur.location.path, ...cur.files].map((f) => {
+        const st = fs.statSync(f, { throwIfNoEntry: false });
+        return `${f}:${st?.mtimeMs ?? '-'}:${st?.size ?? '-'}`;
+      });
+      return stamps.join('\n') + '\n' + cur.text;
     } catch (e: any) {
       return 'error:' + e?.message;
     }
@@ -53,7 +61,9 @@ export async function watch(engine: EngineContext, opts: {
           const r = await runCurrent(engine, { shadow: opts.shadow, signal: opts.signal });
           opts.onRun?.(r);
         } catch (e: any) {
-          lastSnapshot = ''; // retry the same text after a failure once something changes or on the next poll
+          // A failed script runs again only when a watched file changes (the poll must not re-run it every second);
+          // a database that could not be reached or locked is tried again on the next poll.
+          if (e instanceof EngineError && (e.code === 'connect' || e.code === 'lock')) lastSnapshot = '';
           opts.onRun?.(e);
         }
       } while (again && !opts.signal?.aborted);
