@@ -12,8 +12,8 @@
 // - Windows: a named pipe (`\\.\pipe\pgmig-db-<hash>`): same semantics, freed with the process.
 // - macOS / BSD: `open(<folder>.lock, O_EXLOCK | O_NONBLOCK)`, an flock() taken atomically by open() and released when
 //   the descriptor closes (the process dies). The file stays; only its lock matters.
-// The holder answers a connection (socket, pipe) or writes into the lock file (flock) who it is, for the waiter's
-// message; that text is never used to decide anything.
+// The holder writes who it is into `<folder>.holder` (and answers a connection to its socket or pipe, for when it
+// could not write), for the waiter's message; that text is never used to decide anything.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -64,7 +64,7 @@ function listen(name: string, who: LockHolder): Promise<Attempt> {
       socket.end(JSON.stringify(who));
     });
     server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE' || e.code === 'EACCES') void askHolder(name).then((holder) => resolve({ holder }));
+      if (e.code === 'EADDRINUSE' || e.code === 'EACCES') resolve({ holder: undefined });
       else reject(e);
     });
     server.listen({ path: name, exclusive: true }, () => {
@@ -83,7 +83,7 @@ function askHolder(name: string): Promise<LockHolder | undefined> {
       socket.destroy();
       resolve(h);
     };
-    socket.setTimeout(2000, () => done(undefined)); // a holder inside a long synchronous WASM call cannot answer
+    socket.setTimeout(500, () => done(undefined)); // a holder inside a long synchronous WASM call cannot answer
     socket.on('data', (d) => (text += d));
     socket.on('error', () => done(undefined));
     socket.on('end', () => done(parseHolder(text)));
@@ -127,6 +127,48 @@ function flockFile(file: string, who: LockHolder): Attempt {
   };
 }
 
+const holderFile = (dataDir: string) => path.resolve(dataDir) + '.holder';
+
+/** Who holds the folder: what the holder wrote if that process lives, else what its socket answers. */
+async function whoHolds(dataDir: string, attempt: LockHolder | undefined): Promise<LockHolder | undefined> {
+  if (attempt) return attempt;
+  try {
+    const h = parseHolder(fs.readFileSync(holderFile(dataDir), 'utf8'));
+    if (h && processAlive(h.pid)) return h;
+  } catch {
+    /* not written (yet) */
+  }
+  return useFlock ? undefined : askHolder(lockName(dataDir));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e: any) {
+    return e?.code === 'EPERM';
+  }
+}
+
+/** Holding the lock: say who we are (best effort), and take it back on release if it is still ours. */
+function announce(dataDir: string, who: LockHolder, release: () => void): () => void {
+  const file = holderFile(dataDir);
+  const text = JSON.stringify(who);
+  try {
+    fs.writeFileSync(file, text);
+  } catch {
+    /* the message will say "another process" */
+  }
+  return () => {
+    try {
+      if (fs.readFileSync(file, 'utf8') === text) fs.rmSync(file, { force: true });
+    } catch {
+      /* gone */
+    }
+    release();
+  };
+}
+
 function tryLock(dataDir: string, who: LockHolder): Promise<Attempt> {
   if (useFlock) return Promise.resolve(flockFile(path.resolve(dataDir) + '.lock', who));
   return listen(lockName(dataDir), who);
@@ -156,8 +198,8 @@ export async function lockDataFolder(dataDir: string, opts: FolderLockOptions = 
     } catch (e: any) {
       throw new EngineError('io', `cannot lock the embedded database ${dataDir}: ${e?.message ?? e}`);
     }
-    if ('release' in attempt) return attempt.release;
-    const holder = describeHolder(attempt.holder);
+    if ('release' in attempt) return announce(dataDir, who, attempt.release);
+    const holder = describeHolder(await whoHolds(dataDir, attempt.holder));
     deadline ??= Date.now() + waitMs;
     if (Date.now() >= deadline) {
       const after = waiting ? ` after waiting ${formatSeconds(waitMs)}` : '';
