@@ -131,3 +131,33 @@ test('status of the other layouts (numbered, Drizzle) creates no embedded databa
     }
   }
 });
+
+test('a new data folder is a copy of a cached fresh cluster: a copy cut short is cleaned up, a broken template replaced', { timeout: 180_000 }, async () => {
+  const { repo } = await import('./helpers.mjs');
+  const cache = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR || '/tmp'), 'pgmig-cache-'));
+  const env = { ...EMBEDDED_ENV, XDG_CACHE_HOME: cache };
+  const dir = committedProject();
+  try {
+    let r = await pgmig(['migrate'], { cwd: dir, env }); // makes the image and the template in the (empty) cache
+    assert.equal(r.code, 0, r.out);
+    const wasm = fs.statSync(path.join(repo, 'dist/pglite.wasm')).size;
+    const data = fs.statSync(path.join(repo, 'dist/pglite.data')).size;
+    const template = path.join(cache, 'pgmig', `pglite-fresh-cluster-${wasm}-${data}`);
+    assert.ok(fs.existsSync(path.join(template, 'PG_VERSION')));
+    // A copy killed half-way left db.new-<pid>; a template a PGlite cannot start (garbage in its control file).
+    fs.rmSync(path.join(dir, '.pgmig/db'), { recursive: true });
+    fs.mkdirSync(path.join(dir, '.pgmig/db.new-999999/base'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.pgmig/db.new-999999/PG_VERSION'), '18\n');
+    fs.writeFileSync(path.join(template, 'global/pg_control'), 'garbage');
+    r = await pgmig(['migrate'], { cwd: dir, env });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.stdout, /2 committed migration\(s\) applied/);
+    assert.deepEqual(fs.readdirSync(path.join(dir, '.pgmig')).sort(), ['.gitignore', 'db']);
+    assert.ok(!fs.existsSync(template), 'the broken template is dropped (made again next time)');
+    r = await pgmig(['status', '--json'], { cwd: dir, env });
+    assert.equal(JSON.parse(r.stdout).applied.length, 2, r.out);
+  } finally {
+    cleanup(dir);
+    cleanup(cache);
+  }
+});
