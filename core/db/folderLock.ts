@@ -141,7 +141,8 @@ async function whoHolds(dataDir: string, attempt: LockHolder | undefined): Promi
   return useFlock ? undefined : askHolder(lockName(dataDir));
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this id exists (signal 0 checks without sending anything). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

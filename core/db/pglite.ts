@@ -49,16 +49,6 @@ class Mutex {
   }
 }
 
-/** Whether a process exists (files a dead process left behind may be cleaned up; never used for the data folder lock). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: any) {
-    return e?.code === 'EPERM';
-  }
-}
-
 /** PGMIG_EMBEDDED_LOCK_WAIT_MS: how long any pgmig process waits for another to release the embedded database. */
 function lockWaitFromEnv(): number | undefined {
   const v = process.env.PGMIG_EMBEDDED_LOCK_WAIT_MS;

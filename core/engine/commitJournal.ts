@@ -51,12 +51,4 @@ export function removeJournal(settings: EngineSettings): void {
   fs.rmSync(journalPath(settings), { force: true });
 }
 
-/** True when a process with this id exists (signal 0 checks without sending anything). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: any) {
-    return e?.code === 'EPERM';
-  }
-}
+export { processAlive } from '../db/folderLock';
