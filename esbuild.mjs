@@ -1,7 +1,7 @@
 // Bundles the four entry points and copies the parser's WASM beside them (esbuild cannot inline it;
 // libpg-query loads it from the bundle's own folder).
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, chmodSync, existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -56,6 +56,9 @@ copyFileSync(path.join(wasmDir, 'libpg-query.wasm'), 'dist/libpg-query.wasm');
 // The embedded database (PGlite) loads its WASM, data bundle and initdb beside the bundle too.
 const pgliteDir = path.dirname(require.resolve('@electric-sql/pglite'));
 for (const f of ['pglite.wasm', 'pglite.data', 'initdb.wasm']) copyFileSync(path.join(pgliteDir, f), path.join('dist', f));
+// Its contrib extensions (citext, uuid-ossp, pgcrypto, ...: 1.5 MB), loaded when a project's SQL creates one.
+mkdirSync('dist/pglite-extensions', { recursive: true });
+for (const f of readdirSync(pgliteDir)) if (f.endsWith('.tar.gz')) copyFileSync(path.join(pgliteDir, f), path.join('dist/pglite-extensions', f));
 
 if (watch) {
   for (const e of entries) (await esbuild.context({ ...common, ...e })).watch();

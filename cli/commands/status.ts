@@ -1,4 +1,4 @@
-import { loadBase, out, parse, printError, quietProgress, runForTargets } from './engineCli';
+import { err, loadBase, out, parse, printError, quietProgress, runForTargets } from './engineCli';
 import { EngineError } from '../../core/engine/errors';
 import { redactSecrets } from '../../core/db/connection';
 import type { StatusReport } from '../../core/engine/engine';
@@ -15,6 +15,7 @@ const FAILED = 4;
 
 function printReport(prefix: string, r: StatusReport): void {
   out(`${prefix}${r.database}`);
+  if (r.noDatabase) out(`  no database yet: ${r.pending.length} pending (the first command that writes, e.g. \`pgmig migrate\`, creates it)`);
   out(`  applied: ${r.applied.length}${r.applied.length ? ` (latest ${r.applied[r.applied.length - 1].realFilename ?? r.applied[r.applied.length - 1].filename} at ${r.applied[r.applied.length - 1].date.toISOString()})` : ''}`);
   if (r.pending.length) out(`  pending: ${r.pending.length}\n    ${r.pending.join('\n    ')}`);
   else out('  pending: 0');
@@ -62,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       if (values.verbose) for (const a of r.applied) out(`    ${a.realFilename ?? a.filename}  ${a.date.toISOString()}`);
     }
     return r.exitCode;
-  });
+  }, values.json ? { onEvent: (prefix, e) => e.type === 'info' && err(`${prefix}${e.message}`) } : {});
   const order = (t: string | undefined) => targetOrder.indexOf(t ?? '');
   reports.sort((a, b) => order(a.target) - order(b.target));
   // A target whose settings fail (unknown target, unset URL variable) never reaches the callback: runForTargets

@@ -19,8 +19,17 @@ export interface DbProvider {
   readonly databaseName: string;
   /** Runs `fn` with a session (pgSettings applied). The session is released when `fn` settles. */
   withSession<T>(fn: (s: DbSession) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** Whether the database exists yet without creating it (the embedded one: its data folder); absent: unknown. */
+  exists?(): boolean;
+  /** Told of SQL about to run that is in no file yet (an unsaved buffer): the embedded database loads its extensions. */
+  prepareFor?(sql: string): void;
   /** Ends pools / closes the embedded database. */
   close(): Promise<void>;
+}
+
+/** For reads: `fn`'s rows, or `none` without creating the database when it does not exist yet (the embedded one). */
+export async function readIfExists<T>(db: DbProvider, none: T, fn: (s: DbSession) => Promise<T>): Promise<T> {
+  return db.exists?.() === false ? none : db.withSession(fn);
 }
 
 /** Runs `fn` inside BEGIN/COMMIT; rolls back when it throws. */

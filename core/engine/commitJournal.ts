@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './current';
 import type { EngineSettings } from './settings';
+import { ensurePgmigFolder } from '../db/ignoredFolder';
 
 export interface CommitJournal {
   version: 1;
@@ -27,13 +28,7 @@ export function journalPath(settings: EngineSettings): string {
 }
 
 export function writeJournal(settings: EngineSettings, j: CommitJournal): void {
-  const dir = path.dirname(journalPath(settings));
-  fs.mkdirSync(dir, { recursive: true });
-  try {
-    fs.writeFileSync(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' });
-  } catch {
-    /* already there */
-  }
+  ensurePgmigFolder(path.dirname(journalPath(settings)));
   writeFileAtomic(journalPath(settings), JSON.stringify(j, null, 2) + '\n');
 }
 
@@ -56,12 +51,4 @@ export function removeJournal(settings: EngineSettings): void {
   fs.rmSync(journalPath(settings), { force: true });
 }
 
-/** True when a process with this id exists (signal 0 checks without sending anything). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: any) {
-    return e?.code === 'EPERM';
-  }
-}
+export { processAlive } from '../db/folderLock';

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { PgProvider, isConnectionLoss } from '../db/pg';
 import { PgliteProvider } from '../db/pglite';
+import { extensionsInFolder } from '../db/pgliteExtensions';
 import { withMigrationLock } from '../db/lock';
 import type { DbProvider, DbSession } from '../db/types';
 import type { ActionContext } from './actions';
@@ -66,10 +67,13 @@ export class EngineContext {
     const pgSettings = this.settings.pgSettings;
     if (loc.kind === 'pg') return new PgProvider(loc.url, { pgSettings });
     if (loc.kind === 'pglite') {
-      return new PgliteProvider({ dataDir: loc.dataDir, pgSettings, idleCloseMs: this.options.embeddedIdleCloseMs, lockWaitMs: this.options.embeddedLockWaitMs ?? 10_000 });
+      return new PgliteProvider({ dataDir: loc.dataDir, pgSettings, idleCloseMs: this.options.embeddedIdleCloseMs, lockWaitMs: this.options.embeddedLockWaitMs ?? 10_000, onLockWait: (message) => this.emit({ type: 'info', message }), extensions: this.embeddedExtensions });
     }
-    return new PgliteProvider({ pgSettings });
+    return new PgliteProvider({ pgSettings, extensions: this.embeddedExtensions });
   }
+
+  /** The extensions the project's SQL creates: the embedded database loads the ones PGlite provides. */
+  readonly embeddedExtensions = (): string[] => extensionsInFolder(this.settings.migrationsFolder);
 
   db(which: Which): DbProvider {
     let p = this.providers.get(which);

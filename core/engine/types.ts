@@ -38,6 +38,8 @@ export interface StatusReport {
   /** Applied migrations whose file no longer matches what was applied (edited, replaced, deleted). */
   changed: { filename: string; reason: string }[];
   currentNotEmpty: boolean;
+  /** The embedded database has not been created yet (status does not create it): every committed file is pending. */
+  noDatabase?: boolean;
   /** A commit killed before it finished, and what the next migrate, watch or commit does about it. */
   interruptedCommit?: InterruptedCommit;
   /** graphile-migrate's bitmap: 1 = pending, 2 = current not empty. */

@@ -3,7 +3,7 @@
 // applied_at)`. pgmig only reads them (for the tree, next to the schema migrations of the same database) and builds
 // the project's commands; the scripts themselves are code and run in a terminal.
 import path from 'node:path';
-import type { DbProvider } from '../db/types';
+import { readIfExists, type DbProvider } from '../db/types';
 import { type FileSystem, diskFileSystem } from '../fileSystem';
 import { qualified } from './detect';
 import { columnExists, tableExists } from './sqlRun';
@@ -51,7 +51,7 @@ export interface DataMigrationReport {
 /** The registry against the tracking table (read only; nothing is created). */
 export async function dataMigrationReport(db: DbProvider, config: DataMigrationsConfig, fsys: FileSystem = diskFileSystem): Promise<DataMigrationReport> {
   const registry = listDataMigrations(fsys, config);
-  const rows = await db.withSession(async (s) => {
+  const rows = await readIfExists(db, [], async (s) => {
     if (!(await tableExists(s, config.table))) return [];
     const schemaCol = (await columnExists(s, config.table, 'schema')) ? 'schema' : 'null::text as schema';
     return s.query<{ name: string; schema: string | null; applied_at: Date }>(`select name, ${schemaCol}, applied_at from ${qualified(config.table)}`);

@@ -6,7 +6,7 @@
 // pgmig adds what drizzle-kit lacks: status (with edited-after-apply from the stored hash) and rollback through an
 // optional `NNNN_name.down.sql`.
 import path from 'node:path';
-import type { DbProvider, DbSession } from '../db/types';
+import { readIfExists, type DbProvider, type DbSession } from '../db/types';
 import { EngineError } from '../engine/errors';
 import { type FileSystem, diskFileSystem } from '../fileSystem';
 import { isConnectionLoss } from '../db/pg';
@@ -71,7 +71,7 @@ export class DrizzleLayout implements MigrationLayout {
   }
 
   async status(db: DbProvider): Promise<LayoutStatus> {
-    const rows = await db.withSession((s) => this.rows(s));
+    const rows = await readIfExists(db, [], (s) => this.rows(s));
     const all = this.migrations();
     const { rowOf, last, unmatched } = this.match(all, rows);
     const migrations: MigrationStatus[] = all.map((m) => {

@@ -4,7 +4,7 @@
 // edited afterwards is reported; rows written by another runner (no checksum) are simply not compared.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DbProvider, DbSession } from '../db/types';
+import { readIfExists, type DbProvider, type DbSession } from '../db/types';
 import { EngineError } from '../engine/errors';
 import { type FileSystem, diskFileSystem } from '../fileSystem';
 import { qualified } from './detect';
@@ -85,7 +85,7 @@ export class NumberedLayout implements MigrationLayout {
   }
 
   async status(db: DbProvider): Promise<LayoutStatus> {
-    return this.statusFrom(await db.withSession((s) => this.rows(s)), db.label);
+    return this.statusFrom(await readIfExists(db, [], (s) => this.rows(s)), db.label);
   }
 
   async migrate(db: DbProvider, opts: ApplyOptions = {}): Promise<{ applied: string[] }> {

@@ -33,7 +33,7 @@ export async function shadowCheck(engine: EngineContext, opts: { currentText?: s
       provider = await resetDatabase(engine, 'shadow');
       engine.providers.delete('shadow');
     } else {
-      provider = await resetDatabase(engine, 'shadow', async () => new PgliteProvider({ pgSettings: engine.settings.pgSettings }));
+      provider = await resetDatabase(engine, 'shadow', async () => new PgliteProvider({ pgSettings: engine.settings.pgSettings, extensions: engine.embeddedExtensions }));
     }
     engine.providers.set('check', provider);
     engine.checkShadowHistory = '';
@@ -43,6 +43,7 @@ export async function shadowCheck(engine: EngineContext, opts: { currentText?: s
   const fsys = opts.currentText !== undefined ? overlayCurrent(engine.settings.migrationsFolder, opts.currentText, opts.fileSystem) : opts.fileSystem;
   const cur = readCurrent(engine.settings.migrationsFolder, fsys);
   const sub = substitutePlaceholders(cur.text, placeholdersFor(engine.settings.placeholders, p.databaseName, engine.settings.databaseOwner));
+  p.prepareFor?.(sub.text);
   return p.withSession(async (s) => {
     await engine.ensureSchema(s);
     const [last] = await s.query<{ filename: string }>('select filename from graphile_migrate.migrations order by filename desc limit 1');

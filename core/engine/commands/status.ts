@@ -21,8 +21,13 @@ export async function status(engine: EngineContext, opts: { skipDatabase?: boole
     currentNotEmpty,
     exitCode: 0,
   };
-  if (!opts.skipDatabase) {
-    const rows = await engine.db('main').withSession(async (s) => ((await engine.schemaExists(s)) ? engine.appliedRows(s) : []));
+  const main = engine.db('main');
+  if (!opts.skipDatabase && main.exists?.() === false) {
+    // Reading status never creates the embedded database: the first command that writes does.
+    report.noDatabase = true;
+    report.pending = committed.map((m) => m.realFilename);
+  } else if (!opts.skipDatabase) {
+    const rows = await main.withSession(async (s) => ((await engine.schemaExists(s)) ? engine.appliedRows(s) : []));
     const byFilename = new Map(committed.map((m) => [m.filename, m]));
     for (const r of rows) {
       const m = byFilename.get(r.filename);
