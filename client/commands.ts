@@ -349,8 +349,9 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
     if (typed !== s.confirmName) return undefined;
     return workflow.run('reset', { root, target, confirm: typed });
   });
-  register('pgmig.selectTarget', async () => {
-    const root = await pickRoot(workflow);
+  // From the palette, or with the project from a row of the Migrations view (an unreachable target's choices).
+  register('pgmig.selectTarget', async (at?: { root?: string }) => {
+    const root = at?.root ?? (await pickRoot(workflow));
     if (!root) return undefined;
     const current = workflow.selectedTarget(root);
     const targets = await workflow.targets(root);
@@ -362,8 +363,8 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
     await workflow.selectTarget(root, pick.name);
     return pick.name;
   });
-  register('pgmig.useEmbedded', async () => {
-    const root = await workflow.mainRoot();
+  register('pgmig.useEmbedded', async (at?: { root?: string }) => {
+    const root = at?.root ?? (await workflow.mainRoot());
     if (root) await workflow.selectTarget(root, EMBEDDED_TARGET);
   });
   register('pgmig.initTarget', async () => {
@@ -384,10 +385,10 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
     return r;
   });
   register('pgmig.showLog', () => workflow.log.show(true));
-  register('pgmig.setPassword', async () => {
-    const root = await workflow.mainRoot();
+  register('pgmig.setPassword', async (at?: { root?: string; target?: string }) => {
+    const root = at?.root ?? (await workflow.mainRoot());
     if (!root) return;
-    const target = workflow.selectedTarget(root);
+    const target = at?.target ?? workflow.selectedTarget(root);
     const typed = await vscode.window.showInputBox({ title: `Password for ${target || 'the default database'}`, password: true, ignoreFocusOut: true });
     if (typed) {
       await workflow.passwords.store(root, target, typed);

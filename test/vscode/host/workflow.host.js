@@ -139,18 +139,28 @@ suite('migration workflow: embedded database', () => {
     assert.deepStrictEqual(byName.get('app.post_tags').table.findings.map((f) => f.rule), ['rls-without-policy']);
   });
 
-  test('an unreachable database: the welcome view (no items, a message) offers the embedded database', async () => {
+  test('an unreachable database: its target offers the welcome choices as rows, the other projects stay', async () => {
     const config = vscode.workspace.getConfiguration('pgmig');
     await config.update('targets', { nowhere: { connectionString: 'postgres://nobody@127.0.0.1:1/nothing' } }, vscode.ConfigurationTarget.Workspace);
     try {
       await api.workflow.selectTarget(root, 'nowhere');
-      const tops = await api.trees.migrations.getChildren();
-      assert.deepStrictEqual(tops, [], 'no items: the welcome view shows');
-      assert.match(api.trees.migrations.view.message, /No database reachable: cannot connect to postgres:\/\/nobody@127\.0\.0\.1:1\/nothing: connection refused/);
-      await vscode.commands.executeCommand('pgmig.useEmbedded');
+      const tree = api.trees.migrations;
+      const tops = await tree.getChildren();
+      // The sample's other projects (numbered, Drizzle, Alembic, broken-history) are still listed.
+      assert.ok(tops.some((n) => n.kind === 'layout'), tops.map((n) => n.kind).join(', '));
+      assert.ok(tops.some((n) => n.kind === 'target' && n.root !== root), 'the other graphile project is listed');
+      const node = tops.find((n) => n.kind === 'target' && n.root === root && n.target === 'nowhere');
+      assert.match(tree.getTreeItem(node).description, /unreachable/);
+      const rows = (await tree.getChildren(node)).map((c) => tree.getTreeItem(c));
+      assert.match(rows[0].label, /cannot connect to postgres:\/\/nobody@127\.0\.0\.1:1\/nothing: connection refused/);
+      assert.deepStrictEqual(rows.slice(1).map((r) => r.label), ['Use the Embedded Database', 'Select Target…', 'Set Database Password…', 'Show Log']);
+      assert.strictEqual(tree.view.message, undefined, 'no message: it would hide welcome content');
+      const use = rows[1].command;
+      await vscode.commands.executeCommand(use.command, ...use.arguments);
       assert.strictEqual(api.workflow.selectedTarget(root), 'embedded');
-      assert.ok((await api.trees.migrations.getChildren()).length > 0, 'the tree is back');
-      assert.strictEqual(api.trees.migrations.view.message, undefined);
+      const after = await tree.getChildren();
+      const embedded = after.find((n) => n.kind === 'target' && n.root === root && n.target === 'embedded');
+      assert.ok(embedded && !/unreachable/.test(tree.getTreeItem(embedded).description));
     } finally {
       await api.workflow.selectTarget(root, '');
       await config.update('targets', undefined, vscode.ConfigurationTarget.Workspace);

