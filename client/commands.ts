@@ -31,6 +31,20 @@ const TITLES: Record<string, string> = {
   layoutStatus: 'Status',
   runInTerminal: 'Run in terminal',
 };
+/** What a command says when it is done (a notification; failures have their own). */
+const DONE: Record<string, (r: any, args: EngineArgs) => string | undefined> = {
+  migrate: (r: { applied: string[] }) => (r.applied.length ? `applied ${names(r.applied)}` : 'the database is up to date: nothing to apply'),
+  layoutMigrate: (r: { applied: string[] }) => (r.applied.length ? `applied ${names(r.applied)}` : 'the database is up to date: nothing to apply'),
+  rollback: (r: { rolledBack: string[] }) => (r.rolledBack.length ? `rolled back ${names(r.rolledBack)}` : 'nothing to roll back'),
+  layoutRollback: (r: { rolledBack: string[] }) => (r.rolledBack.length ? `rolled back ${names(r.rolledBack)}` : 'nothing to roll back'),
+  reset: (r: { applied: string[] }) => `database reset: ${r.applied.length} committed migration${r.applied.length === 1 ? '' : 's'} applied again`,
+};
+
+function names(files: string[]): string {
+  const base = files.map((f) => f.split(/[\\/]/).pop() ?? f);
+  return base.length > 4 ? `${base.slice(0, 3).join(', ')} and ${base.length - 3} more` : base.join(', ');
+}
+
 /** Stopping these between two migrations leaves the database consistent (each migration is its own transaction). */
 const CANCELLABLE = new Set(['migrate', 'rollback', 'runCurrent', 'layoutMigrate', 'layoutRollback']);
 const QUIET = new Set(['status', 'targets', 'selectTarget', 'watchStart', 'watchStop', 'layoutStatus']);
@@ -49,6 +63,8 @@ export class Workflow {
   readonly onDidChange = this.changedEmitter.event;
   /** The last failure (tests and the status bar read it). */
   lastFailure: EngineFailure | undefined;
+  /** The last "done" notification (tests read it). */
+  lastDone: string | undefined;
   /**
    * Set once the user shows interest in the databases (the Migrations view opened, a command run): before that
    * nothing opens a database, so a workspace that only wants the analysis never starts the embedded one.
@@ -146,11 +162,24 @@ export class Workflow {
       const password = await this.passwordFor(root, target);
       const s = await this.client.sendRequest<TargetStatus>('pgmig/status', { root, target, password });
       this.statuses.set(`${root}\0${target}`, s);
+      void this.updateWatchContext();
       return s;
     } catch (e) {
       return e instanceof ResponseError ? e : new ResponseError(1, String((e as Error)?.message ?? e));
     }
   }
+
+  /** `pgmig.watching`: watch runs on the main project's selected target (the view menu offers Stop, else Start). */
+  private async updateWatchContext(): Promise<void> {
+    const root = await this.mainRoot().catch(() => undefined);
+    if (!root) return;
+    const on = this.statuses.get(`${root}\0${this.selectedTarget(root)}`)?.watch.on === true;
+    if (on === this.watching) return;
+    this.watching = on;
+    await vscode.commands.executeCommand('setContext', 'pgmig.watching', on);
+  }
+
+  private watching: boolean | undefined;
 
   /**
    * The password to send with a request: none while `pgmig.trace.server` is `verbose`, because the trace logs every
@@ -194,6 +223,11 @@ export class Workflow {
       try {
         const result = await this.send<T>(name, { ...args, password }, opts.quiet || QUIET.has(name));
         this.lastFailure = undefined;
+        const done = result && DONE[name]?.(result, args);
+        if (done) {
+          this.lastDone = `pgmig: ${done}`;
+          void vscode.window.showInformationMessage(this.lastDone);
+        }
         return result;
       } catch (e) {
         if (e instanceof vscode.CancellationError || (e instanceof ResponseError && e.code === -32800)) {
@@ -258,6 +292,53 @@ export class Workflow {
   }
 }
 
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+
+/** The down script graphile-migrate's layout expects beside a committed file: `000003-name.sql` -> `000003-name.down.sql`. */
+export function downScriptPath(file: string): string {
+  return file.replace(/\.sql$/, '.down.sql');
+}
+
+/** Writes an almost empty down script for a committed migration (never over an existing one) and opens it. */
+async function createDownScript(item: { name: string; file: string }): Promise<vscode.Uri> {
+  const uri = vscode.Uri.file(downScriptPath(item.file));
+  let exists = true;
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    exists = false;
+  }
+  if (!exists) {
+    const text = `-- Down script of ${item.name}: undo what it does, newest change first.\n-- Migrate: Rollback runs it and then forgets that ${item.name} was applied.\n\n`;
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
+  }
+  const editor = await vscode.window.showTextDocument(uri, { preview: false });
+  const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+  editor.selection = new vscode.Selection(end, end);
+  return uri;
+}
+
+/**
+ * Migrations without a down script cannot be rolled back: says which, and offers to create the scripts (the first
+ * one opens in the editor). Returns the created file, or undefined.
+ */
+async function offerDownScripts(missing: { name: string; file: string }[]): Promise<vscode.Uri | undefined> {
+  const list = missing.map((m) => m.name).join(', ');
+  const choice = await vscode.window.showWarningMessage(
+    `${list} ${missing.length === 1 ? 'has' : 'have'} no down script, so ${missing.length === 1 ? 'it' : 'they'} cannot be rolled back. Write ${missing.length === 1 ? baseName(downScriptPath(missing[0].file)) : 'the down scripts'} first.`,
+    'Create Down Script',
+  );
+  if (choice !== 'Create Down Script') return undefined;
+  let first: vscode.Uri | undefined;
+  for (const m of missing) {
+    const uri = await createDownScript(m);
+    first ??= uri;
+  }
+  return first;
+}
+
 /** Tree items the context-menu commands receive. */
 export interface MigrationNodeLike {
   root: string;
@@ -265,12 +346,23 @@ export interface MigrationNodeLike {
   item?: { name: string; file: string; number: number; hash: string; downFile?: string };
 }
 
+/**
+ * A project's name in a list: its folder relative to the workspace folder, or the workspace folder's own name when
+ * the project is the folder itself (asRelativePath returns the absolute path then).
+ */
+export function projectLabel(root: string): string {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(root));
+  if (!folder) return baseName(root);
+  const relative = vscode.workspace.asRelativePath(vscode.Uri.file(root), false);
+  return relative && relative !== root && !relative.startsWith('/') ? relative : folder.name;
+}
+
 /** A project to select a target for: graphile-migrate projects and those of the other layouts (numbered, Drizzle, Alembic). */
 async function pickRoot(workflow: Workflow): Promise<string | undefined> {
   const roots = [...(await workflow.roots()), ...(await workflow.layoutProjects()).map((l) => l.root)];
   if (roots.length <= 1) return roots[0];
   const pick = await vscode.window.showQuickPick(
-    roots.map((r) => ({ label: vscode.workspace.asRelativePath(r) || r, root: r })),
+    roots.map((r) => ({ label: projectLabel(r), description: r, root: r })),
     { title: 'Which migrations project?' },
   );
   return pick?.root;
@@ -293,18 +385,35 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
   });
   register('pgmig.uncommit', async () => {
     const r = await workflow.run<{ file: string }>('uncommit');
-    if (r) void vscode.window.showInformationMessage(`pgmig: ${r.file.split(/[\\/]/).pop()} moved back into the current migration`);
+    if (!r) return r;
+    // The committed file (and its down script) no longer exist: their tabs would only say "deleted".
+    const gone = new Set([r.file, downScriptPath(r.file)].map((f) => vscode.Uri.file(f).toString()));
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputText && gone.has(tab.input.uri.toString()));
+    if (tabs.length) await vscode.window.tabGroups.close(tabs);
+    void vscode.window.showInformationMessage(`pgmig: ${baseName(r.file)} moved back into the current migration`);
     return r;
   });
-  register('pgmig.migrate', async () => {
-    const r = await workflow.run<{ applied: string[] }>('migrate');
-    if (r) void vscode.window.setStatusBarMessage(r.applied.length ? `pgmig: applied ${r.applied.join(', ')}` : 'pgmig: already up to date', 5000);
-    return r;
-  });
+  register('pgmig.migrate', () => workflow.run<{ applied: string[] }>('migrate'));
+  // Rollback runs down scripts: when one is missing the rollback cannot run, so the choice offered is to write it.
   register('pgmig.rollback', async () => {
-    const ok = await vscode.window.showWarningMessage('Roll back the latest applied migration (runs its down script)?', { modal: true }, 'Roll Back');
+    const root = await workflow.mainRoot();
+    if (!root) return workflow.run('rollback');
+    const target = workflow.selectedTarget(root);
+    const s = await workflow.status(root, target);
+    if (s instanceof ResponseError || s.error) return workflow.run('rollback', { root, target });
+    const latest = s.migrations.filter((m) => m.state === 'applied' || m.state === 'changed').pop();
+    if (!latest) {
+      void vscode.window.showInformationMessage(`pgmig: nothing to roll back: no migration is applied to ${s.database}`);
+      return undefined;
+    }
+    if (!latest.downFile) return offerDownScripts([latest]);
+    const ok = await vscode.window.showWarningMessage(
+      `Roll back ${latest.name} on ${s.database}? This runs ${baseName(latest.downFile)}.`,
+      { modal: true },
+      'Roll Back',
+    );
     if (ok !== 'Roll Back') return undefined;
-    return workflow.run('rollback');
+    return workflow.run('rollback', { root, target });
   });
   register('pgmig.watchStart', () => workflow.run('watchStart'));
   register('pgmig.watchStop', () => workflow.run('watchStop'));
@@ -400,20 +509,24 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
   register('pgmig.applyUpTo', (node: MigrationNodeLike) => node?.item && workflow.run('migrate', { root: node.root, target: node.target, to: node.item.number }));
   register('pgmig.rollbackTo', async (node: MigrationNodeLike) => {
     if (!node?.item) return undefined;
+    const s = await workflow.status(node.root, node.target);
+    if (!(s instanceof ResponseError)) {
+      const undone = s.migrations.filter((m) => m.number >= node.item!.number && (m.state === 'applied' || m.state === 'changed'));
+      const missing = undone.filter((m) => !m.downFile);
+      if (missing.length) return offerDownScripts(missing);
+    }
     const ok = await vscode.window.showWarningMessage(`Roll back ${node.item.name} and every later migration (runs their down scripts)?`, { modal: true }, 'Roll Back');
     if (ok !== 'Roll Back') return undefined;
     return workflow.run('rollback', { root: node.root, target: node.target, to: node.item.number - 1 });
   });
   register('pgmig.openDown', async (node: MigrationNodeLike) => {
     if (!node?.item) return;
-    const down = node.item.downFile ?? node.item.file.replace(/\.sql$/, '.down.sql');
-    const uri = vscode.Uri.file(down);
-    if (!node.item.downFile) {
-      const create = await vscode.window.showInformationMessage(`${node.item.name} has no down script. Create ${down.split(/[\\/]/).pop()}?`, 'Create');
-      if (create !== 'Create') return;
-      await vscode.workspace.fs.writeFile(uri, Buffer.from(`-- Undoes ${node.item.name} (run by Migrate: Rollback).\n`));
-    }
-    await vscode.window.showTextDocument(uri, { preview: false });
+    if (!node.item.downFile) return offerDownScripts([node.item]);
+    await vscode.window.showTextDocument(vscode.Uri.file(node.item.downFile), { preview: false });
+  });
+  register('pgmig.createDownScript', async (node?: MigrationNodeLike) => {
+    if (node?.item) return createDownScript(node.item);
+    return undefined;
   });
   register('pgmig.copyHash', async (node: MigrationNodeLike) => {
     if (!node?.item) return;
