@@ -14,22 +14,24 @@ import {
 import { EMBEDDED_TARGET, type EngineArgs, type LayoutProjectInfo, type LayoutStatusReport, type TargetInfo, type TargetStatus } from './engineTypes';
 import type { DatabasePasswords } from './secrets';
 
+/** What a command does, for its progress notification ("pgmig: Applying pending migrations") and its failure. */
 const TITLES: Record<string, string> = {
-  migrate: 'Migrate',
-  rollback: 'Rollback',
-  commit: 'Commit',
-  uncommit: 'Uncommit',
-  runCurrent: 'Run current migration',
-  watchStart: 'Start Watch',
-  watchStop: 'Stop Watch',
-  reset: 'Reset Database',
-  initTarget: 'Init Target',
-  dumpSchema: 'Dump Schema',
-  status: 'Status',
+  migrate: 'Apply pending migrations',
+  rollback: 'Roll back',
+  commit: 'Commit current.sql',
+  uncommit: 'Uncommit the latest migration',
+  runCurrent: 'Run current.sql',
+  watchStart: 'Start watch',
+  watchStop: 'Stop watch',
+  reset: 'Reset database',
+  initTarget: 'Initialize the target database',
+  dumpSchema: 'Dump the schema',
+  status: 'Read the status',
   layoutMigrate: 'Apply',
   layoutRollback: 'Roll back',
-  layoutStatus: 'Status',
-  runInTerminal: 'Run in terminal',
+  layoutStatus: 'Read the status',
+  runInTerminal: 'Run in a terminal',
+  init: 'Initialize the project',
 };
 /** What a command says when it is done (a notification; failures have their own). */
 const DONE: Record<string, (r: any, args: EngineArgs) => string | undefined> = {
@@ -90,6 +92,7 @@ export class Workflow {
     if (!this.client.isRunning()) return [];
     const r = await this.client.sendRequest<{ roots: string[] }>('pgmig/projects');
     this.rootsCache = [...r.roots].sort((a, b) => a.length - b.length);
+    this.setHasProject(this.rootsCache.length > 0);
     return this.rootsCache;
   }
 
@@ -180,6 +183,14 @@ export class Workflow {
   }
 
   private watching: boolean | undefined;
+  private hasProject: boolean | undefined;
+
+  /** `pgmig.hasProject`: a graphile-migrate project is open; the commands that need one are enabled only then. */
+  private setHasProject(has: boolean): void {
+    if (has === this.hasProject) return;
+    this.hasProject = has;
+    void vscode.commands.executeCommand('setContext', 'pgmig.hasProject', has);
+  }
 
   /**
    * The password to send with a request: none while `pgmig.trace.server` is `verbose`, because the trace logs every
@@ -260,7 +271,7 @@ export class Workflow {
   private async send<T>(name: string, args: EngineArgs, quiet: boolean): Promise<T> {
     const command = `pgmig.engine.${name}`;
     if (quiet) return (await this.client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] })) as T;
-    const title = `Migrate: ${TITLES[name] ?? name}`;
+    const title = `pgmig: ${TITLES[name] ?? name}`;
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: CANCELLABLE.has(name) },
       async (progress, token) => {
@@ -376,7 +387,7 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
   register('pgmig.commit', async (arg?: { message?: string }) => {
     let message = arg?.message;
     if (message === undefined) {
-      message = await vscode.window.showInputBox({ title: 'Migrate: Commit', prompt: 'Commit message (optional; names the file)', placeHolder: 'add tags' });
+      message = await vscode.window.showInputBox({ title: 'pgmig: Commit current.sql', prompt: 'Commit message (optional; names the file)', placeHolder: 'add tags' });
       if (message === undefined) return undefined;
     }
     const r = await workflow.run<{ file: string; hash: string }>('commit', { message });
@@ -450,7 +461,7 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
     );
     if (go !== 'Continue') return undefined;
     const typed = await vscode.window.showInputBox({
-      title: 'Migrate: Reset Database',
+      title: 'pgmig: Reset Database',
       prompt: `Type the database name '${s.confirmName}' to confirm`,
       ignoreFocusOut: true,
       validateInput: (v) => (v === s.confirmName ? undefined : `Type '${s.confirmName}' exactly to reset`),
@@ -466,7 +477,7 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
     const targets = await workflow.targets(root);
     const pick = await vscode.window.showQuickPick(
       targets.map((t) => ({ label: `${t.name === current ? '$(check) ' : ''}${t.label}`, description: t.description, detail: t.protected ? 'protected: reset refused' : undefined, name: t.name })),
-      { title: 'Migrate: Select Target', placeHolder: 'The database the tree, CodeLens and commands act on' },
+      { title: 'pgmig: Select Target Database', placeHolder: 'The database the tree, CodeLens and commands act on' },
     );
     if (!pick) return undefined;
     await workflow.selectTarget(root, pick.name);
@@ -484,7 +495,7 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
       void vscode.window.showInformationMessage('pgmig: pgmig.json defines no targets ("targets": { "staging": { "urlEnv": "STAGING_DATABASE_URL" } })');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(named.map((t) => ({ label: t.name, description: t.description })), { title: 'Migrate: Init Target' });
+    const pick = await vscode.window.showQuickPick(named.map((t) => ({ label: t.name, description: t.description })), { title: 'pgmig: Initialize a Target Database' });
     if (!pick) return undefined;
     return workflow.run('initTarget', { root, target: pick.label });
   });
@@ -494,6 +505,27 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
     return r;
   });
   register('pgmig.showLog', () => workflow.log.show(true));
+  register('pgmig.init', async () => {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (!folders.length) {
+      const open = await vscode.window.showInformationMessage('pgmig: open the folder the project belongs in first.', 'Open Folder');
+      if (open) await vscode.commands.executeCommand('vscode.openFolder');
+      return undefined;
+    }
+    const folder = folders.length === 1 ? folders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'The folder to create the migrations project in' });
+    if (!folder) return undefined;
+    try {
+      const r = await workflow.client.sendRequest<{ root: string; created: string[] }>('pgmig/init', { root: folder.uri.fsPath });
+      workflow.log.info(`init: created ${r.created.join(', ')} in ${r.root}`);
+      await vscode.window.showTextDocument(vscode.Uri.file(`${r.root}/migrations/current.sql`), { preview: false });
+      void vscode.window.showInformationMessage(`pgmig: created a graphile-migrate project in ${folder.name} (.gmrc, migrations/). Write your first change in current.sql.`);
+      workflow.fireChanged();
+      return r;
+    } catch (e) {
+      void vscode.window.showErrorMessage(`pgmig: ${(e as Error).message}`);
+      return undefined;
+    }
+  });
   register('pgmig.setPassword', async (at?: { root?: string; target?: string }) => {
     const root = at?.root ?? (await workflow.mainRoot());
     if (!root) return;
@@ -536,19 +568,19 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
   register('pgmig.refresh', () => workflow.fireChanged());
   register('pgmig.quickPick', async () => {
     const items: (vscode.QuickPickItem & { command: string })[] = [
-      ['pgmig.migrate', 'Migrate', 'apply pending migrations'],
-      ['pgmig.commit', 'Commit', 'commit the current migration'],
-      ['pgmig.uncommit', 'Uncommit', 'move the latest migration back into current'],
-      ['pgmig.rollback', 'Rollback', 'undo the latest applied migration'],
+      ['pgmig.migrate', 'Apply Pending Migrations', ''],
+      ['pgmig.commit', 'Commit current.sql as a New Migration', ''],
+      ['pgmig.uncommit', 'Uncommit the Latest Migration into current.sql', ''],
+      ['pgmig.rollback', 'Roll Back the Latest Migration', 'runs its down script'],
       ['pgmig.watchStart', 'Start Watch', 'apply current.sql on save'],
       ['pgmig.watchStop', 'Stop Watch', ''],
-      ['pgmig.status', 'Status', ''],
-      ['pgmig.selectTarget', 'Select Target', ''],
-      ['pgmig.dumpSchema', 'Dump Schema', ''],
+      ['pgmig.status', 'Show Database Status', ''],
+      ['pgmig.selectTarget', 'Select Target Database', ''],
+      ['pgmig.dumpSchema', 'Dump the Database Schema', ''],
       ['pgmig.reset', 'Reset Database', 'drops the database'],
       ['pgmig.showLog', 'Show Log', ''],
     ].map(([command, label, detail]) => ({ label: `Migrate: ${label}`, description: detail, command }));
-    const pick = await vscode.window.showQuickPick(items, { title: 'pgmig' });
+    const pick = await vscode.window.showQuickPick(items, { title: 'pgmig: migration commands' });
     if (pick) await vscode.commands.executeCommand(pick.command);
   });
 }

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-languageclient/node';
+import { relativePaths } from './codeLenses';
 import type { Workflow } from './commands';
 import type { LayoutProjectInfo, LayoutStatusReport, LayoutTreeItem, MigrationItem, TargetInfo, TargetStatus } from './engineTypes';
 
@@ -301,7 +302,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         return t;
       }
       case 'message': {
-        const t = new vscode.TreeItem(shortError(node.text), vscode.TreeItemCollapsibleState.None);
+        const t = new vscode.TreeItem(shortError(relativePaths(node.text, node.root)), vscode.TreeItemCollapsibleState.None);
         t.iconPath = new vscode.ThemeIcon(node.error ? 'error' : 'info');
         t.tooltip = node.text;
         t.command = { command: 'pgmig.showLog', title: 'Show Log' };

@@ -143,3 +143,91 @@ test('first run: an unreachable database among other projects (real VS Code)', {
     t.diagnostic(`run took ${elapsedSeconds(started)} s`);
   }
 });
+
+test('first run: lenses, Rollback without a down script, the view menu, Select Target (real VS Code)', { ...skipUnlessInstalled(), timeout: 300_000 }, async (t) => {
+  assertPrerequisites();
+  const started = performance.now();
+  const workspace = copyWorkspace();
+  try {
+    await withWorkbench(t, { workspace }, async (page, step) => {
+      const lens = (title) => page.locator('.monaco-editor .codelens-decoration a', { hasText: title }).first();
+      await step('a just-opened migration shows Apply without a click', async () => {
+        await openFile(page, 'migrations/committed/000003-current-user-id.sql');
+        await lens(/^Apply$/).waitFor({ timeout: 60_000 });
+        assert.equal(await lens('Show migration status').count(), 0);
+        await screenshot(page, t, 'first-codelens-without-click');
+      });
+      await step('Migrate: Apply Pending Migrations says what it applied', async () => {
+        await runCommand(page, 'Migrate: Apply Pending Migrations');
+        await page.locator('.notifications-toasts .notification-toast', { hasText: /pgmig: applied 000001-users\.sql, 000002-posts\.sql, 000003-current-user-id\.sql/ }).waitFor({ timeout: 60_000 });
+      });
+      await step('Rollback without a down script offers Create Down Script, which opens the new file', async () => {
+        await runCommand(page, 'Migrate: Roll Back the Latest Migration');
+        const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'has no down script' }).first();
+        await toast.waitFor({ timeout: 30_000 });
+        assert.match(await toast.innerText(), /000003-current-user-id\.sql has no down script, so it cannot be rolled back\. Write 000003-current-user-id\.down\.sql first/);
+        assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'no confirmation of a rollback that cannot run');
+        await screenshot(page, t, 'first-rollback-no-down');
+        await toast.locator('.monaco-button', { hasText: 'Create Down Script' }).click();
+        await page.locator('.tabs-container .tab.active', { hasText: '000003-current-user-id.down.sql' }).waitFor({ timeout: 15_000 });
+        assert.ok(existsSync(path.join(workspace, 'migrations', 'committed', '000003-current-user-id.down.sql')));
+        await screenshot(page, t, 'first-down-script-created');
+      });
+      await step('the view title offers Start Watch only, then Stop Watch only', async () => {
+        await openMigrationsView(page);
+        const buttons = async () => {
+          await migrationsPane(page).locator('.pane-header').hover();
+          return (await migrationsPane(page).locator('.pane-header .actions .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') || ''))).join(' | ');
+        };
+        let labels = await waitUntil('the title buttons', async () => ((await buttons()).includes('Start Watch') ? buttons() : undefined));
+        assert.doesNotMatch(labels, /Stop Watch/);
+        await runCommand(page, 'Migrate: Start Watch');
+        labels = await waitUntil('Stop Watch in the title', async () => ((await buttons()).includes('Stop Watch') ? buttons() : undefined));
+        assert.doesNotMatch(labels, /Start Watch/);
+        await screenshot(page, t, 'first-watch-button');
+        await runCommand(page, 'Migrate: Stop Watch');
+        await waitUntil('Start Watch back', async () => (await buttons()).includes('Start Watch'));
+      });
+      await step('typing "pgmig" in the palette finds the commands', async () => {
+        const input = await openQuickInput(page, 'F1');
+        await input.fill('>pgmig');
+        const rows = page.locator('.quick-input-widget .monaco-list-row');
+        await rows.first().waitFor();
+        const labels = (await rows.allInnerTexts()).join('\n');
+        for (const title of ['Migrate: Apply Pending Migrations', 'Migrate: Commit current.sql as a New Migration', 'Migrate: Roll Back the Latest Migration']) assert.ok(labels.includes(title), labels);
+        await screenshot(page, t, 'first-palette-pgmig');
+        await page.keyboard.press('Escape');
+      });
+      await step('Select Target names the projects by folder, never by absolute path', async () => {
+        await runCommand(page, 'Migrate: Select Target');
+        const rows = page.locator('.quick-input-widget .monaco-list-row .label-name');
+        await rows.first().waitFor({ timeout: 15_000 });
+        const labels = (await rows.allInnerTexts()).map((s) => s.trim());
+        assert.ok(labels.includes('migrations-sample') && labels.includes('numbered'), labels.join(' | '));
+        assert.ok(!labels.some((l) => l.startsWith('/')), labels.join(' | '));
+        await screenshot(page, t, 'first-select-target');
+        await page.keyboard.press('Escape');
+      });
+      await step('a lens error is short and relative; its tooltip has the whole text', async () => {
+        const deep = 'a-folder-with-a-rather-long-name/and-another-long-folder-name/missing-fixture.sql';
+        await openFile(page, 'migrations/current.sql');
+        await page.locator('.monaco-editor .view-lines').first().click();
+        await page.keyboard.press('Control+A');
+        await page.keyboard.type(`--!include ${deep}\nselect 1;\n`);
+        await page.keyboard.press('Control+S');
+        // A lens without a command (a label) is a span, not a link.
+        const error = page.locator('.monaco-editor .codelens-decoration > *', { hasText: /^current: error/ }).first();
+        await error.waitFor({ timeout: 30_000 });
+        const title = await error.innerText();
+        assert.doesNotMatch(title, new RegExp(workspace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+        assert.match(title, /^current: error: migrations\/current\.sql:1:12: fixture/);
+        const tooltip = await error.getAttribute('title');
+        assert.ok(tooltip && tooltip.includes('missing-fixture.sql') && !tooltip.includes(workspace), `tooltip: ${tooltip}`);
+        await screenshot(page, t, 'first-codelens-error');
+      });
+    });
+  } finally {
+    rmSync(path.dirname(workspace), { recursive: true, force: true });
+    t.diagnostic(`run took ${elapsedSeconds(started)} s`);
+  }
+});

@@ -100,9 +100,13 @@ suite('migration workflow: embedded database', () => {
   test('contributes the Migrate: commands in the palette, the views and the settings', async () => {
     const pkg = vscode.extensions.getExtension('pgmig.pgmig').packageJSON;
     const titles = pkg.contributes.commands.filter((c) => c.category === 'Migrate').map((c) => c.title);
-    for (const t of ['Commit', 'Uncommit', 'Migrate', 'Rollback', 'Start Watch', 'Stop Watch', 'Status', 'Reset Database', 'Select Target', 'Init Target', 'Dump Schema', 'Show Log']) {
-      assert.ok(titles.includes(t), `Migrate: ${t} is contributed`);
+    for (const t of ['Commit current.sql as a New Migration', 'Uncommit the Latest Migration into current.sql', 'Apply Pending Migrations', 'Roll Back the Latest Migration', 'Start Watch (Apply current.sql on Save)', 'Stop Watch', 'Show Database Status', 'Reset Database (Drop and Migrate Again)', 'Select Target Database', 'Dump the Database Schema', 'Show Log']) {
+      assert.ok(titles.includes(`${t} — pgmig`), `Migrate: ${t} — pgmig is contributed`);
     }
+    assert.ok(titles.includes('Initialize a Target Database (pgmig.json)'));
+    // Typing "pgmig" in the palette finds every palette command (VS Code matches a substring of "Migrate: <title>").
+    const hidden = new Set((pkg.contributes.menus.commandPalette || []).filter((m) => m.when === 'false').map((m) => m.command));
+    for (const c of pkg.contributes.commands.filter((c) => !hidden.has(c.command))) assert.match(`${c.category}: ${c.title}`, /pgmig/, c.command);
     const registered = await vscode.commands.getCommands(true);
     for (const c of pkg.contributes.commands) assert.ok(registered.includes(c.command), `${c.command} is registered`);
     assert.deepStrictEqual(pkg.contributes.views.pgmig.map((v) => v.id), ['pgmig.migrations', 'pgmig.schema']);
