@@ -52,7 +52,8 @@ async function withWorkbench(t, { workspace, env = {}, settings = {} }, fn) {
   });
   try {
     await page.goto(server.workbenchUrl());
-    await page.locator('.explorer-folders-view .monaco-list-row, .explorer-folders-view .welcome-view').first().waitFor({ timeout: 60_000 });
+    // The extension's view container in the activity bar (an empty folder has no explorer rows to wait for).
+    await page.locator('.activitybar .action-item a[aria-label^="Migrations"]').waitFor({ timeout: 60_000 });
     await fn(page, step);
   } finally {
     await browser.close();
@@ -224,6 +225,45 @@ test('first run: lenses, Rollback without a down script, the view menu, Select T
         const tooltip = await error.getAttribute('title');
         assert.ok(tooltip && tooltip.includes('missing-fixture.sql') && !tooltip.includes(workspace), `tooltip: ${tooltip}`);
         await screenshot(page, t, 'first-codelens-error');
+      });
+    });
+  } finally {
+    rmSync(path.dirname(workspace), { recursive: true, force: true });
+    t.diagnostic(`run took ${elapsedSeconds(started)} s`);
+  }
+});
+
+test('first run: an empty folder (real VS Code)', { ...skipUnlessInstalled(), timeout: 240_000 }, async (t) => {
+  assertPrerequisites();
+  const started = performance.now();
+  const workspace = path.join(mkdtempSync(path.join(os.tmpdir(), 'pgmig-ws-')), 'empty');
+  mkdirSync(workspace, { recursive: true });
+  try {
+    await withWorkbench(t, { workspace }, async (page, step) => {
+      await step('the welcome text has no raw backticks and offers to create a project', async () => {
+        await openMigrationsView(page);
+        await waitUntil('the welcome buttons', async () => (await welcomeButtons(page)).includes('Initialize a Project Here'), 60_000);
+        const text = await migrationsPane(page).locator('.welcome-view-content').innerText();
+        assert.doesNotMatch(text, /`/);
+        await screenshot(page, t, 'first-empty-welcome');
+      });
+      await step('commands that need a project are not offered', async () => {
+        const input = await openQuickInput(page, 'F1');
+        await input.fill('>pgmig');
+        const rows = page.locator('.quick-input-widget .monaco-list-row');
+        await rows.first().waitFor();
+        const labels = (await rows.allInnerTexts()).join('\n');
+        assert.match(labels, /Migrate: Initialize a Project Here/);
+        assert.doesNotMatch(labels, /Migrate: Commit|Migrate: Apply Pending Migrations|Migrate: Roll Back/);
+        await page.keyboard.press('Escape');
+      });
+      await step('Initialize a Project Here creates the graphile-migrate layout and opens current.sql', async () => {
+        await migrationsPane(page).locator('.welcome-view-content .monaco-button', { hasText: 'Initialize a Project Here' }).click();
+        await page.locator('.tabs-container .tab.active', { hasText: 'current.sql' }).waitFor({ timeout: 30_000 });
+        for (const f of ['.gmrc', 'migrations/current.sql', 'migrations/committed', 'migrations/fixtures']) assert.ok(existsSync(path.join(workspace, f)), f);
+        assert.ok(!existsSync(path.join(workspace, '.pgmig')), 'no database created by init');
+        await treeRow(page, 'current.sql').waitFor({ timeout: 60_000 });
+        await screenshot(page, t, 'first-empty-initialized');
       });
     });
   } finally {
