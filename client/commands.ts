@@ -183,6 +183,10 @@ export class Workflow {
   }
 
   private watching: boolean | undefined;
+  /** Watch runs on the main project's selected target (as last read). */
+  get isWatching(): boolean {
+    return this.watching === true;
+  }
   private hasProject: boolean | undefined;
 
   /** `pgmig.hasProject`: a graphile-migrate project is open; the commands that need one are enabled only then. */
@@ -579,7 +583,10 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
       ['pgmig.dumpSchema', 'Dump the Database Schema', ''],
       ['pgmig.reset', 'Reset Database', 'drops the database'],
       ['pgmig.showLog', 'Show Log', ''],
-    ].map(([command, label, detail]) => ({ label: `Migrate: ${label}`, description: detail, command }));
+    ]
+      // The one watch command that applies.
+      .filter(([command]) => command !== (workflow.isWatching ? 'pgmig.watchStart' : 'pgmig.watchStop'))
+      .map(([command, label, detail]) => ({ label: `Migrate: ${label}`, description: detail, command }));
     const pick = await vscode.window.showQuickPick(items, { title: 'pgmig: migration commands' });
     if (pick) await vscode.commands.executeCommand(pick.command);
   });
