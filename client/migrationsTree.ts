@@ -125,6 +125,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     // header. Otherwise the unreachable targets carry the same choices as rows (targetChildren) and every other
     // project stays visible.
     if (firstError !== undefined && !reachable && !layoutNodes.length) {
+      await this.setContext('pgmig.unreachable', unreachableReason(firstError));
       await this.setContext('pgmig.view', 'unreachable');
       this.setHeader(firstError);
       return [];
@@ -316,4 +317,16 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
 export function shortError(message: string): string {
   const line = message.split('\n')[0].trim();
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+/**
+ * Why a database cannot be reached, as the welcome view's first sentence picks it (package.json `viewsWelcome`,
+ * `pgmig.unreachable == ...`): a password, no server at the address, a database that does not exist, a network error.
+ */
+export function unreachableReason(message: string): 'password' | 'refused' | 'missing' | 'network' | 'other' {
+  if (/password/i.test(message)) return 'password';
+  if (/connection refused|ECONNREFUSED/i.test(message)) return 'refused';
+  if (/database "[^"]*" does not exist/i.test(message)) return 'missing';
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo|timed? ?out|EHOSTUNREACH|ENETUNREACH/i.test(message)) return 'network';
+  return 'other';
 }

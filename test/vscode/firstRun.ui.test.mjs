@@ -96,7 +96,7 @@ test('first run: an unreachable database, one project (real VS Code)', { ...skip
           return JSON.stringify(b) === JSON.stringify(WELCOME_BUTTONS);
         }, 60_000);
         const text = await migrationsPane(page).locator('.welcome-view-content').innerText();
-        assert.match(text, /cannot be reached/);
+        assert.match(text, /No PostgreSQL server answers at the selected target's address \(connection refused\)/);
         assert.doesNotMatch(text, /`/, 'no raw backticks');
         const header = await migrationsPane(page).locator('.pane-header').innerText();
         assert.match(header, /unreachable: connection refused/);
