@@ -313,7 +313,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   }
 }
 
-/** An error for one line: the first line, without the connection URL's noise, at most 120 characters. */
+/** An error for one row: its first line, at most 120 characters (the tooltip has it all). */
 export function shortError(message: string): string {
   const line = message.split('\n')[0].trim();
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;

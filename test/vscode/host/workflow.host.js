@@ -157,7 +157,9 @@ suite('migration workflow: embedded database', () => {
       assert.match(tree.getTreeItem(node).description, /unreachable/);
       const rows = (await tree.getChildren(node)).map((c) => tree.getTreeItem(c));
       assert.match(rows[0].label, /cannot connect to postgres:\/\/nobody@127\.0\.0\.1:1\/nothing: connection refused/);
-      assert.deepStrictEqual(rows.slice(1).map((r) => r.label), ['Use the Embedded Database', 'Select Target…', 'Set Database Password…', 'Show Log']);
+      assert.deepStrictEqual(rows.slice(1, 5).map((r) => r.label), ['Use the Embedded Database', 'Select Target…', 'Set Database Password…', 'Show Log']);
+      // The migrations (read from the files) follow, pending.
+      assert.deepStrictEqual(rows.slice(5, 8).map((r) => r.label), SAMPLE_MIGRATIONS);
       assert.strictEqual(tree.view.message, undefined, 'no message: it would hide welcome content');
       const use = rows[1].command;
       await vscode.commands.executeCommand(use.command, ...use.arguments);
@@ -171,7 +173,7 @@ suite('migration workflow: embedded database', () => {
     }
   });
 
-  test('context menu "Apply up to here" applies 000001..000002 only; Migrate: Migrate applies the rest', async () => {
+  test('context menu "Apply up to here" applies 000001..000002 only; Migrate: Apply Pending Migrations applies the rest', async () => {
     let t = await treeOf('');
     await vscode.commands.executeCommand('pgmig.applyUpTo', t.migrations[1].node);
     t = await treeOf('');
@@ -374,7 +376,7 @@ suite('migration workflow: real PostgreSQL', function () {
     assert.ok(!/test-secret-pw/.test(t.node.info.description), 'no password in the description');
   });
 
-  test('Migrate: Migrate applies every migration (including the one committed in the editor) on PostgreSQL', async () => {
+  test('Migrate: Apply Pending Migrations applies every migration (including the one committed in the editor) on PostgreSQL', async () => {
     const r = await vscode.commands.executeCommand('pgmig.migrate');
     assert.ok(r, api.workflow.lastFailure && api.workflow.lastFailure.message);
     assert.strictEqual(r.applied.length, 4);
