@@ -35,7 +35,7 @@ const STATE_ICON: Record<MigrationItem['state'], [string, string]> = {
  * (package.json `viewsWelcome`, `pgmig.view == unreachable`), as rows under the target when other projects share the
  * view (VS Code shows welcome content only in an empty view).
  */
-type UnreachableAction = { command: string; title: string; icon: string };
+type UnreachableAction = { command: string; title: string; icon: string; arguments?: unknown[] };
 export const UNREACHABLE_ACTIONS: UnreachableAction[] = [
   { command: 'pgmig.useEmbedded', title: 'Use the Embedded Database', icon: 'database' },
   { command: 'pgmig.selectTarget', title: 'Select Target…', icon: 'list-selection' },
@@ -110,7 +110,12 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       try {
         targets = await this.workflow.targets(root);
       } catch (e) {
+        // The project's settings cannot be read (a .gmrc error, an !ENV variable not set): say so, and offer the file.
         nodes.push({ kind: 'message', root, target: '', text: `${path.basename(root)}: ${(e as Error).message}`, error: true });
+        const gmrc = vscode.Uri.file(path.join(root, '.gmrc'));
+        nodes.push({ kind: 'action', root, target: '', action: { command: 'vscode.open', title: 'Open .gmrc', icon: 'go-to-file', arguments: [gmrc] } });
+        nodes.push({ kind: 'action', root, target: '', action: UNREACHABLE_ACTIONS[UNREACHABLE_ACTIONS.length - 1] });
+        reachable++; // not a database to reach: the view shows this project's problem rather than the welcome
         continue;
       }
       if (!targets.some((t) => t.name === selected)) targets.push({ name: selected, label: selected, description: 'not configured', protected: false });
@@ -297,7 +302,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       case 'action': {
         const t = new vscode.TreeItem(node.action.title, vscode.TreeItemCollapsibleState.None);
         t.iconPath = new vscode.ThemeIcon(node.action.icon);
-        t.command = { command: node.action.command, title: node.action.title, arguments: [{ root: node.root, target: node.target }] };
+        t.command = { command: node.action.command, title: node.action.title, arguments: node.action.arguments ?? [{ root: node.root, target: node.target }] };
         t.contextValue = 'action';
         t.id = `action:${node.root}:${node.target}:${node.action.command}`;
         return t;
