@@ -12,6 +12,7 @@ import {
   type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { EMBEDDED_TARGET, type EngineArgs, type LayoutProjectInfo, type LayoutStatusReport, type TargetInfo, type TargetStatus } from './engineTypes';
+import { relativePaths } from './codeLenses';
 import type { DatabasePasswords } from './secrets';
 
 /** What a command does, for its progress notification ("pgmig: Applying pending migrations") and its failure. */
@@ -263,7 +264,7 @@ export class Workflow {
             continue;
           }
         }
-        this.fail(name, message, data);
+        this.fail(name, message, data, args.root);
         return undefined;
       } finally {
         this.fireChanged();
@@ -293,11 +294,13 @@ export class Workflow {
     );
   }
 
-  private fail(command: string, message: string, data?: { code?: string; location?: EngineFailure['location'] }): void {
+  private fail(command: string, message: string, data?: { code?: string; location?: EngineFailure['location'] }, root?: string): void {
     this.lastFailure = { command, message, code: data?.code, location: data?.location };
     this.log.error(`${command}: ${message}`);
     const actions = data?.location ? ['Go to Error', 'Show details'] : ['Show details'];
-    void vscode.window.showErrorMessage(`pgmig: ${TITLES[command] ?? command} failed: ${message}`, ...actions).then((choice) => {
+    // Paths relative to the project in the notification (the log keeps them whole).
+    const shown = root ? relativePaths(message, root) : message;
+    void vscode.window.showErrorMessage(`pgmig: ${TITLES[command] ?? command} failed: ${shown}`, ...actions).then((choice) => {
       if (choice === 'Show details') this.log.show(true);
       if (choice === 'Go to Error' && data?.location) {
         const pos = new vscode.Position(data.location.line - 1, data.location.column - 1);
