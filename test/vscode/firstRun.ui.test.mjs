@@ -6,13 +6,13 @@
 // .state/screenshots/first-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, sampleWorkspaceSource, skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
-import { openFile, openQuickInput, runCommand, screenshot } from './workbench.mjs';
+import { openFile, openQuickInput, runCommand, screenshot, stepsWithScreenshots, waitUntil } from './workbench.mjs';
 
 const UNREACHABLE_URL = 'postgres://nobody@127.0.0.1:1/nothing';
 const WELCOME_BUTTONS = ['Use the Embedded Database', 'Select Target', 'Set Database Password', 'Show Log'];
@@ -21,35 +21,13 @@ const sidebar = (page) => page.locator('#workbench\\.parts\\.sidebar');
 const treeRow = (page, text) => sidebar(page).locator('.monaco-list-row', { hasText: text }).first();
 const migrationsPane = (page) => sidebar(page).locator('.pane', { has: page.locator('.pane-header', { hasText: /^Migrations/i }) }).first();
 
-async function waitUntil(what, probe, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 /** One code-server + Chromium on `workspace` for the steps of `fn`; a failing step saves a screenshot. */
 async function withWorkbench(t, { workspace, env = {}, settings = {} }, fn) {
   const server = await startCodeServer({ workspace, installExtension: true, env, settings });
   t.diagnostic(`code-server on port ${server.port} ready in ${server.startSeconds} s (workspace ${workspace})`);
   const browser = await launchChromium();
   const { page } = browser;
-  const step = (name, body) => t.test(name, async () => {
-    try {
-      await body();
-    } catch (error) {
-      await screenshot(page, t, `first-failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
-      throw error;
-    }
-  });
+  const step = stepsWithScreenshots(t, page, 'first');
   try {
     await page.goto(server.workbenchUrl());
     // The extension's view container in the activity bar (an empty folder has no explorer rows to wait for).

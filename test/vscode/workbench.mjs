@@ -45,3 +45,31 @@ export async function screenshot(page, t, name) {
   t.diagnostic(`screenshot: ${file}`);
   return file;
 }
+
+/** Polls `probe` until it returns a truthy value (its errors count as "not yet"); fails naming `what`. */
+export async function waitUntil(what, probe, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** `step(name, fn)`: a subtest of `t` that saves `<prefix>-failure-<name>.png` when it fails. */
+export function stepsWithScreenshots(t, page, prefix) {
+  return (name, fn) => t.test(name, async () => {
+    try {
+      await fn();
+    } catch (error) {
+      await screenshot(page, t, `${prefix}-failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
+      throw error;
+    }
+  });
+}

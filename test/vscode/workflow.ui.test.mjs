@@ -9,28 +9,13 @@ import path from 'node:path';
 import {
   assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
-import { openFile, openQuickInput, runCommand, screenshot } from './workbench.mjs';
+import { openFile, openQuickInput, runCommand, screenshot, stepsWithScreenshots, waitUntil } from './workbench.mjs';
 
 const sidebar = (page) => page.locator('#workbench\\.parts\\.sidebar');
 const treeRow = (page, text) => sidebar(page).locator('.monaco-list-row', { hasText: text }).first();
 
 async function rowText(page, text) {
   return (await treeRow(page, text).innerText()).replace(/\s+/g, ' ');
-}
-
-async function waitUntil(what, probe, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 test('migration workflow UI (real VS Code in Chromium, embedded database)', { ...skipUnlessInstalled(), timeout: 300_000 }, async (t) => {
@@ -47,14 +32,7 @@ test('migration workflow UI (real VS Code in Chromium, embedded database)', { ..
   t.diagnostic(`code-server on port ${server.port} ready in ${server.startSeconds} s (workspace ${workspace})`);
   const browser = await launchChromium();
   const { page } = browser;
-  const step = (name, fn) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (error) {
-      await screenshot(page, t, `workflow-failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
-      throw error;
-    }
-  });
+  const step = stepsWithScreenshots(t, page, 'workflow');
   try {
     await page.goto(server.workbenchUrl());
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
