@@ -3,7 +3,8 @@
 //   placeholder; the client reads the status right away instead of waiting for a click, and the server refreshes
 //   the lenses once it has it (server/engineHost.ts sends workspace/codeLens/refresh when a status changes);
 // - an error shown in a lens (current.sql's, a failed migration's) reads as a short message with paths relative to
-//   the project; the whole text is the lens' tooltip.
+//   the project; the whole text is the lens' tooltip;
+// - the latest applied migration without a down script gets "Create Down Script" where Rollback would be.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
@@ -60,6 +61,16 @@ export function codeLensMiddleware(workflow: () => Workflow | undefined): Provid
       const full = status?.migrations.find((m) => m.file === document.uri.fsPath)?.reason;
       const head = failed.command!.title.match(FAILED_TITLE)![1];
       if (full) failed.command = { ...failed.command!, title: `${head}: ${lensErrorText(full, at.root)}`, tooltip: relativePaths(full, at.root) };
+    }
+    // The latest applied migration without a down script cannot be rolled back: offer to write the script instead.
+    // (An applied migration's lenses carry no arguments: the status the client read names the project.)
+    if (out.length && !out.some((l) => l.command?.command === 'pgmig.engine.rollback')) {
+      const known = [...flow.statuses.values()].find((st) => flow.selectedTarget(st.root) === st.target && st.migrations.some((m) => m.file === document.uri.fsPath));
+      const applied = known?.migrations.filter((m) => m.state === 'applied' || m.state === 'changed') ?? [];
+      const latest = applied[applied.length - 1];
+      if (known && latest && !latest.downFile && latest.file === document.uri.fsPath) {
+        out.push(new vscode.CodeLens(out[0].range, { title: 'Create Down Script', command: 'pgmig.createDownScript', arguments: [{ root: known.root, target: known.target, item: latest }], tooltip: `${latest.name} has no down script, so Rollback cannot undo it` }));
+      }
     }
     // The server's current.sql lens puts the error in parentheses: "current: error (...)".
     const currentError = out.find((l) => /^current: error \(/.test(l.command?.title ?? ''));

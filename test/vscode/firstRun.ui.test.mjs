@@ -139,6 +139,10 @@ test('first run: lenses, Rollback without a down script, the view menu, Select T
       await step('Migrate: Apply Pending Migrations says what it applied', async () => {
         await runCommand(page, 'Migrate: Apply Pending Migrations');
         await page.locator('.notifications-toasts .notification-toast', { hasText: /pgmig: applied 000001-users\.sql, 000002-posts\.sql, 000003-current-user-id\.sql/ }).waitFor({ timeout: 60_000 });
+        // 000003 is now the latest applied, without a down script: its lens offers to write one, not a Rollback.
+        await lens(/^Create Down Script$/).waitFor({ timeout: 30_000 });
+        assert.equal(await lens(/^Rollback$/).count(), 0);
+        await screenshot(page, t, 'first-codelens-create-down');
       });
       await step('Rollback without a down script offers Create Down Script, which opens the new file', async () => {
         await runCommand(page, 'Migrate: Roll Back the Latest Migration');

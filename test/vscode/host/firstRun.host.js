@@ -76,6 +76,21 @@ suite('first run: lenses and commands', () => {
     await waitFor('its tab closed', () => !openTabs().includes(committed.file), 10_000);
   });
 
+  test('the latest applied migration without a down script: a Create Down Script lens that writes and opens it', async () => {
+    const file = path.join(root, 'migrations', 'committed', '000003-current-user-id.sql');
+    const down = file.replace(/\.sql$/, '.down.sql');
+    assert.ok(!fs.existsSync(down));
+    await api.workflow.status(root, '');
+    const lenses = await lensTitles(file, /^Create Down Script$/);
+    assert.ok(!lenses.some((l) => l.command.title === 'Rollback'));
+    const lens = lenses.find((l) => l.command.title === 'Create Down Script');
+    await vscode.commands.executeCommand(lens.command.command, ...lens.command.arguments);
+    assert.ok(fs.existsSync(down), 'the down script is written');
+    await waitFor('it is open', () => vscode.window.activeTextEditor && vscode.window.activeTextEditor.document.uri.fsPath === down);
+    // With it, Rollback is offered (the tree and the lenses follow the new file).
+    await lensTitles(file, /^Rollback$/);
+  });
+
   test('Reset Database says when it is done', async () => {
     const s = await api.workflow.status(root, '');
     const r = await api.workflow.run('reset', { root, target: '', confirm: s.confirmName });
