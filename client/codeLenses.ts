@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
-import { ResponseError } from 'vscode-languageclient/node';
+import { CodeLensRequest, ResponseError } from 'vscode-languageclient/node';
 import type { Workflow } from './commands';
 import type { TargetStatus } from './engineTypes';
 
@@ -32,12 +32,25 @@ export function relativePaths(text: string, root: string): string {
 
 type ProvideCodeLenses = NonNullable<Middleware['provideCodeLenses']>;
 
+/** Asks VS Code for the document's LSP lenses again (what the server's workspace/codeLens/refresh does). */
+function refreshLenses(flow: Workflow, document: vscode.TextDocument): void {
+  flow.client.getFeature(CodeLensRequest.method)?.getProvider(document)?.onDidChangeCodeLensEmitter.fire();
+}
+
 export function codeLensMiddleware(workflow: () => Workflow | undefined): ProvideCodeLenses {
   const reading = new Set<string>();
+  /** Projects whose status could not be read (e.g. a .gmrc error): the lens says why instead of "reading…" forever. */
+  const unreadable = new Map<string, string>();
+  let subscribed = false;
   return async (document, token, next) => {
     const lenses = await next(document, token);
     const flow = workflow();
     if (!lenses || !flow || !vscode.workspace.isTrusted) return lenses;
+    if (!subscribed) {
+      subscribed = true;
+      // A command ran or the settings changed: try again.
+      flow.onDidChange(() => unreadable.clear());
+    }
     const out: vscode.CodeLens[] = [];
     let at: { root: string; target: string } | undefined;
     for (const lens of lenses) {
@@ -45,10 +58,26 @@ export function codeLensMiddleware(workflow: () => Workflow | undefined): Provid
       const arg = command?.arguments?.[0] as { root?: string; target?: string } | undefined;
       if (arg?.root !== undefined && !at) at = { root: arg.root, target: arg.target ?? '' };
       if (command?.command === STATUS_PLACEHOLDER && arg?.root !== undefined) {
-        const key = `${arg.root}\0${arg.target ?? ''}`;
+        const root = arg.root;
+        const key = `${root}\0${arg.target ?? ''}`;
+        const error = unreadable.get(key);
+        if (error !== undefined) {
+          // Clicking reads again, and a failure then comes with "Show details".
+          out.push(new vscode.CodeLens(lens.range, { ...command, title: `$(error) pgmig: ${lensErrorText(error, root)}`, tooltip: `${relativePaths(error, root)}\n(click to try again)` }));
+          continue;
+        }
         if (!reading.has(key)) {
           reading.add(key);
-          void flow.status(arg.root, arg.target ?? '').finally(() => reading.delete(key));
+          void flow
+            .status(root, arg.target ?? '')
+            .then((s) => {
+              // Read: the server refreshes the lenses itself. Not read: say why.
+              if (s instanceof ResponseError) {
+                unreadable.set(key, s.message);
+                refreshLenses(flow, document);
+              }
+            })
+            .finally(() => reading.delete(key));
         }
         out.push(new vscode.CodeLens(lens.range, { title: '$(sync~spin) reading the migration status…', command: '' }));
         continue;

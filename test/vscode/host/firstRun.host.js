@@ -42,6 +42,13 @@ suite('first run: lenses and commands', () => {
     assert.ok(!titles.some((t) => /Show migration status/.test(t)), titles.join(' | '));
   });
 
+  test('a project whose settings cannot be read: its lens says why instead of reading forever', async () => {
+    const lenses = await lensTitles(path.join(root, 'envless', 'migrations', 'current.sql'), /^\$\(error\) pgmig: /);
+    const lens = lenses.find((l) => /^\$\(error\) pgmig: /.test(l.command.title));
+    assert.match(lens.command.title, /PGMIG_TEST_UNSET_VARIABLE|settings/, lens.command.title);
+    assert.ok(!lens.command.title.includes(root), lens.command.title);
+  });
+
   test('a lens error: short, paths relative to the project, the title', async () => {
     const current = path.join(root, 'migrations', 'current.sql');
     const before = fs.readFileSync(current, 'utf8');
