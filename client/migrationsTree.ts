@@ -104,23 +104,34 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     const nodes: Node[] = [];
     let reachable = 0;
     let firstError: string | undefined;
-    for (const root of roots) {
-      const selected = this.workflow.selectedTarget(root);
-      let targets: TargetInfo[];
-      try {
-        targets = await this.workflow.targets(root);
-      } catch (e) {
+    // Each project's targets and selected database's status, read in parallel (one busy database, e.g. while watch
+    // runs, should not hold up the whole view), then listed in order.
+    const perRoot = await Promise.all(
+      roots.map(async (root) => {
+        const selected = this.workflow.selectedTarget(root);
+        try {
+          const [targets, status] = await Promise.all([this.workflow.targets(root), this.workflow.status(root, selected)]);
+          return { root, selected, targets, status };
+        } catch (e) {
+          return { root, selected, error: (e as Error).message };
+        }
+      }),
+    );
+    for (const r of perRoot) {
+      const { root, selected } = r;
+      if (!('targets' in r) || !r.targets) {
         // The project's settings cannot be read (a .gmrc error, an !ENV variable not set): say so, and offer the file.
-        nodes.push({ kind: 'message', root, target: '', text: `${path.basename(root)}: ${(e as Error).message}`, error: true });
+        nodes.push({ kind: 'message', root, target: '', text: `${path.basename(root)}: ${r.error}`, error: true });
         const gmrc = vscode.Uri.file(path.join(root, '.gmrc'));
         nodes.push({ kind: 'action', root, target: '', action: { command: 'vscode.open', title: 'Open .gmrc', icon: 'go-to-file', arguments: [gmrc] } });
         nodes.push({ kind: 'action', root, target: '', action: UNREACHABLE_ACTIONS[UNREACHABLE_ACTIONS.length - 1] });
         reachable++; // not a database to reach: the view shows this project's problem rather than the welcome
         continue;
       }
+      const targets = r.targets;
       if (!targets.some((t) => t.name === selected)) targets.push({ name: selected, label: selected, description: 'not configured', protected: false });
       for (const info of targets) nodes.push({ kind: 'target', root, target: info.name, info, multiProject: roots.length > 1, selected: info.name === selected });
-      const status = await this.workflow.status(root, selected);
+      const status = r.status;
       const unreachable = status instanceof ResponseError ? status.message : status.reachable ? undefined : status.error?.message;
       if (unreachable) firstError ??= unreachable;
       else reachable++;

@@ -167,6 +167,8 @@ test('first run: lenses, Rollback without a down script, the view menu, Select T
         await runCommand(page, 'Migrate: Start Watch');
         labels = await waitUntil('Stop Watch in the title', async () => ((await buttons()).includes('Stop Watch') ? buttons() : undefined));
         assert.doesNotMatch(labels, /Start Watch/);
+        await treeRow(page, 'current.sql').waitFor({ timeout: 30_000 });
+        await page.mouse.move(800, 600);
         await screenshot(page, t, 'first-watch-button');
         await runCommand(page, 'Migrate: Stop Watch');
         await waitUntil('Start Watch back', async () => (await buttons()).includes('Start Watch'));
