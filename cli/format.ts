@@ -62,6 +62,22 @@ export function toJson(findings: Finding[], root: string, positions: Positions):
   });
 }
 
+/** Characters of a source line shown before it is cut with an ellipsis. */
+const SHOWN = 160;
+
+// Control characters (terminal escape sequences start with ESC, 0x1b, or the C1 CSI, 0x9b) and the bidirectional
+// overrides that make a line read differently from what it is: a file's text must not drive the terminal.
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `s` with its control characters written as escapes (`\x1b`, `\u202e`); tabs stay. */
+export function visible(s: string): string {
+  return s.replace(CONTROLS, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? '\\x' + n.toString(16).padStart(2, '0') : '\\u' + n.toString(16).padStart(4, '0');
+  });
+}
+
 export function toText(findings: Finding[], root: string, positions: Positions, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const sevColor: Record<string, string> = { error: '31', warning: '33', info: '36', hint: '2' };
@@ -71,15 +87,20 @@ export function toText(findings: Finding[], root: string, positions: Positions, 
     const idx = positions.index(f.file);
     const a = idx.position(f.start);
     const b = idx.position(f.end);
-    out.push(`${nameOf(f.file)}:${a.line + 1}:${a.character + 1}: ${paint(sevColor[f.severity] ?? '0', f.severity)} ${paint('1', f.rule)} ${f.message}`);
+    out.push(`${visible(nameOf(f.file))}:${a.line + 1}:${a.character + 1}: ${paint(sevColor[f.severity] ?? '0', f.severity)} ${paint('1', f.rule)} ${visible(f.message)}`);
     const line = idx.lineText(a.line);
-    const width = b.line === a.line ? Math.max(1, b.character - a.character) : Math.max(1, line.length - a.character);
-    const shown = line.length > 160 ? line.slice(0, 160) + '…' : line;
+    const end = b.line === a.line ? Math.max(b.character, a.character + 1) : Math.max(line.length, a.character + 1);
+    const cut = line.slice(0, SHOWN);
     const gutter = String(a.line + 1);
-    out.push(`  ${gutter} | ${shown}`);
-    // Tabs before the finding stay tabs under it, so the caret lines up however wide the terminal shows a tab.
-    const indent = shown.slice(0, Math.min(a.character, 160)).replace(/[^\t]/g, ' ');
-    out.push(`  ${' '.repeat(gutter.length)} | ${indent}${paint(sevColor[f.severity] ?? '0', '^'.repeat(Math.min(width, Math.max(1, 161 - a.character))))}`);
+    out.push(`  ${gutter} | ${visible(cut)}${line.length > SHOWN ? '…' : ''}`);
+    // Tabs before the finding stay tabs under it, so the caret lines up however wide the terminal shows a tab; an
+    // escaped control character is as wide as its escape.
+    const indent = visible(cut.slice(0, a.character)).replace(/[^\t]/g, ' ');
+    const upTo = Math.min(end, SHOWN);
+    // (past the line's end, e.g. over a \r, one column each, as before)
+    const over = visible(line.slice(a.character, upTo)).length + Math.max(0, upTo - Math.max(a.character, line.length));
+    const width = a.character >= SHOWN ? 1 : Math.max(1, over + (end > SHOWN ? 1 : 0));
+    out.push(`  ${' '.repeat(gutter.length)} | ${indent}${paint(sevColor[f.severity] ?? '0', '^'.repeat(width))}`);
   }
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;

@@ -5,6 +5,7 @@ import { diskFileSystem } from '../core/fileSystem';
 import { lint, ProjectNotFoundError } from '../core/lint';
 import { ConfigError } from '../core/project';
 import { Positions, toJson, toSarif, toText } from './format';
+import { lintProgress } from './lintProgress';
 import { UsageError, VERSION } from './usage';
 
 const LINT_HELP = `Usage: pgmig lint [--root DIR] [--format text|json|sarif] [--color] [PATH...]
@@ -35,11 +36,14 @@ export async function runLint(argv: string[]): Promise<number> {
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif (got '${format}')`);
   let result;
+  const progress = lintProgress(process.stderr, process.env, format);
   try {
-    result = await lint({ cwd: process.cwd(), root: values.root, paths: positionals, workerScript: path.join(__dirname, 'lintWorker.js') });
+    result = await lint({ cwd: process.cwd(), root: values.root, paths: positionals, workerScript: path.join(__dirname, 'lintWorker.js'), progress: progress?.show });
   } catch (e) {
     if (e instanceof ProjectNotFoundError || e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
+  } finally {
+    progress?.clear();
   }
   const positions = new Positions((f) => result.texts.get(f) ?? diskFileSystem.read(f));
   const out =

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { expandIncludes, type Expansion } from './includes';
 import { HelperFailed, PARALLEL_PARSE_MIN, parseInParallel, type PieceParser } from './sql/parallelParse';
-import { parseScript, type Statement } from './sql/parser';
+import { parseScript, type Statement, withErrors } from './sql/parser';
+import { encodingErrors } from './badBytes';
 import { reparseScript } from './sql/incrementalParse';
 import { type PgmigConfig, type Project, DEFAULT_EXCLUDED_SCHEMAS, mergeConfig } from './project';
 import type { AppendTarget, Rule, RuleContext } from './rule';
@@ -15,7 +16,8 @@ import { SchemaModel } from './schema/model';
 import { type ReplayOptions, Replayer } from './schema/replay';
 import type { Script } from './script';
 import { applyIgnoreComments } from './ignoreComments';
-import type { FileRole, Finding, Severity } from './types';
+import { inKeywordCase, keywordCaseOf, type KeywordCase } from './keywordCase';
+import type { FileRole, Finding, Fix, Severity } from './types';
 
 export interface Analysis {
   project: Project | undefined;
@@ -47,12 +49,20 @@ export class Analyzer {
 
   private readonly replayOptions: ReplayOptions;
 
+  private readonly fixesAsWritten: boolean;
+  /** The keyword case of each file fixes went into, by its text (fitFix). */
+  private readonly keywordCases = new Map<string, { text: string; case: KeywordCase | undefined }>();
+
   constructor(
     readonly fs: FileSystem = diskFileSystem,
     private readonly ruleSet: readonly Rule[] = allRules,
-    options: ReplayOptions = {},
+    options: ReplayOptions & {
+      /** Fixes exactly as the rules write them, without fitFix (the rule cases state each rule's own output). */
+      fixesAsWritten?: boolean;
+    } = {},
   ) {
     this.replayOptions = options;
+    this.fixesAsWritten = options.fixesAsWritten === true;
   }
 
   /** Analyses a whole project. `configOverride` (e.g. editor settings) is merged over pgmig.json. */
@@ -129,19 +139,25 @@ export class Analyzer {
   async analyzeStandaloneInParallel(file: string, helper: PieceParser, configOverride?: unknown): Promise<Analysis> {
     file = path.resolve(file);
     const text = this.fs.read(file) ?? '';
-    if (text.length < PARALLEL_PARSE_MIN) return this.analyzeStandalone(file, configOverride);
+    // Text with U+FFFD may have bytes that are not UTF-8 to report: the one-thread path does that.
+    if (text.length < PARALLEL_PARSE_MIN || text.includes('\uFFFD')) return this.analyzeStandalone(file, configOverride);
     const script: Script = { file, role: 'standalone', expansion: wholeFile(file, text), parsed: { text, statements: [], errors: [] } };
     const model = new SchemaModel();
     const replayer = new Replayer(model, this.replayOptions);
     replayer.begin();
     let parsed: boolean;
     try {
-      parsed = await parseInParallel(text, helper, (statements) => {
-        for (const s of statements) {
-          script.parsed.statements.push(s);
-          replayer.apply(script, s);
-        }
-      });
+      parsed = await parseInParallel(
+        text,
+        helper,
+        (statements) => {
+          for (const s of statements) {
+            script.parsed.statements.push(s);
+            replayer.apply(script, s);
+          }
+        },
+        { deferUnread: this.replayOptions.references === false },
+      );
     } catch (e) {
       // The helper thread died (out of memory, killed): this thread does it all. Its own failures are real ones.
       if (!(e instanceof HelperFailed)) throw e;
@@ -184,7 +200,9 @@ export class Analyzer {
     }
     this.parses++;
     // An edit of a file parsed before (typing in current.sql) re-parses only the statements it touched.
-    const parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, { placeholders }) : parseScript(expansion.text, { placeholders });
+    const options = { placeholders, deferUnread: this.replayOptions.references === false };
+    let parsed = cached && cached.placeholders === placeholders ? reparseScript(cached.script.parsed, expansion.text, options) : parseScript(expansion.text, options);
+    parsed = withErrors(parsed, encodingErrors(this.fs, expansion));
     const script: Script = { file, role, expansion, parsed };
     this.cache(script, expansion.text, placeholders);
     return script;
@@ -238,6 +256,7 @@ export class Analyzer {
   /** Forgets what was cached for a file (a standalone file closed in the editor). */
   forget(file: string): void {
     this.scriptCache.delete(file);
+    this.keywordCases.delete(file);
   }
 
   /** Forgets scripts of files that are gone, so a long-running server does not grow. */
@@ -249,6 +268,7 @@ export class Analyzer {
       if (!roles) keep.set(s.file, (roles = new Set()));
       roles.add(s.role);
     }
+    for (const file of this.keywordCases.keys()) if (!keep.has(file)) this.keywordCases.delete(file);
     for (const [file, byRole] of this.scriptCache) {
       const roles = keep.get(file);
       if (!roles) this.scriptCache.delete(file);
@@ -270,6 +290,16 @@ export class Analyzer {
     const findings: Finding[] = [];
     const seen = new Set<string>();
     const layout = ctx.project?.layout;
+    const caseOf = (file: string): KeywordCase | undefined => {
+      const text = ctx.readFile(file);
+      if (text === undefined) return undefined;
+      // The same text (the same string object, for files an edit did not touch) has the same case.
+      const cached = this.keywordCases.get(file);
+      if (cached?.text === text) return cached.case;
+      const found = keywordCaseOf(text);
+      this.keywordCases.set(file, { text, case: found });
+      return found;
+    };
     for (const rule of this.ruleSet) {
       if (rule.layouts && !(layout && rule.layouts.includes(layout))) continue;
       const setting = ctx.config.rules[rule.id] ?? (layout && rule.severityByLayout?.[layout]) ?? rule.defaultSeverity;
@@ -284,7 +314,7 @@ export class Analyzer {
           severity,
           message: v.message,
           ...v.location,
-          fixes: v.fixes ?? [],
+          fixes: this.fixesAsWritten ? v.fixes ?? [] : (v.fixes ?? []).map((fix) => fitFix(fix, v.location.file, caseOf, ctx.project?.root)),
           related: v.related ?? [],
         });
       }
@@ -293,6 +323,23 @@ export class Analyzer {
     kept.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end || (a.rule < b.rule ? -1 : 1)));
     return kept;
   }
+}
+
+/**
+ * What every rule's fix goes through, so that a rule written today gets it too: its SQL is written in the keyword
+ * case of the file it goes into (UPPERCASE fixes in a lowercase file stand out), and a fix that edits another file
+ * than the finding's (a committed migration's fix goes to current.sql) says so in its title.
+ */
+function fitFix(fix: Fix, findingFile: string, caseOf: (file: string) => KeywordCase | undefined, root: string | undefined): Fix {
+  const fallback = caseOf(findingFile);
+  const edits = fix.edits.map((e) => {
+    const newText = inKeywordCase(e.newText, (e.file === findingFile ? fallback : caseOf(e.file) ?? fallback));
+    return newText === e.newText ? e : { ...e, newText };
+  });
+  const elsewhere = [...new Set(fix.edits.map((e) => e.file).filter((f) => f !== findingFile))];
+  if (elsewhere.length === 0) return edits.every((e, i) => e === fix.edits[i]) ? fix : { ...fix, edits };
+  const shown = elsewhere.map((f) => (root ? path.relative(root, f).split(path.sep).join('/') : path.basename(f)));
+  return { ...fix, edits, title: `${fix.title} (edits ${shown.join(', ')})` };
 }
 
 /** Reads each file once per analysis: rules ask for the same file many times when building fixes. */

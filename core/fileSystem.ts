@@ -10,6 +10,9 @@ export interface FileSystem {
   isDirectory(dir: string): boolean;
   /** Names in a folder (files and folders), or [] when it does not exist. */
   list(dir: string): string[];
+  /** The file's bytes as stored, where read() decoded them (to find bytes that are not UTF-8); absent or undefined
+   * where there are none (an editor buffer that differs from the disk). */
+  bytes?(file: string): Uint8Array | undefined;
 }
 
 export const diskFileSystem: FileSystem = {
@@ -44,6 +47,13 @@ export const diskFileSystem: FileSystem = {
       return [];
     }
   },
+  bytes(file) {
+    try {
+      return fs.readFileSync(file);
+    } catch {
+      return undefined;
+    }
+  },
 };
 
 /** Disk with an overlay of open documents (absolute path -> text). */
@@ -68,5 +78,11 @@ export class OverlayFileSystem implements FileSystem {
   }
   list(dir: string): string[] {
     return this.base.list(dir);
+  }
+  bytes(file: string): Uint8Array | undefined {
+    // An open document's bytes are the disk's only while its text is the disk's.
+    const open = this.overlay.get(path.resolve(file));
+    if (open !== undefined && open !== this.base.read(file)) return undefined;
+    return this.base.bytes?.(file);
   }
 }

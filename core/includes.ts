@@ -5,6 +5,7 @@
 // (segments) carries every offset of the expanded text back to the file where that text lives.
 import path from 'node:path';
 import type { FileSystem } from './fileSystem';
+import { isBlank } from './text';
 import type { Location } from './types';
 
 export const INCLUDE_LINE = /^--![ \t]*include[ \t]+(.*\.sql)[ \t]*$/gm;
@@ -67,6 +68,15 @@ export function mapOffset(exp: Expansion, offset: number): { file: string; offse
   return { file: s.file, offset: s.fileStart + Math.min(offset - s.start, s.end - s.start) };
 }
 
+/** The offsets of the expanded text where offset `offset` of `file` was copied (a fixture included twice: two). */
+export function mapFileOffset(exp: Expansion, file: string, offset: number): number[] {
+  const out: number[] = [];
+  for (const s of exp.segments) {
+    if (!s.synthetic && s.file === file && s.fileStart <= offset && offset < s.fileStart + (s.end - s.start)) out.push(s.start + offset - s.fileStart);
+  }
+  return out;
+}
+
 /** Maps a range of expanded text to one file range. A range that crosses into another file is cut at the first
  * file's end, so a finding always points at text that exists where it says. */
 export function mapRange(exp: Expansion, start: number, end: number): Location {
@@ -79,6 +89,20 @@ export function mapRange(exp: Expansion, start: number, end: number): Location {
   return { file: a.file, start: a.offset, end: Math.max(a.offset, segEnd) };
 }
 
+/** What one file's text expands to, offsets from 0: kept per fixture, so that a fixture included many times (or
+ * by many fixtures) is read and expanded once. */
+interface Expanded {
+  text: string;
+  segments: Segment[];
+  directives: IncludeDirective[];
+  problems: IncludeProblem[];
+  /** The fixtures it includes, directly or not. */
+  fixtures: Set<string>;
+  /** No directive in it was cut as a cycle: its expansion is the same wherever it is included, unless the includer's
+   * chain holds one of its fixtures. */
+  cycleFree: boolean;
+}
+
 /** Expands includes of `text` (the content of `file`). `fixturesDir` is `<migrationsFolder>/fixtures`; messages name
  * paths relative to `displayRoot` (the project root) so that they read the same on every machine. */
 export function expandIncludes(fs: FileSystem, file: string, text: string, fixturesDir: string, displayRoot = path.dirname(path.dirname(fixturesDir))): Expansion {
@@ -87,20 +111,31 @@ export function expandIncludes(fs: FileSystem, file: string, text: string, fixtu
     const rel = path.relative(root, p);
     return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel.split(path.sep).join('/');
   };
-  const exp: Expansion = { file, text: '', segments: [], directives: [], problems: [], fixtures: new Set() };
-  const out: string[] = [];
-  let length = 0;
-  const emit = (s: string, seg: Omit<Segment, 'start' | 'end'>) => {
-    if (!s) return;
-    exp.segments.push({ ...seg, start: length, end: length + s.length });
-    out.push(s);
-    length += s.length;
-  };
   const realFixtures = fs.realpath(fixturesDir);
+  // Each fixture is resolved, read and expanded once per call, however often it is included: 18 levels of fixtures
+  // that each include the next twice are 2^18 inclusions of the last one, but 19 expansions.
+  const resolved = new Map<string, string | undefined>();
+  const realpath = (p: string) => {
+    if (!resolved.has(p)) resolved.set(p, fs.realpath(p));
+    return resolved.get(p);
+  };
+  const texts = new Map<string, string | undefined>();
+  const read = (p: string) => {
+    if (!texts.has(p)) texts.set(p, fs.read(p));
+    return texts.get(p);
+  };
+  const expanded = new Map<string, Expanded>();
 
   // Expands content[from, to) of a file; offsets in the source map stay relative to the whole file.
-  const expand = (currentFile: string, content: string, from: number, to: number, chain: string[]): void => {
-    INCLUDE_LINE.lastIndex = 0;
+  const expand = (currentFile: string, content: string, from: number, to: number, chain: string[]): Expanded => {
+    const out: Expanded = { text: '', segments: [], directives: [], problems: [], fixtures: new Set(), cycleFree: true };
+    const emit = (s: string, seg: Omit<Segment, 'start' | 'end'>) => {
+      if (!s) return;
+      const start = out.text.length;
+      out.segments.push(seg.synthetic ? { start, end: start + s.length, file: seg.file, fileStart: seg.fileStart, synthetic: true } : { start, end: start + s.length, file: seg.file, fileStart: seg.fileStart });
+      // `+` makes a rope: a fixture's text is copied once, when the whole expansion is first read.
+      out.text += s;
+    };
     const region = content.slice(0, to);
     let pos = from;
     for (const m of region.matchAll(INCLUDE_LINE)) {
@@ -117,15 +152,15 @@ export function expandIncludes(fs: FileSystem, file: string, text: string, fixtu
         pathEnd: pathStart + rawPath.length,
         rawPath,
       };
-      exp.directives.push(directive);
+      out.directives.push(directive);
       const problem = (rule: IncludeRule, message: string, extra?: Partial<IncludeProblem>) =>
-        exp.problems.push({ rule, message, file: currentFile, start: pathStart, end: directive.pathEnd, ...extra });
+        out.problems.push({ rule, message, file: currentFile, start: pathStart, end: directive.pathEnd, ...extra });
 
       let target: string | undefined;
       if (!realFixtures) {
         problem('include-not-found', `'--!include ${rawPath}': the fixtures folder ${show(path.resolve(fixturesDir))} does not exist`);
       } else {
-        target = fs.realpath(path.join(realFixtures, rawPath));
+        target = realpath(path.join(realFixtures, rawPath));
         const lexical = path.resolve(realFixtures, rawPath);
         const relative = path.relative(realFixtures, target ?? lexical);
         if (relative.startsWith('..') || path.isAbsolute(relative)) {
@@ -144,32 +179,55 @@ export function expandIncludes(fs: FileSystem, file: string, text: string, fixtu
             `circular include: ${cycle.map((f) => path.relative(realFixtures, f) || f).join(' -> ')}`,
             { chain: cycle },
           );
+          out.cycleFree = false;
           target = undefined;
         }
       }
-      const fixtureText = target !== undefined ? fs.read(target) : undefined;
+      const fixtureText = target !== undefined ? read(target) : undefined;
       if (target !== undefined && fixtureText === undefined) {
         problem('include-not-found', `fixture '${rawPath}' could not be read`);
       }
       if (target === undefined || fixtureText === undefined) continue; // the directive stays, as the comment it is
       directive.target = target;
-      exp.fixtures.add(target);
+
+      let sub = expanded.get(target);
+      if (!sub || chain.some((c) => sub!.fixtures.has(c))) {
+        // graphile-migrate trims the fixture's text: expand only what lies between its leading and trailing whitespace.
+        let a = 0;
+        let b = fixtureText.length;
+        while (a < b && isBlank(fixtureText.charCodeAt(a))) a++;
+        while (b > a && isBlank(fixtureText.charCodeAt(b - 1))) b--;
+        sub = expand(target, fixtureText, a, b, [...chain, target]);
+        if (sub.cycleFree) expanded.set(target, sub);
+      }
+      out.fixtures.add(target);
+      for (const f of sub.fixtures) out.fixtures.add(f);
+      if (!sub.cycleFree) out.cycleFree = false;
+      for (const d of sub.directives) out.directives.push(d);
+      for (const p of sub.problems) out.problems.push(p);
 
       emit(content.slice(pos, lineStart), { file: currentFile, fileStart: pos });
       emit(`--! Included ${rawPath}\n`, { file: currentFile, fileStart: lineStart, synthetic: true });
-      // graphile-migrate trims the fixture's text: expand only what lies between its leading and trailing whitespace.
-      let a = 0;
-      let b = fixtureText.length;
-      while (a < b && /\s/.test(fixtureText[a])) a++;
-      while (b > a && /\s/.test(fixtureText[b - 1])) b--;
-      expand(target, fixtureText, a, b, [...chain, target]);
+      const shift = out.text.length;
+      for (const g of sub.segments) {
+        out.segments.push(g.synthetic ? { start: g.start + shift, end: g.end + shift, file: g.file, fileStart: g.fileStart, synthetic: true } : { start: g.start + shift, end: g.end + shift, file: g.file, fileStart: g.fileStart });
+      }
+      out.text += sub.text;
       emit(`\n--! EndIncluded ${rawPath}`, { file: currentFile, fileStart: lineStart, synthetic: true });
       pos = lineEnd;
     }
     emit(content.slice(pos, to), { file: currentFile, fileStart: pos });
+    return out;
   };
 
-  expand(file, text, 0, text.length, [file]);
-  exp.text = out.join('');
-  return exp;
+  const whole = expand(file, text, 0, text.length, [file]);
+  // A fixture expanded once is still included many times: its directives and problems are listed once.
+  return {
+    file,
+    text: whole.text,
+    segments: whole.segments,
+    directives: [...new Set(whole.directives)],
+    problems: [...new Set(whole.problems)],
+    fixtures: whole.fixtures,
+  };
 }

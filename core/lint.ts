@@ -8,7 +8,7 @@ import { type Analysis, Analyzer } from './analysis';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { loadParser } from './sql/parser';
 import { compiledPgQuery } from './sql/pgQuery';
-import { findProjectRoot, loadProject, isProjectRoot } from './project';
+import { findProjectRoot, loadProject, isProjectRoot, type Project } from './project';
 import type { FromLintWorker, ToLintWorker } from './lintWorker';
 import { HelperFailed, PARALLEL_PARSE_MIN, type ParsedPiece, type PieceParser } from './sql/parallelParse';
 import type { Finding } from './types';
@@ -34,6 +34,16 @@ export interface LintOptions {
   /** Worker threads running this script (dist/lintWorker.js, core/lintWorker.ts) lint standalone files when there
    * are many, and help parse a large one. */
   workerScript?: string;
+  /** What lint is doing, for a person waiting at a terminal: called when long work starts or moves on. `large` is
+   * set for work that is worth announcing at once (a file of megabytes). */
+  progress?: (message: string, large?: boolean) => void;
+}
+
+/** Files at least this large are announced (progress) before they are analysed. */
+const ANNOUNCE_SIZE = 1024 * 1024;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 const PARALLEL_THRESHOLD = 64;
@@ -73,12 +83,44 @@ export function keepFindings(analyzer: Analyzer, analysis: Analysis, texts: Map<
 }
 
 function isLargeFile(file: string): boolean {
+  // Bytes, not characters: a file of this many bytes has at most this many characters.
+  return fileSize(file) >= PARALLEL_PARSE_MIN;
+}
+
+function fileSize(file: string): number {
   try {
-    // Bytes, not characters: a file of this many bytes has at most this many characters.
-    return statSync(file).size >= PARALLEL_PARSE_MIN;
+    return statSync(file).size;
   } catch {
-    return false;
+    return 0;
   }
+}
+
+/** Says which project is analysed; at once when one of its files is large (a quick run stays quiet otherwise). */
+function announceProject(options: LintOptions, cwd: string, project: Project): void {
+  if (!options.progress) return;
+  const files = [...project.committedFiles, ...project.currentFiles, ...project.fixtureFiles];
+  const largest = Math.max(0, ...files.map(fileSize));
+  const where = path.relative(cwd, project.root) || '.';
+  options.progress(`linting the project in ${where} (${files.length} file${files.length === 1 ? '' : 's'}${largest >= ANNOUNCE_SIZE ? `, the largest ${megabytes(largest)}` : ''})`, largest >= ANNOUNCE_SIZE);
+}
+
+/** `helper`, telling `progress` how far the parse of a file of `total` characters has come as its pieces arrive. */
+function parseProgress(helper: PieceParser, name: string, size: number, progress: LintOptions['progress']): PieceParser {
+  if (!progress) return helper;
+  return {
+    parsePieces(text, from, sizes) {
+      const pieces = helper.parsePieces(text, from, sizes);
+      return {
+        async *[Symbol.asyncIterator]() {
+          for await (const piece of pieces) {
+            if (piece.json === undefined) progress(`parsing ${name} (${megabytes(size)}) again on one thread`, true);
+            else progress(`parsing ${name} (${megabytes(size)}): ${Math.floor((100 * piece.to) / text.length)}%`, true);
+            yield piece;
+          }
+        },
+      };
+    },
+  };
 }
 
 async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, pool: LintPool | undefined): Promise<LintResult> {
@@ -92,6 +134,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
       );
     }
     const project = loadProject(fs, root);
+    announceProject(options, cwd, project);
     const analysis = analyzer.analyzeProject(project);
     // project.root is the real path: findings name real paths, so a symlinked --root still gives relative names.
     return { root: project.root, findings: analysis.findings, files: analysis.scripts.map((s) => s.file), texts: new Map() };
@@ -126,14 +169,20 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
     onWorkers = stream.end().then((ok) => ({ ok }), (error) => ({ error }));
   } else {
     for (const file of standalone) {
-      const analysis = pool && isLargeFile(file) ? await analyzer.analyzeStandaloneInParallel(file, pool) : analyzer.analyzeStandalone(file);
+      const size = options.progress ? fileSize(file) : 0;
+      const name = path.relative(cwd, file);
+      if (size >= ANNOUNCE_SIZE) options.progress!(`linting ${name} (${megabytes(size)})`, true);
+      const analysis = pool && isLargeFile(file) ? await analyzer.analyzeStandaloneInParallel(file, parseProgress(pool, name, size, options.progress)) : analyzer.analyzeStandalone(file);
+      if (size >= ANNOUNCE_SIZE) options.progress!(`checked ${name}; reporting`, true);
       findings.push(...keepFindings(analyzer, analysis, texts));
     }
     // The helpers are done: they stop while this thread goes on (the process would wait for them at exit).
     pool?.close();
   }
+  if (stream) options.progress?.(`linting ${standalone.length} files on ${pool!.size} threads`);
   for (const [projectRoot, wanted] of byProject) {
     const project = loadProject(fs, projectRoot);
+    announceProject(options, cwd, project);
     // Names are relative to the project root when every file belongs to that one project.
     if (byProject.size === 1 && standalone.length === 0) root = project.root;
     const analysis = analyzer.analyzeProject(project);
@@ -191,6 +240,9 @@ function expandPaths(fs: FileSystem, cwd: string, paths: string[]): string[] {
  * while another still has a queue of large files, and that parse the pieces of a large file (PieceParser). */
 class LintPool implements PieceParser {
   private readonly workers: Worker[] = [];
+  get size(): number {
+    return this.workers.length;
+  }
   private readonly wasm = compiledPgQuery();
   /** Open requests: what to do with the next answer, and where a failure goes. */
   private readonly open = new Map<number, { answer: (m: FromLintWorker) => void; fail: (e: unknown) => void }>();

@@ -90,6 +90,19 @@ export function includeAt(analysis: Analysis, file: string, offset: number): Inc
   return undefined;
 }
 
+/**
+ * Where the fixture a directive names would be, when it does not exist: inside the project's fixtures folder (a path
+ * that leaves it is another problem, include-outside-fixtures). For "Create fixture file" and go to definition.
+ */
+export function missingFixturePath(analysis: Analysis, d: IncludeDirective): string | undefined {
+  const fixtures = analysis.project?.fixturesDir;
+  if (d.target || !fixtures || !d.rawPath.trim()) return undefined;
+  const file = path.resolve(fixtures, d.rawPath);
+  const rel = path.relative(fixtures, file);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  return file;
+}
+
 /** Every include directive written in `file`, once each. */
 export function includesOfFile(analysis: Analysis, file: string): IncludeDirective[] {
   const seen = new Set<number>();

@@ -20,6 +20,8 @@ export interface PgmigConfig {
   excludedSchemas: string[];
   /** Tables skipped by the table rules, as `schema.table` or `table` (public). */
   excludedTables: string[];
+  /** The migration runner sets lock_timeout itself (turns missing-lock-timeout off). */
+  runnerSetsLockTimeout?: boolean;
 }
 
 export interface Project {
@@ -107,7 +109,7 @@ const RULE_IDS = new Set<string>([...rules.map((r) => r.id), 'shadow-error', 'ap
 export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigConfig {
   if (raw === undefined || raw === null) return base;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${where}: expected an object`);
-  const out: PgmigConfig = { rules: { ...base.rules }, excludedSchemas: base.excludedSchemas, excludedTables: base.excludedTables };
+  const out: PgmigConfig = { rules: { ...base.rules }, excludedSchemas: base.excludedSchemas, excludedTables: base.excludedTables, runnerSetsLockTimeout: base.runnerSetsLockTimeout };
   for (const [key, value] of Object.entries(raw)) {
     if (key.startsWith('//') || key === '$schema') continue;
     // The migration engine's settings (validated by core/engine/settings.ts) and the layout's (core/layouts/detect.ts).
@@ -123,6 +125,9 @@ export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigCo
         }
         (out.rules as any)[rule] = severity;
       }
+    } else if (key === 'runnerSetsLockTimeout') {
+      if (typeof value !== 'boolean') throw new ConfigError(`${where}: "runnerSetsLockTimeout" must be true or false`);
+      out.runnerSetsLockTimeout = value;
     } else if (key === 'excludedSchemas' || key === 'excludedTables') {
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new ConfigError(`${where}: "${key}" must be an array of strings`);
       out[key] = value as string[];

@@ -86,6 +86,11 @@ export class LineIndex {
   }
 }
 
+/** What /\s/ matches (and String.prototype.trim removes), for a UTF-16 code unit. */
+export function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 /** Skips whitespace and SQL comments (`--` lines and nested block comments) from `offset`. */
 export function skipTrivia(text: string, offset: number, end = text.length): number {
   let i = offset;

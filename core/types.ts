@@ -19,7 +19,24 @@ export type RuleId =
   | 'column-type-change'
   | 'not-null-without-default'
   | 'alembic-multiple-heads'
-  | 'applied-migration-edited';
+  | 'applied-migration-edited'
+  | 'statement-too-large'
+  | 'non-concurrent-index'
+  | 'concurrently-in-transaction'
+  | 'constraint-without-not-valid'
+  | 'validate-in-same-transaction'
+  | 'constraint-builds-index'
+  | 'add-column-rewrites-table'
+  | 'set-not-null-scans-table'
+  | 'rename-breaks-clients'
+  | 'missing-lock-timeout'
+  | 'enum-value-used-in-same-transaction'
+  | 'update-or-delete-without-where'
+  | 'transaction-nesting'
+  | 'prefer-timestamptz'
+  | 'prefer-identity'
+  | 'prefer-bigint'
+  | 'prefer-text';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';

@@ -122,3 +122,21 @@ export function nonOverlapping<T extends { edits: TextEdit[] }>(fixes: T[]): T[]
   }
   return chosen;
 }
+
+/**
+ * The engine's diagnostics (errors of Run, watch, migrate) without those the analysis shows already at the same line:
+ * a missing fixture reported by both, PostgreSQL's syntax error where pgmig's parser found it. One problem, one
+ * squiggle; runtime errors (a missing column, a duplicate object) only the engine can know stay.
+ */
+export function engineOnly(analysis: readonly Diagnostic[], engine: readonly Diagnostic[]): Diagnostic[] {
+  const firstLine = (m: Diagnostic['message']) => (typeof m === 'string' ? m : m.value).split('\n')[0].trim();
+  return engine.filter(
+    (e) =>
+      !analysis.some(
+        (a) =>
+          a.severity === DiagnosticSeverity.Error &&
+          a.range.start.line === e.range.start.line &&
+          (firstLine(a.message) === firstLine(e.message) || (a.code === 'syntax-error' && e.code === '42601')),
+      ),
+  );
+}

@@ -30,9 +30,9 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadParser } from '../core/sql/parser';
 import { roleOf } from '../core/project';
-import { documentSymbols, fixturePaths, includeAt, includesOfFile, statementAt, symbolAt, type StatementCategory, type StatementSymbol } from '../core/navigation';
+import { documentSymbols, fixturePaths, includeAt, includesOfFile, missingFixturePath, statementAt, symbolAt, type StatementCategory, type StatementSymbol } from '../core/navigation';
 import type { Finding, TextEdit } from '../core/types';
-import { diagnosticKey, nonOverlapping, Positions, quickFix, toDiagnostic, toWorkspaceEdit } from './convert';
+import { diagnosticKey, engineOnly, nonOverlapping, Positions, quickFix, toDiagnostic, toWorkspaceEdit } from './convert';
 import { describeColumn, describeFixture, describeTable } from './describe';
 import { Files } from './files';
 import { type EditorSettings, findingsByFile, isInside, type Snapshot, type Unit, Workspace } from './workspace';
@@ -51,7 +51,9 @@ let trusted = false;
 let supportsConfiguration = false;
 let supportsDynamicConfiguration = false;
 let registerWatchers = false;
+let canRegisterWatchers = false;
 let supportsDocumentChanges = false;
+let supportsCreateFile = false;
 let supportsWorkspaceFolders = false;
 let initialSettings: EditorSettings | undefined;
 let globalSettings: EditorSettings | undefined;
@@ -96,7 +98,8 @@ function publish(unit: Unit, snapshot: Snapshot | undefined): void {
   for (const file of targets) {
     // A file of a project that is open on its own (standalone) is published by its standalone unit.
     if (unit.kind === 'project' && !isInside(unit.key, file)) continue;
-    const diagnostics = [...(byFile.get(file) ?? []).map((f) => toDiagnostic(f, positions, files)), ...(engineDiagnostics.get(file) ?? [])];
+    const analysed = (byFile.get(file) ?? []).map((f) => toDiagnostic(f, positions, files));
+    const diagnostics = [...analysed, ...engineOnly(analysed, engineDiagnostics.get(file) ?? [])];
     const signature = JSON.stringify(diagnostics);
     const open = files.isOpen(file);
     if (!open && (unit.published.get(file) ?? '[]') === signature) continue;
@@ -122,8 +125,10 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   supportsConfiguration = !!caps.workspace?.configuration;
   supportsDynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
   // pgmig's VS Code client watches files itself (it passes `settings`); other clients that can, are asked to.
-  registerWatchers = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration && (params.initializationOptions as any)?.settings === undefined;
+  canRegisterWatchers = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+  registerWatchers = canRegisterWatchers && (params.initializationOptions as any)?.settings === undefined;
   supportsDocumentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
+  supportsCreateFile = supportsDocumentChanges && !!caps.workspace?.workspaceEdit?.resourceOperations?.includes('create');
   supportsWorkspaceFolders = !!caps.workspace?.workspaceFolders;
   const options = (params.initializationOptions ?? {}) as { trusted?: unknown; settings?: EditorSettings };
   trusted = options.trusted === true;
@@ -160,6 +165,7 @@ connection.onInitialized(async () => {
   if (supportsDynamicConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pgmig' });
   }
+  engineHost.initialized(canRegisterWatchers);
   if (supportsWorkspaceFolders) {
     connection.workspace.onDidChangeWorkspaceFolders((e) => {
       for (const f of e.added) {
@@ -214,6 +220,7 @@ connection.onDidChangeConfiguration(async (change) => {
   if (!supportsConfiguration && pushed) rootSettings.clear();
   log('settings changed: re-analysing');
   workspace.changedAll();
+  engineHost.settingsChanged();
 });
 
 // Workspace trust can be granted while the server runs; database commands (issue 5) check this flag.
@@ -264,9 +271,12 @@ documents.onDidClose((e) => {
 
 connection.onDidChangeWatchedFiles((params) => {
   const touched = new Set<Unit>();
+  // Env files (pgmig.envFile) matter to the engine, not to the analysis.
+  const envFiles = engineHost.filesChanged(params.changes.filter((c) => c.uri.startsWith('file:')).map((c) => fileURLToPath(c.uri)));
   for (const change of params.changes) {
     if (!change.uri.startsWith('file:')) continue;
     const file = fileURLToPath(change.uri);
+    if (envFiles.has(file)) continue;
     files.disk.invalidate(file);
     const name = path.basename(file);
     const structural = change.type !== FileChangeType.Changed;
@@ -363,8 +373,11 @@ connection.onDefinition((params, token) => {
   const offset = c.positions.offset(c.file, params.position);
   const directive = includeAt(c.analysis, c.file, offset);
   if (directive) {
-    if (!directive.target || offset < directive.pathStart || offset > directive.pathEnd) return null;
-    return { uri: files.uriOf(directive.target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    if (offset < directive.pathStart || offset > directive.pathEnd) return null;
+    // A fixture that does not exist yet: its would-be file (VS Code opens an editor that offers to create it).
+    const target = directive.target ?? missingFixturePath(c.analysis, directive);
+    if (!target) return null;
+    return { uri: files.uriOf(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
   }
   const s = symbolAt(c.analysis, c.file, offset);
   if (s.column) return c.positions.location(s.column.created);
@@ -472,6 +485,8 @@ connection.onCodeAction((params, token) => {
         const edit = toWorkspaceEdit(fix.edits, c.positions, files, editOptions);
         if (edit) actions.push(quickFix(fix.title, edit, d, i === 0 && fix.safe));
       });
+      const create = f.rule === 'include-not-found' ? createFixtureAction(c, f, d) : undefined;
+      if (create) actions.push(create);
       for (const ignore of ignoreEdits(c, f)) {
         const edit = toWorkspaceEdit([ignore.edit], c.positions, files, editOptions);
         if (edit) actions.push(quickFix(ignore.title, edit, d, false));
@@ -504,6 +519,27 @@ connection.onCodeAction((params, token) => {
   }
   return actions;
 });
+
+/**
+ * "Create fixture file" for an include of a fixture that does not exist: the client creates it (a workspace edit's
+ * create operation, which also makes its folders) and opens it (pgmig.openAt, the VS Code client's command). Only for
+ * clients that apply create operations.
+ */
+function createFixtureAction(c: NonNullable<ReturnType<typeof context>>, f: Finding, diagnostic: Diagnostic): CodeAction | undefined {
+  if (!supportsCreateFile) return undefined;
+  const directive = includesOfFile(c.analysis, c.file).find((d) => d.pathStart === f.start && d.pathEnd === f.end);
+  const file = directive && missingFixturePath(c.analysis, directive);
+  if (!file || files.disk.exists(file)) return undefined;
+  const shown = path.relative(c.analysis.project!.root, file).split(path.sep).join('/');
+  return {
+    title: `Create fixture file ${shown}`,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    isPreferred: true,
+    edit: { documentChanges: [{ kind: 'create', uri: files.uriOf(file), options: { ignoreIfExists: true } }] },
+    command: { title: 'Open the fixture', command: 'pgmig.openAt', arguments: [file, 0] },
+  };
+}
 
 /** "Ignore this rule for this statement / for this file": comments `-- pgmig-ignore` understands. Not offered in
  * committed files, whose text is fixed by their hash. */
@@ -549,8 +585,9 @@ function ignoreEdits(c: NonNullable<ReturnType<typeof context>>, f: Finding): { 
 
 /** Engine diagnostics per file, merged into what publish() sends for that file. */
 const engineDiagnostics = new Map<string, Diagnostic[]>();
-registerEngine(connection, {
+const engineHost = registerEngine(connection, {
   documents,
+  workspaceFolders: () => workspaceFolders,
   files,
   workspace,
   isTrusted: () => trusted,

@@ -7,6 +7,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { type Analysis, Analyzer } from '../core/analysis';
 import { ConfigError, findProjectRoot, isProjectRoot, loadProject, type Project } from '../core/project';
+import { rules } from '../core/rules';
 import type { Finding } from '../core/types';
 import type { Files } from './files';
 
@@ -14,6 +15,20 @@ export interface EditorSettings {
   rules?: Record<string, string>;
   excludedSchemas?: string[];
   excludedTables?: string[];
+  /** `.sql` files outside a migrations project: 'syntax' errors only (the default) or 'allRules'. */
+  filesOutsideProjects?: string;
+}
+
+/**
+ * The rules of a `.sql` file that is no migration (a psql script, a query, a file outside any project): syntax errors
+ * only, unless the user asks for all rules. A scratch query is no table design: missing-rls or an unindexed foreign
+ * key there is noise (the CLI still lints a path it is given with every rule).
+ */
+function syntaxOnly(s: EditorSettings | undefined): Record<string, string> {
+  const out: Record<string, string> = Object.fromEntries(rules.filter((r) => r.id !== 'syntax-error').map((r) => [r.id, 'off']));
+  const syntax = s?.rules?.['syntax-error'];
+  if (syntax) out['syntax-error'] = syntax;
+  return out;
 }
 
 /** A completed analysis and the file texts it saw (positions of its findings are offsets into those texts). */
@@ -436,6 +451,7 @@ export class Workspace {
 
   private override(unit: Unit): EditorSettings | undefined {
     const s = this.host.settingsFor(unit.kind === 'project' ? unit.key : undefined);
+    if (unit.kind === 'standalone' && s?.filesOutsideProjects !== 'allRules') return { rules: syntaxOnly(s) };
     if (!s) return undefined;
     const out: EditorSettings = {};
     if (s.rules && Object.keys(s.rules).length > 0) out.rules = s.rules;

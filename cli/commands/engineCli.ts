@@ -1,7 +1,7 @@
 // What every engine command shares: common flags (--root, --target, --all-targets), loading settings, printing
 // the engine's events and errors. Core never prints; this is where text meets the terminal.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MigrationEngine, forEachBounded, type EngineEvent } from '../../core/engine/engine';
+import { MigrationEngine, forEachBounded, type CommitStep, type EngineEvent } from '../../core/engine/engine';
 import { EngineError } from '../../core/engine/errors';
 import { loadSettings, forTarget, type EngineSettings } from '../../core/engine/settings';
 import { redactSecrets } from '../../core/db/connection';
@@ -11,6 +11,8 @@ export const commonOptions = {
   root: { type: 'string' },
   target: { type: 'string' },
   'all-targets': { type: 'boolean' },
+  // A dotenv file completing the environment (default <root>/.env); cli/main.ts also takes it before the command.
+  'env-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -22,8 +24,64 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
   }
 }
 
-const out = (s: string) => process.stdout.write(s + '\n');
-const err = (s: string) => process.stderr.write(s + '\n');
+// A live progress line on stderr, for people at a terminal: never in CI, into a pipe or a file, or with --json.
+const progress = { enabled: !!process.stderr.isTTY && !process.env.CI && process.env.TERM !== 'dumb', live: false, last: 0 };
+
+/** Commands whose output is data (--json) turn the live line off. */
+export function quietProgress(): void {
+  clearProgress();
+  progress.enabled = false;
+}
+
+function clearProgress(): void {
+  if (!progress.live) return;
+  flushOut();
+  process.stderr.write('\r\x1b[K');
+  progress.live = false;
+}
+
+function showProgress(text: string): void {
+  if (!progress.enabled || !text) return;
+  flushOut();
+  const now = Date.now();
+  if (progress.live && now - progress.last < 50) return; // a few updates a second are enough to read
+  progress.last = now;
+  const width = Math.max(20, (process.stderr.columns || 80) - 1);
+  process.stderr.write('\r\x1b[K' + (text.length > width ? text.slice(0, width - 1) + '…' : text));
+  progress.live = true;
+}
+
+// Lines for stdout are written together once the engine yields (a batch of 50 migrations is one write, not 50),
+// and always before anything goes to stderr, so the two streams keep their order on a terminal.
+let pendingOut = '';
+function flushOut(): void {
+  if (!pendingOut) return;
+  const text = pendingOut;
+  pendingOut = '';
+  process.stdout.write(text);
+}
+const out = (s: string) => {
+  clearProgress();
+  if (!pendingOut) queueMicrotask(flushOut);
+  pendingOut += s + '\n';
+};
+const err = (s: string) => {
+  clearProgress();
+  flushOut();
+  process.stderr.write(s + '\n');
+};
+
+/** What commit does after each of its steps, for the live line. */
+const AFTER_STEP: Record<CommitStep, string> = {
+  'current-read': 'resetting the shadow database',
+  'shadow-reset': 'migrating the shadow database',
+  'shadow-migrated': 'running the current migration on the shadow database',
+  'shadow-current-ran': 'writing the committed file',
+  'file-temp-written': 'writing the committed file',
+  'file-renamed': 'applying the new migration',
+  'main-migrated': 'blanking the current migration',
+  'current-blanked': '',
+};
 
 export function printEvent(prefix: string, e: EngineEvent): void {
   switch (e.type) {
@@ -37,9 +95,15 @@ export function printEvent(prefix: string, e: EngineEvent): void {
       out(`${prefix}waiting for another process to release the migration lock on ${e.database}...`);
       break;
     case 'action-output':
+      clearProgress();
+      flushOut();
       (e.stream === 'stdout' ? process.stdout : process.stderr).write(e.text);
       break;
     case 'step':
+      showProgress(AFTER_STEP[e.step] && `${prefix}${AFTER_STEP[e.step]}...`);
+      break;
+    case 'progress':
+      showProgress(`${prefix}${e.total ? `[${(e.done ?? 0) + 1}/${e.total}] ` : ''}${e.message}...`);
       break;
   }
 }
@@ -57,8 +121,8 @@ export function printError(prefix: string, e: unknown): void {
   err(`pgmig: ${prefix}${redactSecrets(String(msg).split('\n')[0])}`);
 }
 
-export function loadBase(values: { root?: string }): EngineSettings {
-  return loadSettings({ root: values.root, allowJsConfig: true });
+export function loadBase(values: { root?: string; 'env-file'?: string }): EngineSettings {
+  return loadSettings({ root: values.root, allowJsConfig: true, envFile: values['env-file'] });
 }
 
 /**
@@ -66,7 +130,7 @@ export function loadBase(values: { root?: string }): EngineSettings {
  * Returns the highest exit code.
  */
 export async function runForTargets(
-  values: { root?: string; target?: string; 'all-targets'?: boolean },
+  values: { root?: string; target?: string; 'all-targets'?: boolean; 'env-file'?: string },
   fn: (engine: MigrationEngine, prefix: string) => Promise<number>,
   opts: { onEvent?: (prefix: string, e: EngineEvent) => void } = {},
 ): Promise<number> {
@@ -92,6 +156,7 @@ export async function runForTargets(
       printError(prefix, e);
       return 1;
     } finally {
+      clearProgress();
       await engine?.close();
     }
   });

@@ -1,10 +1,17 @@
-import { loadBase, out, parse, runForTargets } from './engineCli';
+import { loadBase, out, parse, printError, quietProgress, runForTargets } from './engineCli';
+import { EngineError } from '../../core/engine/errors';
+import { redactSecrets } from '../../core/db/connection';
 import type { StatusReport } from '../../core/engine/engine';
 
 export const summary = "show applied, pending and changed migrations [--json]; exit code as graphile-migrate's";
 const HELP = `pgmig status [--json] [--skip-database] [--root DIR] [--target NAME | --all-targets]
 
-Exit code (as graphile-migrate's): 1 = committed migrations pending, 2 = current migration not empty, 3 = both.`;
+Exit code (as graphile-migrate's): 0 = up to date, 1 = committed migrations pending, 2 = current migration not
+empty, 3 = both; 4 = the status could not be read (settings, connection), with --json an object with "error".
+With --all-targets, the highest of the targets' codes.`;
+
+/** status could not be read: distinct from graphile-migrate's 1-3, so that CI never takes a failure for "pending". */
+const FAILED = 4;
 
 function printReport(prefix: string, r: StatusReport): void {
   out(`${prefix}${r.database}`);
@@ -13,15 +20,42 @@ function printReport(prefix: string, r: StatusReport): void {
   else out('  pending: 0');
   for (const c of r.changed) out(`  changed after apply: ${c.filename}: ${c.reason}`);
   out(`  current migration: ${r.currentNotEmpty ? 'not empty (not committed yet)' : 'empty'}`);
+  if (r.interruptedCommit) out(`  interrupted commit of ${r.interruptedCommit.file}: ${r.interruptedCommit.next}`);
   if (r.exitCode === 0 && !r.changed.length) out('  Up to date.');
 }
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' }, 'skip-database': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } });
   if (values.help) return out(HELP), 0;
-  const reports: StatusReport[] = [];
+  if (values.json) quietProgress();
+  type Failure = { target?: string; error: { code: string; message: string; sqlstate?: string } };
+  const failure = (e: unknown, target?: string): Failure => {
+    const ee = e instanceof EngineError ? e : undefined;
+    return { target, error: { code: ee?.code ?? 'error', message: redactSecrets(String((e as any)?.message ?? e)), sqlstate: ee?.sqlstate } };
+  };
+  let targetOrder: string[];
+  try {
+    targetOrder = Object.keys(loadBase(values).targets);
+  } catch (e) {
+    if (values.json) out(JSON.stringify(failure(e), null, 2));
+    else printError('', e);
+    return FAILED;
+  }
+  const reports: (StatusReport | Failure)[] = [];
+  let ran = 0;
   const code = await runForTargets(values, async (engine, prefix) => {
-    const r = await engine.status({ skipDatabase: !!values['skip-database'] });
+    ran++;
+    let r: StatusReport;
+    try {
+      r = await engine.status({ skipDatabase: !!values['skip-database'] });
+    } catch (e) {
+      if (!values.json) {
+        printError(prefix, e);
+        return FAILED;
+      }
+      reports.push(failure(e, engine.settings.target));
+      return FAILED;
+    }
     if (values.json) reports.push(r);
     else {
       printReport(prefix, r);
@@ -29,8 +63,11 @@ export async function run(argv: string[]): Promise<number> {
     }
     return r.exitCode;
   });
-  const order = (t: string | undefined) => Object.keys(loadBase(values).targets).indexOf(t ?? '');
+  const order = (t: string | undefined) => targetOrder.indexOf(t ?? '');
   reports.sort((a, b) => order(a.target) - order(b.target));
-  if (values.json) out(JSON.stringify(values['all-targets'] ? reports : reports[0] ?? null, null, 2));
-  return code;
+  // A target whose settings fail (unknown target, unset URL variable) never reaches the callback: runForTargets
+  // printed why on stderr.
+  if (values.json && !ran) reports.push({ target: values.target, error: { code: 'config', message: 'the target could not be opened (see stderr)' } });
+  if (values.json) out(JSON.stringify(values['all-targets'] ? reports : reports[0], null, 2));
+  return code === 1 && !ran ? FAILED : code;
 }

@@ -12,7 +12,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {}, true);
   if (values.help) return out(HELP), 0;
   if (positionals[0] !== 'init' || positionals.length !== 2) throw new UsageError('usage: pgmig target init NAME');
-  return runForTargets({ root: values.root, target: positionals[1] }, async (engine, prefix) => {
+  return runForTargets({ root: values.root, target: positionals[1], 'env-file': values['env-file'] }, async (engine, prefix) => {
     const r = await engine.targetInit();
     out(`${prefix}target ${positionals[1]}: ${r.migrated.applied.length} migration(s) applied, settings stored, ${r.seeds.length} seed file(s) run`);
     return 0;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'pg-connection-string';
 import { EngineError } from './errors';
-import type { ActionSpec, EngineSettings } from './settings';
+import { environmentOf, type ActionSpec, type EngineSettings } from './settings';
 import type { DbSession } from '../db/types';
 import { substitutePlaceholders } from './sourceText';
 
@@ -17,6 +17,8 @@ export interface ActionContext {
   shadow: boolean;
   /** The database's URL when it is a real server (commands get it as GM_DBURL). */
   url?: string;
+  /** The root connection to the same database (GM_DBURL of `root: true` commands), when configured. */
+  rootUrl?: string;
   databaseName: string;
   placeholders: Record<string, string>;
   /** Runs SQL as root (`!file.sql` actions); for the embedded database the same session. */
@@ -39,11 +41,14 @@ export async function executeActions(s: DbSession, ctx: ActionContext, specs: Ac
       if (spec.root) await ctx.runRootSql(sql);
       else await s.exec(sql);
     } else {
-      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: DO_NOT_USE_DATABASE_URL, GM_DBNAME: ctx.databaseName };
-      if (ctx.url) {
-        env.GM_DBURL = ctx.url;
-        const user = parse(ctx.url).user;
-        if (user) env.GM_DBUSER = user;
+      const env: NodeJS.ProcessEnv = { ...environmentOf(ctx.settings), DATABASE_URL: DO_NOT_USE_DATABASE_URL, GM_DBNAME: ctx.databaseName };
+      // As graphile-migrate: a root command gets the root URL and no GM_DBUSER (which user would it be?).
+      const url = spec.root ? ctx.rootUrl : ctx.url;
+      if (spec.root && ctx.url && !url) throw new EngineError('config', 'Cannot run a root command since rootConnectionString / ROOT_DATABASE_URL is not specified');
+      if (url) {
+        env.GM_DBURL = url;
+        const user = parse(url).user;
+        if (user && !spec.root) env.GM_DBUSER = user;
       }
       if (ctx.shadow) env.GM_SHADOW = '1';
       await new Promise<void>((resolve, reject) => {

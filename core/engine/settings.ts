@@ -10,10 +10,11 @@ import { parse as parseConnection } from 'pg-connection-string';
 import { findProjectRoot } from '../project';
 import { diskFileSystem } from '../fileSystem';
 import { EngineError } from './errors';
+import { readEnvFile, withEnvFile, type EnvFile } from './envFile';
 
 export type ActionSpec =
   | { _: 'sql'; file: string; root?: boolean; shadow?: boolean }
-  | { _: 'command'; command: string; shadow?: boolean };
+  | { _: 'command'; command: string; root?: boolean; shadow?: boolean };
 
 export interface Actions {
   beforeReset: ActionSpec[];
@@ -38,6 +39,8 @@ export interface TargetSpec {
   pgSettings: Record<string, string>;
   /** Seed files (relative to the project root) run by `target init`, in order. */
   seeds: string[];
+  /** `reset --erase` refuses to drop it (a production database). */
+  protected?: boolean;
 }
 
 export interface EngineSettings {
@@ -57,6 +60,13 @@ export interface EngineSettings {
   targets: Record<string, TargetSpec>;
   /** The target these settings were resolved for, if any. */
   target?: string;
+  /**
+   * Connection settings given without a main database (SHADOW_DATABASE_URL, ROOT_DATABASE_URL, ... while DATABASE_URL
+   * is unset): the embedded database is then not what the user meant, so the engine refuses to open it.
+   */
+  strayConnections?: string[];
+  /** The dotenv file the environment was completed from (LoadOptions.envFile); its values are secrets, never logged. */
+  envFile?: EnvFile;
   engine: {
     /** Relative to root; written by `schema dump` and, with dumpSchemaOnCommit, after each commit. */
     schemaFile: string;
@@ -93,7 +103,14 @@ export interface LoadOptions {
   cwd?: string;
   /** Explicit project root (skips the search). */
   root?: string;
+  /** The process environment (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A dotenv file whose variables complete `env` (`env` wins, as with dotenv): DATABASE_URL, `!ENV` placeholders,
+   * targets' urlEnv, action commands. undefined: `<root>/.env` when it exists; null: none; a path (relative to the
+   * root): that file, which must exist.
+   */
+  envFile?: string | null;
   /** Target name (from pgmig.json `targets`). */
   target?: string;
   /** `.gmrc.js` / `.gmrc.cjs` are code: only loaded when the caller trusts the workspace (the CLI does). */
@@ -188,12 +205,16 @@ export function makeRootDatabaseConnectionString(rootConnectionString: string, d
 }
 
 export function loadSettings(opts: LoadOptions = {}): EngineSettings {
-  const env = opts.env ?? process.env;
   const root = opts.root
     ? path.resolve(opts.root)
     : findProjectRoot(diskFileSystem, opts.cwd ?? process.cwd()) ?? path.resolve(opts.cwd ?? process.cwd());
+  const envFile = opts.envFile === null ? undefined : readEnvFile(path.resolve(root, opts.envFile ?? '.env'), opts.envFile !== undefined);
+  const env = withEnvFile(opts.env ?? process.env, envFile);
   const { raw, file: gmrcPath } = loadGmrc(root, !!opts.allowJsConfig);
+  // Each error is reported with its source: .gmrc, the environment, or pgmig.json.
   const errors: string[] = [];
+  const envErrors: string[] = [];
+  const pgmigErrors: string[] = [];
   const str = (key: string, fallback: string | undefined): string | undefined => {
     const v = raw[key];
     if (v === undefined) return fallback;
@@ -218,7 +239,9 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
       user = p.user ?? undefined;
       databaseName = p.database ?? undefined;
     } catch {
-      errors.push(`Setting 'connectionString': not a valid connection string`);
+      (raw.connectionString === undefined ? envErrors : errors).push(
+        raw.connectionString === undefined ? 'DATABASE_URL is not a valid connection string' : `Setting 'connectionString': not a valid connection string`,
+      );
     }
   }
   const databaseOwner = str('databaseOwner', user || databaseName || 'postgres')!;
@@ -247,7 +270,7 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
         for (const [k, v] of Object.entries(rawPh as Record<string, string>)) {
           if (v === '!ENV') {
             const value = env[k.slice(1)];
-            if (!value) errors.push(`Setting 'placeholders': Could not find environmental variable '${k.slice(1)}'`);
+            if (!value) envErrors.push(`Could not find environmental variable '${k.slice(1)}'${envFile ? ` (nor in ${envFile.path})` : ''} (placeholder ${k} is '!ENV' in .gmrc)`);
             else placeholders[k] = value;
           } else placeholders[k] = v;
         }
@@ -287,42 +310,58 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
     embeddedDataDir: '.pgmig/db',
     lockTimeoutMs: 60_000,
   };
-  if (typeof engineRaw !== 'object' || Array.isArray(engineRaw)) errors.push(`${pgmigPath}: "engine" must be an object`);
+  if (typeof engineRaw !== 'object' || Array.isArray(engineRaw)) pgmigErrors.push(`"engine" must be an object`);
   else {
     for (const [k, v] of Object.entries(engineRaw)) {
       if (k.startsWith('//')) continue;
       if ((k === 'schemaFile' || k === 'embeddedDataDir') && typeof v === 'string') engine[k] = v;
       else if (k === 'dumpSchemaOnCommit' && typeof v === 'boolean') engine.dumpSchemaOnCommit = v;
       else if ((k === 'concurrency' || k === 'lockTimeoutMs') && typeof v === 'number' && v > 0) engine[k] = Math.floor(v);
-      else errors.push(`${pgmigPath}: engine.${k}: unknown setting or wrong type`);
+      else pgmigErrors.push(`engine.${k}: unknown setting or wrong type`);
     }
   }
   const targets: Record<string, TargetSpec> = {};
   if (pgmig.targets !== undefined) {
-    if (typeof pgmig.targets !== 'object' || Array.isArray(pgmig.targets)) errors.push(`${pgmigPath}: "targets" must be an object of named targets`);
+    if (typeof pgmig.targets !== 'object' || Array.isArray(pgmig.targets)) pgmigErrors.push(`"targets" must be an object of named targets`);
     else {
       for (const [name, t] of Object.entries<any>(pgmig.targets)) {
-        if (!/^[A-Za-z0-9_.-]+$/.test(name)) errors.push(`${pgmigPath}: target name '${name}' may only use letters, digits, '_', '.', '-'`);
+        if (!/^[A-Za-z0-9_.-]+$/.test(name)) pgmigErrors.push(`target name '${name}' may only use letters, digits, '_', '.', '-'`);
         if (!t || typeof t !== 'object' || typeof t.urlEnv !== 'string' || !t.urlEnv) {
-          errors.push(`${pgmigPath}: target '${name}' needs "urlEnv", the environment variable that holds its URL`);
+          pgmigErrors.push(`target '${name}' needs "urlEnv", the environment variable that holds its URL`);
           continue;
         }
         for (const k of Object.keys(t)) {
-          if (!['urlEnv', 'shadowUrlEnv', 'pgSettings', 'seeds'].includes(k) && !k.startsWith('//')) errors.push(`${pgmigPath}: target '${name}': unknown setting "${k}"`);
+          if (!['urlEnv', 'shadowUrlEnv', 'pgSettings', 'seeds', 'protected'].includes(k) && !k.startsWith('//')) pgmigErrors.push(`target '${name}': unknown setting "${k}"`);
         }
         const ps: Record<string, string> = {};
         for (const [k, v] of Object.entries<any>(t.pgSettings ?? {})) {
-          if (typeof v !== 'string' && typeof v !== 'number') errors.push(`${pgmigPath}: target '${name}': pgSettings.${k} must be a string`);
+          if (typeof v !== 'string' && typeof v !== 'number') pgmigErrors.push(`target '${name}': pgSettings.${k} must be a string`);
           else ps[k] = String(v);
         }
         const seeds = t.seeds ?? [];
-        if (!Array.isArray(seeds) || seeds.some((s: unknown) => typeof s !== 'string')) errors.push(`${pgmigPath}: target '${name}': "seeds" must be a list of files`);
-        targets[name] = { name, urlEnv: t.urlEnv, shadowUrlEnv: typeof t.shadowUrlEnv === 'string' ? t.shadowUrlEnv : undefined, pgSettings: ps, seeds: Array.isArray(seeds) ? seeds : [] };
+        if (!Array.isArray(seeds) || seeds.some((s: unknown) => typeof s !== 'string')) pgmigErrors.push(`target '${name}': "seeds" must be a list of files`);
+        if (t.protected !== undefined && typeof t.protected !== 'boolean') pgmigErrors.push(`target '${name}': "protected" must be true or false`);
+        targets[name] = { name, urlEnv: t.urlEnv, shadowUrlEnv: typeof t.shadowUrlEnv === 'string' ? t.shadowUrlEnv : undefined, pgSettings: ps, seeds: Array.isArray(seeds) ? seeds : [], protected: t.protected === true };
       }
     }
   }
 
-  if (errors.length) throw new EngineError('config', `errors in the settings (${gmrcPath ?? '.gmrc'}): ${errors.join('; ')}`);
+  if (errors.length || envErrors.length || pgmigErrors.length) {
+    const parts: string[] = [];
+    if (errors.length) parts.push(`${gmrcPath ?? '.gmrc'}: ${errors.join('; ')}`);
+    if (envErrors.length) parts.push(`environment: ${envErrors.join('; ')}`);
+    if (pgmigErrors.length) parts.push(`${pgmigPath}: ${pgmigErrors.join('; ')}`);
+    throw new EngineError('config', `errors in the settings (${parts.join(' | ')})`);
+  }
+  // graphile-migrate stops without a main connection; pgmig then uses the embedded database, unless other connection
+  // settings say a server was meant (the check is made when the embedded database would be opened: a target may
+  // still name the main database).
+  const strayConnections = connectionString
+    ? []
+    : [
+        env.SHADOW_DATABASE_URL ? 'SHADOW_DATABASE_URL' : raw.shadowConnectionString !== undefined ? 'shadowConnectionString in .gmrc' : undefined,
+        env.ROOT_DATABASE_URL ? 'ROOT_DATABASE_URL' : raw.rootConnectionString !== undefined ? 'rootConnectionString in .gmrc' : undefined,
+      ].filter((x): x is string => !!x);
 
   const settings: EngineSettings = {
     root,
@@ -339,12 +378,14 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
     actions,
     targets,
     engine,
+    envFile,
+    strayConnections: strayConnections.length ? strayConnections : undefined,
   };
   return opts.target ? forTarget(settings, opts.target, env) : settings;
 }
 
 /** The settings for one named target: its URL from its environment variable, its pgSettings over the project's. */
-export function forTarget(settings: EngineSettings, name: string, env: NodeJS.ProcessEnv = process.env): EngineSettings {
+export function forTarget(settings: EngineSettings, name: string, env: NodeJS.ProcessEnv = environmentOf(settings)): EngineSettings {
   const t = settings.targets[name];
   if (!t) {
     const known = Object.keys(settings.targets);
@@ -371,4 +412,9 @@ export function forTarget(settings: EngineSettings, name: string, env: NodeJS.Pr
     databaseOwner: user || db || settings.databaseOwner,
     pgSettings: { ...settings.pgSettings, ...t.pgSettings },
   };
+}
+
+/** The process environment completed by the settings' env file (for action commands and targets' urlEnv). */
+export function environmentOf(settings: EngineSettings, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return withEnvFile(env, settings.envFile);
 }

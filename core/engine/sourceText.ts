@@ -29,7 +29,8 @@ export function substitutePlaceholders(
   placeholders: Record<string, string>,
 ): { text: string; toInput(offset: number): number } {
   const keys = Object.keys(placeholders);
-  if (!keys.length) return { text, toInput: (o) => o };
+  // Most texts name no placeholder: no regular expression to build.
+  if (!keys.some((k) => text.includes(k))) return { text, toInput: (o) => o };
   const re = new RegExp('(?:' + keys.map(escapeRegexp).join('|') + ')\\b', 'g');
   // Each replacement: output [outStart, outEnd) came from input [inStart, inEnd).
   const repl: { outStart: number; outEnd: number; inStart: number; inEnd: number }[] = [];
@@ -108,14 +109,16 @@ export function describeLocation(file: string, text: string, offset: number): Sq
 
 /**
  * Turns an error thrown while running `runnable` into an EngineError. A server error with a position is mapped
- * to the exact file, line and column; `readFile` gives the text of files reached through the map.
+ * to the exact file, line and column; without one, `statementOffset` (where a replay found the failing statement,
+ * an offset of `runnable.text`) is used. `readFile` gives the text of files reached through the map.
  */
-export function sqlError(e: unknown, runnable: RunnableText, readFile: (file: string) => string | undefined): unknown {
+export function sqlError(e: unknown, runnable: RunnableText, readFile: (file: string) => string | undefined, statementOffset?: number): unknown {
   if (!isPgServerError(e)) return e;
   const pos = e.position !== undefined ? Number(e.position) : NaN;
+  const offset = Number.isFinite(pos) && pos > 0 ? positionToOffset(runnable.text, pos) : statementOffset;
   let location: SqlErrorLocation | undefined;
-  if (Number.isFinite(pos) && pos > 0) {
-    const at = runnable.toSource(positionToOffset(runnable.text, pos));
+  if (offset !== undefined) {
+    const at = runnable.toSource(offset);
     const text = readFile(at.file);
     if (text !== undefined) location = describeLocation(at.file, text, Math.min(at.offset, text.length));
   }

@@ -17,6 +17,24 @@ import { dropLosesData } from './dropLosesData';
 import { columnTypeChange } from './columnTypeChange';
 import { notNullWithoutDefault } from './notNullWithoutDefault';
 import { alembicMultipleHeads } from './alembicMultipleHeads';
+import { statementTooLarge } from './statementTooLarge';
+// Migration safety (locks, rewrites, transactions) and type hygiene: issue 13.
+import { nonConcurrentIndex } from './nonConcurrentIndex';
+import { concurrentlyInTransaction } from './concurrentlyInTransaction';
+import { constraintWithoutNotValid } from './constraintWithoutNotValid';
+import { validateInSameTransaction } from './validateInSameTransaction';
+import { constraintBuildsIndex } from './constraintBuildsIndex';
+import { addColumnRewritesTable } from './addColumnRewritesTable';
+import { setNotNullScansTable } from './setNotNullScansTable';
+import { renameBreaksClients } from './renameBreaksClients';
+import { missingLockTimeout } from './missingLockTimeout';
+import { enumValueUsedInSameTransaction } from './enumValueUsedInSameTransaction';
+import { updateOrDeleteWithoutWhere } from './updateOrDeleteWithoutWhere';
+import { transactionNesting } from './transactionNesting';
+import { preferTimestamptz } from './preferTimestamptz';
+import { preferIdentity } from './preferIdentity';
+import { preferBigint } from './preferBigint';
+import { preferText } from './preferText';
 
 export const rules: readonly Rule[] = [
   syntaxError,
@@ -36,4 +54,21 @@ export const rules: readonly Rule[] = [
   columnTypeChange,
   notNullWithoutDefault,
   alembicMultipleHeads,
+  statementTooLarge,
+  nonConcurrentIndex,
+  concurrentlyInTransaction,
+  constraintWithoutNotValid,
+  validateInSameTransaction,
+  constraintBuildsIndex,
+  addColumnRewritesTable,
+  setNotNullScansTable,
+  renameBreaksClients,
+  missingLockTimeout,
+  enumValueUsedInSameTransaction,
+  updateOrDeleteWithoutWhere,
+  transactionNesting,
+  preferTimestamptz,
+  preferIdentity,
+  preferBigint,
+  preferText,
 ];

@@ -46,7 +46,7 @@ function shifted(s: Statement, delta: number, parent: Statement | undefined): St
 /** Parses `text`, an edit of `previous.text`, reusing `previous` where the edit cannot change it. */
 export function reparseScript(previous: ParsedScript, text: string, options: ParseOptions = {}): ParsedScript {
   const old = previous.text;
-  if (previous.errors.length > 0 || old.length < 4096) return parseScript(text, options);
+  if (previous.errors.length > 0 || previous.unparsed || old.length < 4096) return parseScript(text, options);
   const bounds = boundaries(previous);
   if (!bounds) return parseScript(text, options);
 
@@ -82,7 +82,7 @@ export function reparseScript(previous: ParsedScript, text: string, options: Par
   if (newEnd < text.length && !regionText.endsWith(';')) return parseScript(text, options);
 
   const region = parseScript(regionText, options);
-  if (region.errors.length > 0) return parseScript(text, options);
+  if (region.errors.length > 0 || region.unparsed) return parseScript(text, options);
   if (newEnd < text.length) {
     // The final semicolon must be a token, not the end of a comment: the last statement ends right before it.
     const tops = region.statements.filter((x) => !x.parent);

@@ -4,7 +4,7 @@
 // boundaries and parses them one by one; each piece's statements are handed on (to the replay) as soon as they are
 // ready, in text order, so the replay overlaps the helper's parsing.
 import { maskPlaceholders, type ParseOptions, statementsOfPiece, type Statement } from './parser';
-import { parseToJson, PgSyntaxError } from './pgQuery';
+import { ParserLimitError, parseToJson, PgSyntaxError } from './pgQuery';
 import { splitStatements } from './splitter';
 
 /** One piece of a script, text[from, to), and its parse tree as JSON; undefined when it does not parse. */
@@ -47,7 +47,8 @@ export function* parsePiecesHere(text: string, from: number, sizes: number[]): G
     try {
       json = parseToJson(text.slice(start, end));
     } catch (e) {
-      if (!(e instanceof PgSyntaxError)) throw e;
+      // Too large is not parsed either: the one-thread path finds which statement it is and says so.
+      if (!(e instanceof PgSyntaxError || e instanceof ParserLimitError)) throw e;
     }
     yield { from: start, to: end, json };
     if (json === undefined) return;
@@ -85,6 +86,8 @@ export async function parseInParallel(
   options: ParseOptions = {},
 ): Promise<boolean> {
   const text = maskPlaceholders(original, options.placeholders);
+  // NUL bytes end the text for the parser: parseScript reports them and parses around them.
+  if (text.includes('\0')) return false;
   const n = text.length;
   // No statement ends early enough (one huge statement first): the helper does it all.
   const cut = lastBoundaryBefore(text, 0, Math.floor(LOCAL_SHARE * n)) ?? 0;
@@ -98,15 +101,15 @@ export async function parseInParallel(
     try {
       local = parseToJson(text.slice(0, cut));
     } catch (e) {
-      if (e instanceof PgSyntaxError) return false;
+      if (e instanceof PgSyntaxError || e instanceof ParserLimitError) return false;
       throw e;
     }
-    onStatements(statementsOfPiece(text, 0, cut, local));
+    onStatements(statementsOfPiece(text, 0, cut, local, options));
   }
   let covered = cut;
   for await (const piece of remote) {
     if (piece.json === undefined || piece.from !== covered) return false;
-    onStatements(statementsOfPiece(text, piece.from, piece.to, piece.json));
+    onStatements(statementsOfPiece(text, piece.from, piece.to, piece.json, options));
     covered = piece.to;
   }
   return covered === n;

@@ -3,7 +3,7 @@
 // is parsed alone, so one broken statement is one error and the rest is still analysed (see splitter.ts).
 import * as pg from './pgQuery';
 import { type Piece, splitStatements } from './splitter';
-import { ByteOffsets, skipTrivia } from '../text';
+import { ByteOffsets, isBlank, skipTrivia } from '../text';
 
 /** Loads the WASM parser once (compiled already when `precompiled` comes from another thread); every other
  * function here needs it done. */
@@ -47,15 +47,28 @@ export interface SyntaxError {
   statementEnd: number;
 }
 
+/** A statement the parser could not take: its parse tree does not fit in the parser's memory. */
+export interface Unparsed {
+  start: number;
+  end: number;
+  /** Its length in characters. */
+  size: number;
+}
+
 export interface ParsedScript {
   text: string;
   statements: Statement[];
   errors: SyntaxError[];
+  /** Statements too large to parse: neither checked nor in the schema model (absent when there are none). */
+  unparsed?: Unparsed[];
 }
 
 export interface ParseOptions {
   /** graphile placeholder names (without the colon) to treat as identifiers, e.g. `DATABASE_VISITOR`. */
   placeholders?: ReadonlySet<string>;
+  /** Parse the parts of statements that no rule reads only when read (parseTree). For lint; not where every node is
+   * visited anyway (the editor's references), which would pay for the deferral and then for the parse. */
+  deferUnread?: boolean;
 }
 
 const PLACEHOLDER = /(?<![:\w]):([A-Z][0-9A-Z_]+)\b/g;
@@ -82,17 +95,35 @@ function unwrap(stmt: any): { type: string; node: any } {
 /** Parses a whole script. Never throws for bad SQL: errors come back in `errors`. */
 export function parseScript(original: string, options: ParseOptions = {}): ParsedScript {
   if (!pg.pgQueryLoaded()) throw new Error('parser not loaded: await loadParser() first');
-  const text = maskPlaceholders(original, options.placeholders);
+  let text = maskPlaceholders(original, options.placeholders);
+  const errors: SyntaxError[] = [];
+  // The parser reads NUL-terminated text: a NUL byte would end the file there, unseen. It is reported where it is,
+  // and parsed as a blank (one byte either way, so every offset stays) so that the rest is still analysed.
+  if (text.includes('\0')) {
+    errors.push(...nulErrors(text));
+    text = text.replaceAll('\0', ' ');
+  }
   const offsets = new ByteOffsets(text);
   const statements: Statement[] = [];
-  const errors: SyntaxError[] = [];
+  const unparsed: Unparsed[] = [];
   let result: any;
   let failedAt: number | undefined;
   try {
-    result = pg.parse(text);
+    result = treeOf(pg.parseToJson(text), options);
   } catch (e: any) {
-    const cursor = e?.sqlDetails?.cursorPosition;
-    failedAt = typeof cursor === 'number' && cursor >= 0 ? cursorOffset(text, 0, cursor) : text.length;
+    if (e instanceof pg.ParserLimitError) failedAt = undefined;
+    else {
+      const cursor = e?.sqlDetails?.cursorPosition;
+      failedAt = typeof cursor === 'number' && cursor >= 0 ? cursorOffset(text, 0, cursor) : text.length;
+    }
+    if (e instanceof pg.ParserLimitError) {
+      // A file of one statement: that one is too large; it is not parsed again to learn what is known.
+      const pieces = splitStatements(text).filter((p) => skipTrivia(text, p.start, p.end) < p.end);
+      if (pieces.length === 1) {
+        addUnparsed(text, pieces[0], unparsed);
+        return finish(original, statements, errors, unparsed);
+      }
+    }
   }
   if (result) {
     const loc = new Locator(0, offsets);
@@ -103,19 +134,183 @@ export function parseScript(original: string, options: ParseOptions = {}): Parse
       pushStatement(text, statements, raw.stmt, charStart, charEnd, loc.at);
     }
   } else {
-    parseStatementByStatement(text, statements, errors, failedAt);
+    parseStatementByStatement(text, statements, errors, failedAt, unparsed, options);
   }
-  return { text: original, statements, errors };
+  return finish(original, statements, errors, unparsed);
+}
+
+function finish(text: string, statements: Statement[], errors: SyntaxError[], unparsed: Unparsed[]): ParsedScript {
+  if (errors.length > 1) errors.sort((a, b) => a.start - b.start || a.end - b.end);
+  return unparsed.length > 0 ? { text, statements, errors, unparsed } : { text, statements, errors };
+}
+
+function addUnparsed(text: string, piece: Piece, unparsed: Unparsed[]): void {
+  const start = skipTrivia(text, piece.start, piece.end);
+  const end = Math.max(start, contentEnd(text, start, piece.end));
+  unparsed.push({ start, end, size: end - start });
+}
+
+/** At most this many NUL findings per script: a UTF-16 file read as UTF-8 has one every other character. */
+const MAX_NUL_ERRORS = 10;
+
+/** One error per run of NUL characters. */
+function nulErrors(text: string): SyntaxError[] {
+  const spans: { start: number; end: number; message: string }[] = [];
+  let total = 0;
+  for (let i = text.indexOf('\0'); i !== -1; i = text.indexOf('\0', i)) {
+    let j = i + 1;
+    while (text.charCodeAt(j) === 0) j++;
+    total++;
+    if (spans.length < MAX_NUL_ERRORS) spans.push({ start: i, end: j, message: `NUL byte${j - i > 1 ? `s (${j - i})` : ''} in the text: PostgreSQL rejects text that contains one (08P01 invalid message format); remove ${j - i > 1 ? 'them' : 'it'}` });
+    i = j;
+  }
+  if (total > MAX_NUL_ERRORS) spans[spans.length - 1].message += ` (${total - MAX_NUL_ERRORS} more runs of NUL bytes after this one are not reported; is the file UTF-16?)`;
+  // Statements are found as the parser will see them, with the NULs as blanks.
+  return errorsAt(text.replaceAll('\0', ' '), spans);
+}
+
+/** Errors at places that are no statement's own (bad bytes), each with its statement for ignore comments: the
+ * top-level statement around it, or just itself between statements. The text is split once for all of them. */
+export function errorsAt(text: string, spans: { start: number; end: number; message: string }[]): SyntaxError[] {
+  if (spans.length === 0) return [];
+  const pieces = splitStatements(text);
+  let k = 0;
+  return [...spans]
+    .sort((a, b) => a.start - b.start)
+    .map(({ start, end, message }) => {
+      while (k < pieces.length - 1 && pieces[k].end < start) k++;
+      const p = pieces[k];
+      const first = skipTrivia(text, p.start, p.end);
+      if (start < first || first >= p.end) return { message, start, end, statementStart: start, statementEnd: end };
+      return { message, start, end, statementStart: first, statementEnd: Math.max(end, contentEnd(text, first, p.end)) };
+    });
+}
+
+/** `parsed` with errors found outside the grammar added (bytes that are not UTF-8, from the file's bytes). */
+export function withErrors(parsed: ParsedScript, extra: SyntaxError[]): ParsedScript {
+  if (extra.length === 0) return parsed;
+  const errors = [...parsed.errors, ...extra].sort((a, b) => a.start - b.start || a.end - b.end);
+  return { ...parsed, errors };
 }
 
 // ---- Pieces parsed elsewhere (parallelParse.ts) ----------------------------------------------------------------
 
 /** The statements of text[from, to) given the JSON parse tree of that piece (pgQuery.parseToJson, on any thread),
  * as parseScript would give them for the whole text. `text` has its placeholders masked (maskPlaceholders). */
-export function statementsOfPiece(text: string, from: number, to: number, json: string): Statement[] {
+export function statementsOfPiece(text: string, from: number, to: number, json: string, options: ParseOptions = {}): Statement[] {
   const statements: Statement[] = [];
-  pushTree(text, from, to, text.slice(from, to), JSON.parse(json), statements);
+  pushTree(text, from, to, text.slice(from, to), treeOf(json, options), statements);
   return statements;
+}
+
+function treeOf(json: string, options: ParseOptions): any {
+  return options.deferUnread ? parseTree(json) : JSON.parse(json);
+}
+
+// ---- Parse trees --------------------------------------------------------------------------------------------------
+
+/** Parts of a statement's tree that neither the schema model nor any lint rule reads, and that are large: the rows of
+ * INSERT ... VALUES (every constant is an object with its location), the expressions of policies, the WHERE and FROM
+ * of UPDATE. `key` is how the field starts in libpg-query's JSON, right after fields that hold no statement of their
+ * own in every case but UPDATE's (a subquery in SET may have its own WHERE: parseTree checks where each part landed). */
+const DEFERRED: Record<string, { key: string; holder: (node: any) => any; field: string }[]> = {
+  InsertStmt: [{ key: '"selectStmt":{"SelectStmt":{"valuesLists":', holder: (n) => n.selectStmt?.SelectStmt, field: 'valuesLists' }],
+  CreatePolicyStmt: [
+    { key: '"qual":', holder: (n) => n, field: 'qual' },
+    { key: '"with_check":', holder: (n) => n, field: 'with_check' },
+  ],
+  AlterPolicyStmt: [
+    { key: '"qual":', holder: (n) => n, field: 'qual' },
+    { key: '"with_check":', holder: (n) => n, field: 'with_check' },
+  ],
+  UpdateStmt: [
+    { key: '"whereClause":', holder: (n) => n, field: 'whereClause' },
+    { key: '"fromClause":', holder: (n) => n, field: 'fromClause' },
+  ],
+};
+/** Parts shorter than this (as JSON) are parsed at once: deferring costs a getter. */
+const DEFER_MIN = 256;
+/** Each RawStmt of the tree starts so; inside a JSON string every quote is escaped, so this matches structure only. */
+const STMT = '{"stmt":{"';
+
+/**
+ * JSON.parse of libpg-query's parse tree, except that the DEFERRED parts of its statements are parsed only when
+ * something reads them (a getter in their place). They made most of the tree, and of the garbage, of data-heavy and
+ * policy-heavy files. Whoever reads them (the editor's references, a test) gets exactly what JSON.parse gives.
+ */
+export function parseTree(json: string): any {
+  const kept: string[] = [];
+  const cuts: { ordinal: number; holder: (node: any) => any; field: string; type: string; json: string }[] = [];
+  let copied = 0;
+  let ordinal = 0;
+  for (let at = json.indexOf(STMT); at !== -1; ordinal++) {
+    const next = json.indexOf(STMT, at + STMT.length);
+    const typeEnd = json.indexOf('"', at + STMT.length);
+    const deferred = DEFERRED[json.slice(at + STMT.length, typeEnd)];
+    if (deferred) {
+      const end = next === -1 ? json.length : next;
+      // Searched within the statement only (a slice is a view, not a copy): a field it lacks must not send the
+      // search through the rest of the file.
+      const element = json.slice(0, end);
+      let from = typeEnd;
+      for (const d of deferred) {
+        const k = element.indexOf(d.key, from);
+        if (k === -1) continue;
+        const open = k + d.key.length;
+        const close = closingBracket(json, open);
+        from = close + 1;
+        if (close - open < DEFER_MIN) continue;
+        kept.push(json.slice(copied, open), 'null');
+        cuts.push({ ordinal, holder: d.holder, field: d.field, type: json.slice(at + STMT.length, typeEnd), json: json.slice(open, close + 1) });
+        copied = close + 1;
+      }
+    }
+    at = next;
+  }
+  if (cuts.length === 0) return JSON.parse(json);
+  kept.push(json.slice(copied));
+  const tree = JSON.parse(kept.join(''));
+  const stmts = tree.stmts ?? [];
+  for (const c of cuts) {
+    const holder = c.holder(stmts[c.ordinal]?.stmt?.[c.type] ?? {});
+    // null is what the part was replaced with (JSON.parse never gives null for these fields). Anywhere else (a nested
+    // field matched first): parse it all as it is.
+    if (!holder || holder[c.field] !== null) return JSON.parse(json);
+    deferParse(holder, c.field, c.json);
+  }
+  return tree;
+}
+
+/** The offset of the `]` or `}` that closes the array or object opening at `open`. */
+function closingBracket(json: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 34) {
+      // A string: skip to its closing quote (a backslash escapes the next character).
+      for (i++; i < json.length; i++) {
+        const d = json.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) depth++;
+    else if ((c === 93 || c === 125) && --depth === 0) return i;
+  }
+  return json.length - 1;
+}
+
+function deferParse(holder: any, field: string, json: string): void {
+  const settle = (value: unknown) => Object.defineProperty(holder, field, { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(holder, field, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = JSON.parse(json);
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
 }
 
 function pushStatement(
@@ -149,11 +344,6 @@ function contentEnd(text: string, from: number, to: number): number {
   return end;
 }
 
-/** What /\s/ matches. */
-function isBlank(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 /** The string offset `cursor` characters after `from`: libpg-query's cursorPosition counts code points, so each
  * character outside the BMP (an emoji) is one position there and two UTF-16 units here. */
 function cursorOffset(text: string, from: number, cursor: number): number {
@@ -168,7 +358,14 @@ function cursorOffset(text: string, from: number, cursor: number): number {
 /** Characters parsed in one call on the statement-by-statement path: a failure re-parses at most this much. */
 const CHUNK = 64 * 1024;
 
-function parseStatementByStatement(text: string, statements: Statement[], errors: SyntaxError[], firstFailure: number | undefined): void {
+function parseStatementByStatement(
+  text: string,
+  statements: Statement[],
+  errors: SyntaxError[],
+  firstFailure: number | undefined,
+  unparsed: Unparsed[],
+  options: ParseOptions,
+): void {
   const pieces = splitStatements(text);
   // Parse in chunks of about CHUNK characters: everything up to the statement the parser stops at is valid and
   // parses in one call; the broken statement is parsed alone for its error; then the rest of the chunk. Per-statement
@@ -180,7 +377,7 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
   let failures = 0;
   while (i < pieces.length) {
     if (failures >= 8) {
-      parsePiece(text, pieces[i], statements, errors);
+      parsePiece(text, pieces[i], statements, errors, unparsed, options);
       i++;
       continue;
     }
@@ -194,10 +391,17 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
       failures++;
     } else {
       try {
-        parseRange(text, from, to, statements);
+        parseRange(text, from, to, statements, options);
         i = next;
         continue;
       } catch (e: any) {
+        if (e instanceof pg.ParserLimitError) {
+          // Too large, not wrong: a chunk of one statement is that statement; several are tried one by one.
+          if (next === i + 1) addUnparsed(text, pieces[i], unparsed);
+          else for (let j = i; j < next; j++) parsePiece(text, pieces[j], statements, errors, unparsed, options);
+          i = next;
+          continue;
+        }
         failures++;
         const cursor = e?.sqlDetails?.cursorPosition;
         if (typeof cursor === 'number' && cursor >= 0) at = cursorOffset(text, from, cursor);
@@ -207,19 +411,19 @@ function parseStatementByStatement(text: string, statements: Statement[], errors
     while (k + 1 < next && pieces[k + 1].start <= at) k++;
     if (k > i) {
       try {
-        parseRange(text, from, pieces[k].start, statements);
+        parseRange(text, from, pieces[k].start, statements, options);
       } catch {
-        for (let j = i; j < k; j++) parsePiece(text, pieces[j], statements, errors);
+        for (let j = i; j < k; j++) parsePiece(text, pieces[j], statements, errors, unparsed, options);
       }
     }
-    parsePiece(text, pieces[k], statements, errors);
+    parsePiece(text, pieces[k], statements, errors, unparsed, options);
     i = k + 1;
   }
 }
 
-function parseRange(text: string, from: number, to: number, statements: Statement[]): void {
+function parseRange(text: string, from: number, to: number, statements: Statement[], options: ParseOptions): void {
   const source = text.slice(from, to);
-  pushTree(text, from, to, source, pg.parse(source), statements);
+  pushTree(text, from, to, source, treeOf(pg.parseToJson(source), options), statements);
 }
 
 /** Adds the statements of `result`, the parse tree of `source` = text[from, to). */
@@ -233,20 +437,21 @@ function pushTree(text: string, from: number, to: number, source: string, result
   }
 }
 
-function parsePiece(text: string, piece: Piece, statements: Statement[], errors: SyntaxError[]): void {
+function parsePiece(text: string, piece: Piece, statements: Statement[], errors: SyntaxError[], unparsed: Unparsed[], options: ParseOptions): void {
   const start = skipTrivia(text, piece.start, piece.end);
   // Only blanks and comments: nothing to parse, unless a block comment is never closed (PostgreSQL rejects that).
   if (start >= piece.end && !text.slice(piece.start, piece.end).includes('/*')) return;
   try {
-    parseRange(text, piece.start, piece.end, statements);
+    parseRange(text, piece.start, piece.end, statements, options);
   } catch (e: any) {
+    if (e instanceof pg.ParserLimitError) return addUnparsed(text, piece, unparsed);
     const error = syntaxError(text, piece.start, piece.end, e);
     const cut = piece.nested[0];
     // A semicolon inside parentheses is only valid in CREATE RULE's action list. Anywhere else the statement has an
     // unclosed parenthesis and really ends there: what follows are the next statements, still to be analysed.
     if (cut !== undefined && error.start <= cut && !/^create\s+(?:or\s+replace\s+)?rule\b/i.test(text.slice(start, start + 64))) {
       errors.push({ ...error, end: Math.min(error.end, cut + 1), statementEnd: contentEnd(text, start, cut) });
-      for (const rest of splitStatements(text, cut + 1, piece.end)) parsePiece(text, rest, statements, errors);
+      for (const rest of splitStatements(text, cut + 1, piece.end)) parsePiece(text, rest, statements, errors, unparsed, options);
       return;
     }
     errors.push(error);

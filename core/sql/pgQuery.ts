@@ -31,6 +31,15 @@ export class PgSyntaxError extends Error {
   }
 }
 
+/** The text parsed but its parse tree did not fit in the parser's memory (a single statement of tens of megabytes:
+ * the tree as JSON is about five times the SQL). Not a syntax error: the grammar never said no. */
+export class ParserLimitError extends Error {
+  constructor(readonly size: number) {
+    super(`too large for the parser (${size} characters)`);
+    this.name = 'ParserLimitError';
+  }
+}
+
 let instance: EmscriptenModule | undefined;
 let loading: Promise<void> | undefined;
 let compiled: Promise<WebAssembly.Module> | undefined;
@@ -85,7 +94,7 @@ function toWasm(m: EmscriptenModule, text: string): number {
   // UTF-8 takes at most 3 bytes per UTF-16 unit.
   const capacity = text.length * 3 + 1;
   const ptr = m._malloc(capacity);
-  if (!ptr) throw new Error('parser: out of memory');
+  if (!ptr) throw new ParserLimitError(text.length);
   // HEAPU8 is read after _malloc: growing the memory replaces the view.
   const { written } = encoder.encodeInto(text, m.HEAPU8.subarray(ptr, ptr + capacity - 1));
   m.HEAPU8[ptr + written] = 0;
@@ -106,7 +115,7 @@ export function parseToJson(text: string): string {
   let resultPtr = 0;
   try {
     resultPtr = m._wasm_parse_query_raw(queryPtr);
-    if (!resultPtr) throw new Error('parser: out of memory');
+    if (!resultPtr) throw new ParserLimitError(text.length);
     // struct PgQueryParseResult { char *parse_tree; char *stderr_buffer; PgQueryError *error; }
     const words = m.HEAPU32;
     const treePtr = words[resultPtr >> 2];
@@ -117,7 +126,11 @@ export function parseToJson(text: string): string {
       const cursor = words[(errorPtr + 16) >> 2] | 0;
       throw new PgSyntaxError(message, cursor > 0 ? cursor - 1 : 0);
     }
-    return fromWasm(m, treePtr);
+    // Every successful parse has a tree, even of empty text; none means its JSON could not be allocated.
+    if (!treePtr) throw new ParserLimitError(text.length);
+    const json = fromWasm(m, treePtr);
+    if (!json) throw new ParserLimitError(text.length);
+    return json;
   } finally {
     m._free(queryPtr);
     if (resultPtr) m._wasm_free_parse_result(resultPtr);
@@ -127,6 +140,22 @@ export function parseToJson(text: string): string {
 /** Parses SQL text into libpg-query's parse tree. Throws PgSyntaxError for invalid SQL. */
 export function parse(text: string): any {
   return JSON.parse(parseToJson(text));
+}
+
+/** The PL/pgSQL parser's error for a function or DO block (the whole statement text), or undefined when it parses.
+ * Only the error is read back: no tree is decoded or built in JS. */
+export function plpgsqlError(text: string): string | undefined {
+  const m = loaded();
+  const queryPtr = toWasm(m, text);
+  let resultPtr = 0;
+  try {
+    resultPtr = m._wasm_parse_plpgsql(queryPtr);
+    if (resultPtr && m.HEAPU8[resultPtr] === 0x7b /* '{': the tree */) return undefined;
+    return fromWasm(m, resultPtr) || 'syntax error';
+  } finally {
+    m._free(queryPtr);
+    if (resultPtr) m._wasm_free_string(resultPtr);
+  }
 }
 
 /** Parses a PL/pgSQL function or DO block (the whole CREATE FUNCTION / DO statement text). */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeProject, pgmig } from './helpers.mjs';
 
-const RLS_TABLE = 'create table if not exists t (id int primary key);\nalter table t enable row level security;\ndrop policy if exists p on t;\ncreate policy p on t using (true);\n';
+const RLS_TABLE = 'create table if not exists t (id bigint primary key);\nalter table t enable row level security;\ndrop policy if exists p on t;\ncreate policy p on t using (true);\n';
 
 async function assertUsageError(args, options, reason) {
   const r = await pgmig(args, options);
@@ -17,7 +17,7 @@ async function assertUsageError(args, options, reason) {
 test('0: no finding; 0: warnings only; 1: an error finding', async (t) => {
   const clean = makeProject({ '.gmrc': '{}', 'migrations/current.sql': RLS_TABLE }, t);
   assert.equal((await pgmig(['lint'], { cwd: clean })).code, 0);
-  const warning = makeProject({ '.gmrc': '{}', 'migrations/current.sql': 'create table if not exists t (id int primary key);\nalter table t enable row level security;\n' }, t);
+  const warning = makeProject({ '.gmrc': '{}', 'migrations/current.sql': 'create table if not exists t (id bigint primary key);\nalter table t enable row level security;\n' }, t);
   const w = await pgmig(['lint', '--format', 'json'], { cwd: warning });
   assert.deepEqual(JSON.parse(w.stdout).map((f) => f.severity), ['warning']);
   assert.equal(w.code, 0);
@@ -26,7 +26,7 @@ test('0: no finding; 0: warnings only; 1: an error finding', async (t) => {
 });
 
 test('pgmig.json severities decide the exit code: an error turned into a warning exits 0, "off" removes it', async (t) => {
-  const files = { 'migrations/current.sql': 'create table if not exists t (id int primary key);\n' };
+  const files = { 'migrations/current.sql': 'create table if not exists t (id bigint primary key);\n' };
   const asWarning = makeProject({ ...files, 'pgmig.json': '{ rules: { "missing-rls": "warning" } }' }, t);
   const w = await pgmig(['lint', '--format', 'json'], { cwd: asWarning });
   assert.deepEqual(JSON.parse(w.stdout).map((f) => `${f.rule} ${f.severity}`), ['missing-rls warning']);
@@ -80,7 +80,7 @@ test('--help and --version exit 0; no command prints the help and exits 2', asyn
 test('a reader that stops early (pgmig lint | head -1) is no crash: no stack trace, the usual exit code', async (t) => {
   const { spawn } = await import('node:child_process');
   const { cli } = await import('./helpers.mjs');
-  const big = Array.from({ length: 3000 }, (_, i) => `create table t${i} (id int primary key);`).join('\n') + '\n';
+  const big = Array.from({ length: 3000 }, (_, i) => `create table t${i} (id bigint primary key);`).join('\n') + '\n';
   const dir = makeProject({ 'big.sql': big }, t);
   const { code, stderr } = await new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, 'lint', 'big.sql'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

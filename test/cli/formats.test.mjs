@@ -10,7 +10,7 @@ const expectedSample = JSON.parse(readFileSync(new URL('./sample.expected.json',
 const CLEAN = {
   '.gmrc': '{}\n',
   'migrations/current.sql':
-    'create table if not exists t (id int primary key);\nalter table t enable row level security;\ndrop policy if exists p on t;\ncreate policy p on t using (true);\n',
+    'create table if not exists t (id bigint primary key);\nalter table t enable row level security;\ndrop policy if exists p on t;\ncreate policy p on t using (true);\n',
 };
 
 test('json: every finding has exactly the documented fields, 1-based positions, relative forward-slash paths', async () => {
@@ -39,6 +39,7 @@ test('json: the position points at the text the finding is about', async () => {
       'unindexed-foreign-key': /^references app\.posts \(id\)/,
       'column-type-change': /^alter table app\.posts alter column title type/,
       'not-null-without-default': /^alter table app\.posts add column if not exists slug/,
+      'missing-lock-timeout': /^create table if not exists app\.comments/,
       'drop-loses-data': /^alter table app\.users drop column/,
     }[f.rule];
     assert.match(at, expectedStart, `${f.file}:${f.line}:${f.column} ${f.rule}`);
@@ -73,7 +74,7 @@ test('text: one "file:line:column: severity rule message" line per finding, an e
     const width = f.endLine === f.line ? f.endColumn - f.column : source.length - (f.column - 1);
     assert.equal(caret.slice(bar + f.column - 1), '^'.repeat(width));
   }
-  assert.equal(lines.at(-1), '5 errors, 5 warnings');
+  assert.equal(lines.at(-1), '5 errors, 6 warnings');
 });
 
 test('text: a clean project says so; --color paints severities', async (t) => {

@@ -16,8 +16,8 @@ function committed(body, previous = null) {
 }
 
 const HISTORY = committed(
-  'create table parent (id int primary key);\nalter table parent enable row level security;\ncreate policy p on parent using (true);\n' +
-    'create table other (id int primary key);\n',
+  'create table parent (id bigint primary key);\nalter table parent enable row level security;\ncreate policy p on parent using (true);\n' +
+    'create table other (id bigint primary key);\n',
 );
 // Only the committed history says that `other` and `parent` exist, so only with it is the new key a finding.
 const CURRENT = 'alter table other add column if not exists parent_id int references parent (id);\n';
@@ -28,18 +28,18 @@ function historyProject(t) {
 
 test('no path: the whole project, history included', async (t) => {
   const r = await lintJson([], { cwd: historyProject(t) });
-  assert.deepEqual(brief(r.findings), ['migrations/committed/000001.sql:7:1 missing-rls', 'migrations/current.sql:1:58 unindexed-foreign-key']);
+  assert.deepEqual(brief(r.findings), ['migrations/committed/000001.sql:7:1 missing-rls', 'migrations/current.sql:1:1 constraint-without-not-valid', 'migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key']);
   assert.equal(r.code, 1);
 });
 
 test('a path in a project: only that file, analysed with the project history', async (t) => {
   const dir = historyProject(t);
   const r = await lintJson(['migrations/current.sql'], { cwd: dir });
-  assert.deepEqual(brief(r.findings), ['migrations/current.sql:1:58 unindexed-foreign-key']);
+  assert.deepEqual(brief(r.findings), ['migrations/current.sql:1:1 constraint-without-not-valid', 'migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key']);
   assert.equal(r.code, 0, 'the error in the committed file is not this file\'s');
   // From another folder: still named relative to the project root.
   const fromInside = await lintJson(['current.sql'], { cwd: path.join(dir, 'migrations') });
-  assert.deepEqual(brief(fromInside.findings), ['migrations/current.sql:1:58 unindexed-foreign-key']);
+  assert.deepEqual(brief(fromInside.findings), ['migrations/current.sql:1:1 constraint-without-not-valid', 'migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key']);
   const committedOnly = await lintJson(['migrations/committed/000001.sql'], { cwd: dir });
   assert.deepEqual(brief(committedOnly.findings), ['migrations/committed/000001.sql:7:1 missing-rls']);
   assert.equal(committedOnly.code, 1);
@@ -72,7 +72,7 @@ test('several paths: a project file and a standalone file together', async (t) =
   const dir = historyProject(t);
   const other = makeProject({ 'x.sql': 'select 1 frm x;\n' }, t);
   const r = await lintJson(['migrations/current.sql', path.join(other, 'x.sql')], { cwd: dir });
-  assert.deepEqual(r.findings.map((f) => f.rule).sort(), ['syntax-error', 'unindexed-foreign-key']);
+  assert.deepEqual(r.findings.map((f) => f.rule).sort(), ['constraint-without-not-valid', 'missing-lock-timeout', 'syntax-error', 'unindexed-foreign-key']);
   assert.equal(r.code, 1);
 });
 
@@ -83,14 +83,14 @@ test('--root: lints that project from anywhere, also through a symbolic link, na
   t.after(() => import('node:fs').then((fs) => fs.rmSync(link, { force: true })));
   for (const root of [dir, link, path.relative(process.cwd(), dir)]) {
     const r = await lintJson(['--root', root]);
-    assert.deepEqual(brief(r.findings), ['migrations/committed/000001.sql:7:1 missing-rls', 'migrations/current.sql:1:58 unindexed-foreign-key'], root);
+    assert.deepEqual(brief(r.findings), ['migrations/committed/000001.sql:7:1 missing-rls', 'migrations/current.sql:1:1 constraint-without-not-valid', 'migrations/current.sql:1:1 missing-lock-timeout', 'migrations/current.sql:1:58 unindexed-foreign-key'], root);
   }
 });
 
 test('columns count UTF-16 code units after non-ASCII text (accents, CJK, an emoji)', async (t) => {
   const lines = [
     "-- Ünïcödé 日本語 🎉 comment",
-    "create table if not exists café (id int primary key, naïve_id int references café (id));",
+    "create table if not exists café (id bigint primary key, naïve_id bigint references café (id));",
     "alter table café enable row level security;",
     "drop policy if exists p on café;",
     "create policy p on café using (true);",
@@ -119,7 +119,7 @@ test('a folder with only migrations/committed is a project; an empty project is 
 
 test('a folder as PATH stands for the .sql files under it; a folder without any is an error', async (t) => {
   const r = await lintJson(['migrations/fixtures'], { cwd: sampleRoot });
-  assert.deepEqual(brief(r.findings), ['migrations/fixtures/drafts/search.sql:4:91 syntax-error', 'migrations/fixtures/tables/comments.sql:3:27 unindexed-foreign-key']);
+  assert.deepEqual(brief(r.findings), ['migrations/fixtures/drafts/search.sql:4:91 syntax-error', 'migrations/fixtures/tables/comments.sql:1:1 missing-lock-timeout', 'migrations/fixtures/tables/comments.sql:3:27 unindexed-foreign-key']);
   assert.equal(r.code, 1);
   const empty = makeProject({ 'docs/readme.txt': 'no sql here' }, t);
   const noSql = await pgmig(['lint', 'docs'], { cwd: empty });

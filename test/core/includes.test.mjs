@@ -144,3 +144,51 @@ describe('problems', () => {
     assert.deepEqual(exp.problems, []);
   });
 });
+
+describe('fixtures included many times (issue 11 §6: 18 levels that each include the next twice took 38.7 s)', () => {
+  /** Level i includes level i+1 twice; the last level is one statement. */
+  function levels(depth) {
+    const files = { 'migrations/current.sql': '--!include f0.sql\n' };
+    for (let i = 0; i < depth; i++) files[`migrations/fixtures/f${i}.sql`] = `--!include f${i + 1}.sql\nselect ${i};\n--!include f${i + 1}.sql\n`;
+    files[`migrations/fixtures/f${depth}.sql`] = "select 'leaf';\n";
+    return files;
+  }
+  /** What graphile-migrate compiles, by its own recursion (every inclusion expanded again). */
+  function reference(files, name) {
+    return files[`migrations/fixtures/${name}`].trim().replace(/^--!include (\S+)$/gm, (_, n) => `--! Included ${n}\n${reference(files, n)}\n--! EndIncluded ${n}`);
+  }
+
+  test('each fixture is read, resolved and expanded once, and the text and source map are what a full expansion gives', () => {
+    const files = levels(6);
+    const dir = writeProject(files);
+    const counts = { read: 0, realpath: 0 };
+    const counting = {
+      ...diskFileSystem,
+      read: (f) => (counts.read++, diskFileSystem.read(f)),
+      realpath: (f) => (counts.realpath++, diskFileSystem.realpath(f)),
+    };
+    const current = path.join(dir, 'migrations/current.sql');
+    const exp = expandIncludes(counting, current, files['migrations/current.sql'], path.join(dir, 'migrations/fixtures'));
+    assert.equal(exp.text, `--! Included f0.sql\n${reference(files, 'f0.sql')}\n--! EndIncluded f0.sql\n`);
+    assert.equal(exp.text.split("select 'leaf'").length - 1, 64);
+    assert.equal(counts.read, 7, 'one read per fixture');
+    assert.ok(counts.realpath <= 7 + 3, `one realpath per fixture (and the folders): ${counts.realpath}`);
+    assert.equal(exp.directives.length, 13, 'each directive once');
+    assert.equal(exp.fixtures.size, 7);
+    assertSourceMap(dir, exp);
+  });
+
+  test('a fixture expanded once elsewhere still reports a cycle where it closes one', () => {
+    // b includes c; a includes b, and c includes a: from current, b -> c -> a is a cycle only inside a's chain.
+    const { exp } = expand({
+      'migrations/current.sql': '--!include b.sql\n--!include a.sql\n',
+      'migrations/fixtures/a.sql': 'select 1;\n--!include b.sql\n',
+      'migrations/fixtures/b.sql': 'select 2;\n--!include c.sql\n',
+      'migrations/fixtures/c.sql': 'select 3;\n--!include a.sql\n',
+    });
+    assert.deepEqual(exp.problems.map((p) => [p.rule, p.message]), [
+      ['include-cycle', 'circular include: b.sql -> c.sql -> a.sql -> b.sql'],
+      ['include-cycle', 'circular include: a.sql -> b.sql -> c.sql -> a.sql'],
+    ]);
+  });
+});

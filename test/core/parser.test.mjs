@@ -160,3 +160,72 @@ describe('a large broken file (parsed in chunks)', () => {
     );
   });
 });
+
+const { reparseScript } = (await import(`${outDir}/sql/incrementalParse.js`)).default;
+
+describe('bytes the parser cannot see (issue 11 §6)', () => {
+  test('a NUL byte is an error at its place; the statements around it are still parsed, at their offsets', () => {
+    const text = 'select 1;\0\ncreate table a (id int);\nselect\0\0 2;\n';
+    assert.deepEqual(shape(text), [['SelectStmt', 'select 1'], ['CreateStmt', 'create table a (id int)'], ['SelectStmt', 'select\0\0 2']]);
+    assert.deepEqual(errors(text).map(([t, m, st]) => [t, m.split(':')[0], st]), [
+      ['\0', 'NUL byte in the text', '\0'],
+      ['\0\0', 'NUL bytes (2) in the text', 'select\0\0 2'],
+    ]);
+  });
+
+  test('many runs of NUL bytes (a UTF-16 file read as UTF-8): ten findings, the last says how many more', () => {
+    const text = 's\0e\0l\0e\0c\0t\0 \x001\0;\0 \0s\0e\0l\0e\0c\0t\0';
+    const found = parseScript(text).errors.filter((e) => e.message.startsWith('NUL'));
+    assert.equal(found.length, 10);
+    assert.match(found[9].message, /\(6 more runs of NUL bytes after this one are not reported; is the file UTF-16\?\)$/);
+  });
+
+  test('an edit next to a NUL byte re-parses to what a full parse gives', () => {
+    const body = Array.from({ length: 400 }, (_, i) => `select ${i};`).join('\n');
+    const before = parseScript(body + '\n');
+    const after = body + '\nselect\0 1;\n';
+    const re = reparseScript(before, after);
+    const full = parseScript(after);
+    assert.deepEqual(errors(after, re), errors(after, full));
+    assert.deepEqual(shape(after, re), shape(after, full));
+  });
+});
+
+describe('parseTree: parts nobody reads are parsed when read, and read exactly as JSON.parse gives them', async () => {
+  const { parseTree } = (await import(`${outDir}/sql/parser.js`)).default;
+  const { parseToJson } = (await import(`${outDir}/sql/pgQuery.js`)).default;
+  const rows = (n) => Array.from({ length: n }, (_, i) => `(${i}, 'row ${i} ] } " \\ ', '{"k": [${i}]}')`).join(', ');
+  const cond = "owner_id = nullif(current_setting('jwt.claims.user_id', true), '')::uuid or exists (select 1 from m where m.org = t.org and m.role in ('a', 'b', 'c'))";
+  const cases = {
+    'INSERT ... VALUES': `insert into t (a, b, c) values ${rows(60)} on conflict do nothing; insert into u values (1);`,
+    'policies': `create policy p on t using (${cond}) with check (${cond}); alter policy p on t using (${cond});`,
+    'UPDATE ... FROM ... WHERE': `update t set a = 1 from u where ${cond} and t.id = u.id;`,
+    'a subquery in SET with its own WHERE (matched first: parsed whole)': `update t set a = (select x from y where ${cond}) where ${cond};`,
+    'INSERT in a CTE and nested VALUES stay as they are': `with x as (insert into u values ${rows(40)} returning 1) select * from x;`,
+  };
+  for (const [name, sql] of Object.entries(cases)) {
+    test(name, () => {
+      const json = parseToJson(sql);
+      assert.deepStrictEqual(parseTree(json), JSON.parse(json));
+    });
+  }
+
+  test('the rows are not parsed until read; writing them works too', () => {
+    const tree = parseTree(parseToJson(`insert into t (a, b, c) values ${rows(60)};`));
+    const select = tree.stmts[0].stmt.InsertStmt.selectStmt.SelectStmt;
+    assert.equal(typeof Object.getOwnPropertyDescriptor(select, 'valuesLists').get, 'function');
+    assert.deepEqual(Object.keys(select), ['valuesLists', 'limitOption', 'op'], 'in its place');
+    assert.equal(select.valuesLists.length, 60);
+    assert.equal(Object.getOwnPropertyDescriptor(select, 'valuesLists').get, undefined, 'parsed once, then a plain value');
+    select.valuesLists = [];
+    assert.deepEqual(select.valuesLists, []);
+  });
+});
+
+test('parseScript defers unread parts only when asked (lint), never for the editor, which visits every node', () => {
+  const sql = `insert into t (a) values ${Array.from({ length: 80 }, (_, i) => `(${i})`).join(', ')};\nselect 1;`;
+  const rows = (options) => Object.getOwnPropertyDescriptor(parseScript(sql, options).statements[0].node.selectStmt.SelectStmt, 'valuesLists');
+  assert.equal(typeof rows({ deferUnread: true }).get, 'function');
+  assert.equal(rows({}).get, undefined);
+  assert.equal(rows({}).value.length, 80);
+});

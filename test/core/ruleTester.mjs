@@ -1,7 +1,7 @@
 // A small ESLint-RuleTester style harness for the core rules. A case is a project given as an object
 // `{ 'migrations/current.sql': '...', 'migrations/committed/000001.sql': '<body>', ... }` (or just a string: the
-// text of current.sql). It is written to a temporary folder and analysed exactly as the CLI and the server do:
-// `new Analyzer().analyzeProject(loadProject(diskFileSystem, dir))`. Committed files given as a body get correct
+// text of current.sql). It is written to a temporary folder and analysed as the CLI and the server do:
+// `new Analyzer().analyzeProject(loadProject(diskFileSystem, dir))`, fixes as the rule writes them. Committed files given as a body get correct
 // graphile-migrate headers and hash chain; text that starts with a `--! ` header, or `{ raw: text }`, is written as
 // is; `{ symlink: target }` makes a symbolic link (target relative to the project folder); `null` leaves a file out
 // (every project gets an empty `.gmrc` otherwise). Positions are 1-based, columns in UTF-16 units as editors count
@@ -87,7 +87,9 @@ function position(text, offset) {
 
 /** Analyses the project in `dir` and returns plain findings with 1-based positions. */
 export function analyze(dir, configOverride) {
-  const analysis = new Analyzer(diskFileSystem).analyzeProject(loadProject(diskFileSystem, dir), configOverride);
+  // Each rule's fixes as the rule writes them: the step that fits every fix to its file (keyword case, a title that
+  // names another file it edits) has its own tests (test/core/fixFitting.test.mjs).
+  const analysis = new Analyzer(diskFileSystem, undefined, { fixesAsWritten: true }).analyzeProject(loadProject(diskFileSystem, dir), configOverride);
   const cache = new Map();
   const textOf = (file) => {
     if (!cache.has(file)) cache.set(file, fs.readFileSync(file, 'utf8'));

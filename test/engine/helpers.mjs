@@ -85,3 +85,15 @@ export function gm(major, args, opts = {}) {
 export function cleanup(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** Committed files with a valid hash chain (000001.sql, ...), as `pgmig commit` and `graphile-migrate commit` write them. */
+export function writeCommitted(dir, bodies) {
+  const { formatCommittedFile } = core('graphile/committedFile.js');
+  let prev = null;
+  mkdirSync(path.join(dir, 'migrations/committed'), { recursive: true });
+  bodies.forEach((body, i) => {
+    const { text, hash } = formatCommittedFile({ body, previousHash: prev });
+    writeFileSync(path.join(dir, `migrations/committed/${String(i + 1).padStart(6, '0')}.sql`), text);
+    prev = hash;
+  });
+}

@@ -206,12 +206,17 @@ describe('drizzle layout on SQL drizzle-kit generated itself', { skip }, () => {
     const found = JSON.parse(r.stdout).map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`);
     assert.deepEqual(found, [
       'drizzle/0000_init.sql:1:1 missing-rls',
+      'drizzle/0000_init.sql:2:7 prefer-identity',
       'drizzle/0000_init.sql:7:1 missing-rls',
+      'drizzle/0000_init.sql:8:7 prefer-identity',
       'drizzle/0000_init.sql:13:25 unindexed-foreign-key',
       'drizzle/0001_review.sql:1:1 column-type-change',
+      'drizzle/0001_review.sql:1:1 missing-lock-timeout',
       'drizzle/0001_review.sql:2:1 not-null-without-default',
+      'drizzle/0001_review.sql:2:1 set-not-null-scans-table',
       'drizzle/0001_review.sql:3:1 not-null-without-default',
       'drizzle/0002_drop_name.sql:1:1 drop-loses-data',
+      'drizzle/0002_drop_name.sql:1:1 missing-lock-timeout',
     ]);
     // The type change the rule warns about (text -> integer without USING) is what fails on PostgreSQL, with
     // pgmig as with drizzle-kit; neither records anything of the failed batch.

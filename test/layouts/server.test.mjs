@@ -26,19 +26,19 @@ describe('language server on numbered and Drizzle projects in one workspace', ()
     const file = path.join(ws, 'numbered', 'migrations', '003_invoice_status.sql');
     client.open(file);
     const d = await client.waitForDiagnostics(file, (x) => x.length > 0);
-    assert.deepEqual(codes(d), ['missing-rls', 'missing-rollback', 'non-idempotent-statement', 'non-idempotent-statement', 'not-null-without-default', 'unindexed-foreign-key']);
+    assert.deepEqual(codes(d), ['missing-lock-timeout', 'missing-rls', 'missing-rollback', 'non-idempotent-statement', 'non-idempotent-statement', 'not-null-without-default', 'unindexed-foreign-key']);
   });
 
   test('a Drizzle migration: review findings at exact ranges; an unsaved edit that adds a backfill clears one', async () => {
     const file = path.join(ws, 'drizzle', 'drizzle', '0002_review_points.sql');
     client.open(file);
     let d = await client.waitForDiagnostics(file, (x) => x.length > 0);
-    assert.deepEqual(codes(d), ['column-type-change', 'drop-loses-data', 'not-null-without-default', 'not-null-without-default']);
+    assert.deepEqual(codes(d), ['column-type-change', 'drop-loses-data', 'missing-lock-timeout', 'not-null-without-default', 'not-null-without-default', 'prefer-timestamptz', 'set-not-null-scans-table']);
     const setNotNull = d.filter((x) => x.code === 'not-null-without-default').find((x) => x.range.start.line === 2);
     assert.deepEqual(setNotNull.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 53 } });
     const text = readFileSync(file, 'utf8').replace('ALTER TABLE "posts" ALTER COLUMN "views" SET NOT NULL', 'UPDATE "posts" SET "views" = 0 WHERE "views" IS NULL;--> statement-breakpoint\nALTER TABLE "posts" ALTER COLUMN "views" SET NOT NULL');
     client.change(file, text);
     d = await client.waitForDiagnostics(file, (x) => x.filter((y) => y.code === 'not-null-without-default').length === 1);
-    assert.deepEqual(codes(d), ['column-type-change', 'drop-loses-data', 'not-null-without-default']);
+    assert.deepEqual(codes(d), ['column-type-change', 'drop-loses-data', 'missing-lock-timeout', 'not-null-without-default', 'prefer-timestamptz', 'set-not-null-scans-table']);
   });
 });

@@ -3,7 +3,7 @@
 // refusal in an untrusted workspace. On a copy of migrations-sample/ with the embedded database (its default).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import rpc from 'vscode-languageserver-protocol/node';
@@ -40,6 +40,8 @@ test('status, migrate and status again on the embedded database', { timeout: 60_
   assert.equal(s.current.state, 'dirty');
   assert.equal(s.current.fixtures.length, 4);
   assert.equal(s.confirmName, 'embedded');
+  // The log says why the embedded database is used.
+  assert.match(client.logs.join('\n'), /no DATABASE_URL in the environment \(and no env file, setting pgmig.envFile\), no connectionString in .gmrc: using the embedded database/);
   const r = await run('migrate', { to: 1 });
   assert.deepEqual(r.applied, ['000001-users.sql']);
   const all = await run('migrate');
@@ -68,6 +70,64 @@ test('an SQL error of a command is published as a diagnostic at its position, wi
   const d = diagnostics.find((x) => x.code === '42703');
   assert.deepEqual(d.range.start, { line: 2, character: 7 });
   assert.equal(d.message, 'column "missing_col" does not exist');
+});
+
+test('an SQL error in an included fixture is published in the fixture, at its line, with the location in the response', { timeout: 30_000 }, async () => {
+  const current = path.join(root, 'migrations', 'current.sql');
+  const fixture = path.join(root, 'migrations', 'fixtures', 'bad', 'oops.sql');
+  mkdirSync(path.dirname(fixture), { recursive: true });
+  writeFileSync(fixture, '-- a fixture\nselect 1;\n\nselect no_such_col from app.users;\n');
+  writeFileSync(current, 'select 1;\n--!include bad/oops.sql\n');
+  client.close(current);
+  await assert.rejects(run('runCurrent'), (e) => e.data.code === 'sql' && e.data.location.file === fixture && e.data.location.line === 4 && e.data.location.column === 8);
+  const d = (await client.waitForDiagnostics(fixture, (x) => x.some((y) => y.code === '42703'))).find((y) => y.code === '42703');
+  assert.deepEqual(d.range, { start: { line: 3, character: 7 }, end: { line: 3, character: 18 } });
+  assert.equal(d.message, 'column "no_such_col" does not exist');
+  // Fixed and run again: the error goes away.
+  writeFileSync(fixture, '-- a fixture\nselect 1;\n');
+  await run('runCurrent');
+  await client.waitForDiagnostics(fixture, (x) => !x.some((y) => y.code === '42703'));
+  rmSync(path.dirname(fixture), { recursive: true, force: true });
+  writeFileSync(current, 'select 1;\n');
+});
+
+test('an error PostgreSQL gives without a position is published on its statement, in the included fixture', { timeout: 60_000 }, async () => {
+  await run('migrate');
+  const current = path.join(root, 'migrations', 'current.sql');
+  const fixture = path.join(root, 'migrations', 'fixtures', 'twice.sql');
+  // 42701 "column already exists" has no position: the engine replays the statements to find the one that failed.
+  writeFileSync(fixture, 'alter table app.users add column nickname text;\n\n-- again\nalter table app.users\n  add column nickname text;\n');
+  writeFileSync(current, 'select 1;\n--!include twice.sql\n');
+  client.close(current);
+  await assert.rejects(run('runCurrent'), (e) => e.data?.code === 'sql' && e.data.location?.file === fixture && e.data.location.line === 4 && e.data.location.column === 1);
+  const d = (await client.waitForDiagnostics(fixture, (x) => x.some((y) => y.code === '42701'))).find((y) => y.code === '42701');
+  assert.deepEqual(d.range.start, { line: 3, character: 0 });
+  assert.match(d.message, /column "nickname" of relation "users" already exists/);
+  rmSync(fixture, { force: true });
+  writeFileSync(current, 'select 1;\n');
+});
+
+test('a problem the analysis reports already (missing fixture, syntax error) shows once after Run', { timeout: 30_000 }, async () => {
+  const current = path.join(root, 'migrations', 'current.sql');
+  writeFileSync(current, 'select 1;\n--!include no/such_fixture.sql\n');
+  client.open(current);
+  await assert.rejects(run('runCurrent'), /not found/);
+  await client.waitIdle();
+  let d = await client.waitForDiagnostics(current, (x) => x.some((y) => y.code === 'include-not-found'));
+  // Give the engine's diagnostic time to be published beside it: it must not be.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  d = client.diagnostics.get(uriOf(current)).diagnostics;
+  assert.deepEqual(d.filter((x) => x.range.start.line === 1).map((x) => x.code), ['include-not-found'], JSON.stringify(d));
+
+  const text = 'select 1;\nselec 2;\n';
+  client.change(current, text);
+  writeFileSync(current, text);
+  await assert.rejects(run('runCurrent'), /syntax error/);
+  await client.waitIdle();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  d = client.diagnostics.get(uriOf(current)).diagnostics;
+  assert.deepEqual(d.filter((x) => x.range.start.line === 1).map((x) => x.code), ['syntax-error'], JSON.stringify(d));
+  client.close(current);
 });
 
 test('reset needs the typed name', async () => {

@@ -38,7 +38,10 @@ export class LspClient {
       for (const w of [...this.waiters]) w();
     });
     this.conn.onNotification('window/logMessage', (p) => this.logs.push(p.message));
-    this.conn.onRequest('workspace/configuration', (p) => p.items.map((i) => (i.section === 'pgmig' ? this.settings : null)));
+    // `pgmig` answers the settings object; `pgmig.X` its property X (as VS Code answers a dotted section).
+    this.conn.onRequest('workspace/configuration', (p) => p.items.map((i) => (i.section === 'pgmig' ? this.settings : i.section?.startsWith('pgmig.') ? this.settings[i.section.slice(6)] ?? null : null)));
+    this.statusChanges = [];
+    this.conn.onNotification('pgmig/statusChanged', (p) => this.statusChanges.push(p));
     this.registrations = [];
     this.conn.onRequest('client/registerCapability', (p) => {
       this.registrations.push(...p.registrations);

@@ -30,7 +30,7 @@ CREATE POLICY helper_all ON helper_log USING (true);
 
 export const CURRENT = `--!include functions/helpers.sql
 CREATE TABLE IF NOT EXISTS posts (
-  id serial PRIMARY KEY,
+  id bigint PRIMARY KEY,
   author_id int REFERENCES app_users (id),
   title text NOT NULL
 );

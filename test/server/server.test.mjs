@@ -7,7 +7,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import rpc from 'vscode-languageserver-protocol/node';
-import { applyEdits, editsByFile, LspClient, uriOf } from './lspClient.mjs';
+import { spawnSync } from 'node:child_process';
+import { applyEdits, editsByFile, LspClient, repoRoot, uriOf } from './lspClient.mjs';
 import { CURRENT, makeProject } from './sampleProject.mjs';
 
 const DOCS = 'https://github.com/pgmig/pgmig/blob/main/README.md#rule-';
@@ -54,7 +55,7 @@ describe('language server on a graphile-migrate project', () => {
 
   test('diagnostics of current.sql: exact ranges, rule code, documentation link, related information', async () => {
     const diagnostics = await client.waitForDiagnostics(p.current, (d) => d.length > 0);
-    assert.deepEqual(codes(diagnostics), ['non-idempotent-statement', 'unindexed-foreign-key']);
+    assert.deepEqual(codes(diagnostics), ['missing-lock-timeout', 'non-idempotent-statement', 'unindexed-foreign-key']);
     const fk = diagnostics.find((d) => d.code === 'unindexed-foreign-key');
     assert.deepEqual(fk.range, range(CURRENT, 'REFERENCES app_users (id)'));
     assert.equal(fk.source, 'pgmig');
@@ -182,7 +183,7 @@ describe('language server on a graphile-migrate project', () => {
     // Back: gone again. A ranged (incremental) change this time.
     const back = client.change(p.current, 'CREATE TABLE IF NOT EXISTS', range(edited, 'CREATE TABLE'));
     const again = await client.waitForDiagnostics(p.current, (d, all) => all.version === back);
-    assert.deepEqual(codes(again), ['non-idempotent-statement', 'unindexed-foreign-key']);
+    assert.deepEqual(codes(again), ['missing-lock-timeout', 'non-idempotent-statement', 'unindexed-foreign-key']);
   });
 
   test('a quick fix applies and its finding goes away; the preferred fix is marked', async () => {
@@ -203,7 +204,7 @@ describe('language server on a graphile-migrate project', () => {
     assert.match(fixed, /CREATE INDEX IF NOT EXISTS posts_author_id_idx ON posts \(author_id\);/);
     const version = client.change(p.current, fixed);
     const after = await client.waitForDiagnostics(p.current, (d, all) => all.version === version);
-    assert.deepEqual(codes(after), ['non-idempotent-statement']);
+    assert.deepEqual(codes(after), ['missing-lock-timeout', 'non-idempotent-statement']);
   });
 
   test('ignore comments: for this statement, then for this file', async () => {
@@ -215,7 +216,7 @@ describe('language server on a graphile-migrate project', () => {
     const ignored = applyEdits(text, editsByFile(ignore.edit).get(p.current));
     assert.ok(ignored.includes('-- pgmig-ignore non-idempotent-statement\nCREATE POLICY read_posts'), ignored);
     let version = client.change(p.current, ignored);
-    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), []);
+    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), ['missing-lock-timeout']);
 
     // Back to the finding, then the file-level comment.
     version = client.change(p.current, text);
@@ -226,7 +227,7 @@ describe('language server on a graphile-migrate project', () => {
     const fileIgnored = applyEdits(text, editsByFile(ignoreFile.edit).get(p.current));
     assert.ok(fileIgnored.startsWith('-- pgmig-ignore-file non-idempotent-statement\n--!include'));
     version = client.change(p.current, fileIgnored);
-    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), []);
+    assert.deepEqual(codes(await client.waitForDiagnostics(p.current, (d, all) => all.version === version)), ['missing-lock-timeout']);
     version = client.change(p.current, CURRENT);
     await client.waitForDiagnostics(p.current, (d, all) => all.version === version);
   });
@@ -369,6 +370,72 @@ describe('files outside any project', () => {
     }
   });
 
+  test('a file that is no migration gets syntax errors only, unless pgmig.filesOutsideProjects asks for all rules', async () => {
+    const p = makeProject();
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-outside-'));
+    const scratch = path.join(outside, 'scratch.sql');
+    // In a project's folder but no migration of it (a psql script): the same.
+    const script = path.join(p.root, 'scripts', 'report.sql');
+    const text = 'create table orders (id int primary key, customer_id int references customers (id));\nselec 1;\n';
+    writeFileSync(scratch, text);
+    mkdirSync(path.dirname(script), { recursive: true });
+    writeFileSync(script, text);
+    const client = await LspClient.start({ rootDir: p.root });
+    try {
+      for (const file of [scratch, script]) {
+        client.open(file);
+        const d = await client.waitForDiagnostics(file, (x) => x.length > 0);
+        assert.deepEqual(d.map((x) => x.code), ['syntax-error'], `${file}: ${JSON.stringify(d)}`);
+      }
+      // The CLI lints a path it is given with every rule.
+      const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lint', '--format', 'json', scratch], { encoding: 'utf8' });
+      const rules = new Set(JSON.parse(cli.stdout).map((f) => f.rule));
+      assert.ok(rules.has('missing-rls') && rules.has('unindexed-foreign-key'), cli.stdout);
+
+      client.settings = { ...client.settings, filesOutsideProjects: 'allRules' };
+      client.notify('workspace/didChangeConfiguration', { settings: null });
+      const all = await client.waitForDiagnostics(scratch, (x) => x.some((y) => y.code === 'missing-rls'));
+      assert.ok(all.some((x) => x.code === 'unindexed-foreign-key') && all.some((x) => x.code === 'syntax-error'));
+    } finally {
+      await client.stop();
+      rmSync(p.root, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test('a missing fixture: "Create fixture file" creates and opens it; go to definition names the file to create', async () => {
+    const p = makeProject();
+    const text = 'select 1;\n--!include tables/orders.sql\n';
+    writeFileSync(p.current, text);
+    const client = await LspClient.start({
+      rootDir: p.root,
+      capabilities: { workspace: { configuration: true, workspaceFolders: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create', 'rename', 'delete'] } } },
+    });
+    try {
+      client.open(p.current);
+      const d = (await client.waitForDiagnostics(p.current, (x) => x.some((y) => y.code === 'include-not-found'))).find((y) => y.code === 'include-not-found');
+      const actions = await client.request('textDocument/codeAction', { textDocument: { uri: uriOf(p.current) }, range: d.range, context: { diagnostics: [d] } });
+      const create = actions.find((a) => a.title.startsWith('Create fixture file'));
+      assert.ok(create, JSON.stringify(actions.map((a) => a.title)));
+      const fixture = path.join(p.migrations, 'fixtures', 'tables', 'orders.sql');
+      assert.equal(create.title, 'Create fixture file migrations/fixtures/tables/orders.sql');
+      assert.deepEqual(create.edit.documentChanges, [{ kind: 'create', uri: uriOf(fixture), options: { ignoreIfExists: true } }]);
+      assert.deepEqual(create.command, { title: 'Open the fixture', command: 'pgmig.openAt', arguments: [fixture, 0] });
+      assert.ok(actions.some((a) => a.title === 'Ignore include-not-found for this statement' || a.title.startsWith('Ignore include-not-found')));
+      // F12 on the path: the file it would be.
+      const definition = await client.request('textDocument/definition', { textDocument: { uri: uriOf(p.current) }, position: { line: 1, character: 14 } });
+      assert.equal(definition.uri, uriOf(fixture));
+      // A path that leaves the fixtures folder gets neither.
+      client.change(p.current, 'select 1;\n--!include ../../outside.sql\n');
+      const outside = (await client.waitForDiagnostics(p.current, (x) => x.some((y) => y.code === 'include-outside-fixtures'))).find((y) => y.code === 'include-outside-fixtures');
+      const none = await client.request('textDocument/codeAction', { textDocument: { uri: uriOf(p.current) }, range: outside.range, context: { diagnostics: [outside] } });
+      assert.ok(!none.some((a) => a.title.startsWith('Create fixture file')));
+    } finally {
+      await client.stop();
+      rmSync(p.root, { recursive: true, force: true });
+    }
+  });
+
   test('a broken pgmig.json is reported on the file in one line', async () => {
     const p = makeProject();
     writeFileSync(path.join(p.root, 'pgmig.json'), '{ "rules": { "missing-rls": "loud" } }');
@@ -463,7 +530,7 @@ describe('transports and documents without a file', () => {
         notify = () => published.get(uriOf(p.current))?.length > 0 && (clearTimeout(timer), resolve());
         notify();
       });
-      assert.deepEqual(codes(published.get(uriOf(p.current))), ['non-idempotent-statement', 'unindexed-foreign-key']);
+      assert.deepEqual(codes(published.get(uriOf(p.current))), ['missing-lock-timeout', 'non-idempotent-statement', 'unindexed-foreign-key']);
       assert.equal((await conn.sendRequest('pgmig/waitIdle', null)).trusted, true);
       await conn.sendRequest('shutdown', null);
       conn.sendNotification('exit', null);
@@ -483,8 +550,10 @@ describe('transports and documents without a file', () => {
       await ours.waitIdle();
       const watchers = other.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
       assert.deepEqual(watchers.registerOptions.watchers.map((w) => w.globPattern), ['**/*.sql', '**/.gmrc', '**/pgmig.json']);
-      // The VS Code client (initializationOptions.settings) has its own watchers: no second set.
-      assert.equal(ours.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles'), undefined);
+      // The VS Code client (initializationOptions.settings) has its own watchers: no second set; only the env files
+      // (pgmig.envFile) are asked for, as any client is.
+      const ourWatchers = ours.registrations.filter((r) => r.method === 'workspace/didChangeWatchedFiles').flatMap((r) => r.registerOptions.watchers);
+      assert.deepEqual(ourWatchers.map((w) => w.globPattern), ['**/.env']);
     } finally {
       await other.stop();
       await ours.stop();

@@ -23,10 +23,11 @@ function bigProject() {
     previousHash = hash;
     writeFileSync(path.join(root, 'migrations', 'committed', `${String(i + 1).padStart(6, '0')}.sql`), text);
   }
-  const statements = [];
+  // Clean: the lock timeout is set, and the new tables' keys are identity columns.
+  const statements = ["SET lock_timeout = '5s';"];
   for (let j = 0; j < 300; j++) {
     statements.push(
-      `CREATE TABLE IF NOT EXISTS c_${j} (\n  id bigserial PRIMARY KEY,\n  owner_id bigint REFERENCES t_${j} (id)\n);`,
+      `CREATE TABLE IF NOT EXISTS c_${j} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  owner_id bigint REFERENCES t_${j} (id)\n);`,
       `CREATE INDEX IF NOT EXISTS c_${j}_owner ON c_${j} (owner_id);`,
       `ALTER TABLE c_${j} ENABLE ROW LEVEL SECURITY;`,
       `DROP POLICY IF EXISTS c_${j}_all ON c_${j};`,

@@ -12,7 +12,7 @@ import path from 'node:path';
 import {
   assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, sampleWorkspaceSource, skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
-import { openFile, openQuickInput, runCommand, screenshot, stepsWithScreenshots, waitUntil } from './workbench.mjs';
+import { openFile, openQuickInput, runCommand, screenshot, stepsOf, waitUntil } from './workbench.mjs';
 
 const UNREACHABLE_URL = 'postgres://nobody@127.0.0.1:1/nothing';
 const WELCOME_BUTTONS = ['Use the Embedded Database', 'Select Target', 'Set Database Password', 'Show Log'];
@@ -27,7 +27,7 @@ async function withWorkbench(t, { workspace, env = {}, settings = {} }, fn) {
   t.diagnostic(`code-server on port ${server.port} ready in ${server.startSeconds} s (workspace ${workspace})`);
   const browser = await launchChromium();
   const { page } = browser;
-  const step = stepsWithScreenshots(t, page, 'first');
+  const step = stepsOf(t, page, 'first');
   try {
     await page.goto(server.workbenchUrl());
     // The extension's view container in the activity bar (an empty folder has no explorer rows to wait for).

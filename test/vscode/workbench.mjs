@@ -46,7 +46,7 @@ export async function screenshot(page, t, name) {
   return file;
 }
 
-/** Polls `probe` until it returns a truthy value (its errors count as "not yet"); fails naming `what`. */
+/** Polls `probe` until it returns a truthy value; fails naming `what` (and the last value or error) after `timeoutMs`. */
 export async function waitUntil(what, probe, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   let last;
@@ -62,8 +62,8 @@ export async function waitUntil(what, probe, timeoutMs = 30_000) {
   }
 }
 
-/** `step(name, fn)`: a subtest of `t` that saves `<prefix>-failure-<name>.png` when it fails. */
-export function stepsWithScreenshots(t, page, prefix) {
+/** `step(name, fn)`: a subtest of `t` that saves a screenshot `<prefix>-failure-<name>` when it fails. */
+export function stepsOf(t, page, prefix) {
   return (name, fn) => t.test(name, async () => {
     try {
       await fn();
@@ -72,4 +72,11 @@ export function stepsWithScreenshots(t, page, prefix) {
       throw error;
     }
   });
+}
+
+/** Puts the cursor at a 1-based line and column (Go to Line). */
+export async function goTo(page, line, column) {
+  const input = await openQuickInput(page, 'Control+G');
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
 }

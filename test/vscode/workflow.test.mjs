@@ -33,7 +33,7 @@ test('migration workflow in a real VS Code (embedded database and PostgreSQL)', 
     pg.psql('create database staging');
     const url = pg.url('app');
     // A login without a password (until the editor's SecretStorage supplies it). This once left a half-open
-    // connection that made Reset hang 60 s (server/engineHost.ts emptyPasswordUnlessOtherSource): Reset runs after it.
+    // connection that made Reset hang 60 s (server/commands/host.ts emptyPasswordUnlessOtherSource): Reset runs after it.
     const noPassword = pg.url('postgres', { password: null });
     await runHostSuite(t, {
       workspace,

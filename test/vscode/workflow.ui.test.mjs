@@ -9,7 +9,7 @@ import path from 'node:path';
 import {
   assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
-import { openFile, openQuickInput, runCommand, screenshot, stepsWithScreenshots, waitUntil } from './workbench.mjs';
+import { openFile, openQuickInput, runCommand, screenshot, stepsOf, waitUntil } from './workbench.mjs';
 
 const sidebar = (page) => page.locator('#workbench\\.parts\\.sidebar');
 const treeRow = (page, text) => sidebar(page).locator('.monaco-list-row', { hasText: text }).first();
@@ -32,7 +32,7 @@ test('migration workflow UI (real VS Code in Chromium, embedded database)', { ..
   t.diagnostic(`code-server on port ${server.port} ready in ${server.startSeconds} s (workspace ${workspace})`);
   const browser = await launchChromium();
   const { page } = browser;
-  const step = stepsWithScreenshots(t, page, 'workflow');
+  const step = stepsOf(t, page, 'workflow');
   try {
     await page.goto(server.workbenchUrl());
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });

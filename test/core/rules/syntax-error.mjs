@@ -21,9 +21,14 @@ ruleTester('syntax-error', {
       'migrations/committed/000001.sql': 'grant select on a to :DATABASE_VISITOR;',
       'migrations/current.sql': '',
     } },
-    { name: 'a DO block whose body is not valid PL/pgSQL is a run-time error, not a grammar one', code: 'do $$ begin not plpgsql at all; end $$;' },
   ],
   invalid: [
+    {
+      // Issue 13: PostgreSQL's grammar accepts it, its PL/pgSQL compiler does not (when the block runs).
+      name: 'a DO block whose body is not valid PL/pgSQL, at the token PL/pgSQL stops at',
+      code: 'do $$ begin not plpgsql at all; end $$;',
+      errors: [{ line: 1, column: 13, endLine: 1, endColumn: 16, text: 'not', message: /syntax error at or near "not" in the DO block/ }],
+    },
     {
       code: 'create tabel x (id int);\ncreate table if not exists y (id int);',
       errors: [{ line: 1, column: 8, endLine: 1, endColumn: 13, text: 'tabel', message: 'syntax error at or near "tabel"' }],
