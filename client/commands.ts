@@ -12,25 +12,42 @@ import {
   type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { EMBEDDED_TARGET, type EngineArgs, type LayoutProjectInfo, type LayoutStatusReport, type TargetInfo, type TargetStatus } from './engineTypes';
+import { relativePaths } from './codeLenses';
 import type { DatabasePasswords } from './secrets';
 
+/** What a command does, for its progress notification ("pgmig: Applying pending migrations") and its failure. */
 const TITLES: Record<string, string> = {
-  migrate: 'Migrate',
-  rollback: 'Rollback',
-  commit: 'Commit',
-  uncommit: 'Uncommit',
-  runCurrent: 'Run current migration',
-  watchStart: 'Start Watch',
-  watchStop: 'Stop Watch',
-  reset: 'Reset Database',
-  initTarget: 'Init Target',
-  dumpSchema: 'Dump Schema',
-  status: 'Status',
+  migrate: 'Apply pending migrations',
+  rollback: 'Roll back',
+  commit: 'Commit current.sql',
+  uncommit: 'Uncommit the latest migration',
+  runCurrent: 'Run current.sql',
+  watchStart: 'Start watch',
+  watchStop: 'Stop watch',
+  reset: 'Reset database',
+  initTarget: 'Initialize the target database',
+  dumpSchema: 'Dump the schema',
+  status: 'Read the status',
   layoutMigrate: 'Apply',
   layoutRollback: 'Roll back',
-  layoutStatus: 'Status',
-  runInTerminal: 'Run in terminal',
+  layoutStatus: 'Read the status',
+  runInTerminal: 'Run in a terminal',
+  init: 'Initialize the project',
 };
+/** What a command says when it is done (a notification; failures have their own). */
+const DONE: Record<string, (r: any, args: EngineArgs) => string | undefined> = {
+  migrate: (r: { applied: string[] }) => (r.applied.length ? `applied ${names(r.applied)}` : 'the database is up to date: nothing to apply'),
+  layoutMigrate: (r: { applied: string[] }) => (r.applied.length ? `applied ${names(r.applied)}` : 'the database is up to date: nothing to apply'),
+  rollback: (r: { rolledBack: string[] }) => (r.rolledBack.length ? `rolled back ${names(r.rolledBack)}` : 'nothing to roll back'),
+  layoutRollback: (r: { rolledBack: string[] }) => (r.rolledBack.length ? `rolled back ${names(r.rolledBack)}` : 'nothing to roll back'),
+  reset: (r: { applied: string[] }) => `database reset: ${r.applied.length} committed migration${r.applied.length === 1 ? '' : 's'} applied again`,
+};
+
+function names(files: string[]): string {
+  const base = files.map((f) => f.split(/[\\/]/).pop() ?? f);
+  return base.length > 4 ? `${base.slice(0, 3).join(', ')} and ${base.length - 3} more` : base.join(', ');
+}
+
 /** Stopping these between two migrations leaves the database consistent (each migration is its own transaction). */
 const CANCELLABLE = new Set(['migrate', 'rollback', 'runCurrent', 'layoutMigrate', 'layoutRollback']);
 const QUIET = new Set(['status', 'targets', 'selectTarget', 'watchStart', 'watchStop', 'layoutStatus']);
@@ -49,6 +66,8 @@ export class Workflow {
   readonly onDidChange = this.changedEmitter.event;
   /** The last failure (tests and the status bar read it). */
   lastFailure: EngineFailure | undefined;
+  /** The last "done" notification (tests read it). */
+  lastDone: string | undefined;
   /**
    * Set once the user shows interest in the databases (the Migrations view opened, a command run): before that
    * nothing opens a database, so a workspace that only wants the analysis never starts the embedded one.
@@ -74,6 +93,7 @@ export class Workflow {
     if (!this.client.isRunning()) return [];
     const r = await this.client.sendRequest<{ roots: string[] }>('pgmig/projects');
     this.rootsCache = [...r.roots].sort((a, b) => a.length - b.length);
+    this.setHasProject(this.rootsCache.length > 0);
     return this.rootsCache;
   }
 
@@ -146,10 +166,35 @@ export class Workflow {
       const password = await this.passwordFor(root, target);
       const s = await this.client.sendRequest<TargetStatus>('pgmig/status', { root, target, password });
       this.statuses.set(`${root}\0${target}`, s);
+      void this.updateWatchContext();
       return s;
     } catch (e) {
       return e instanceof ResponseError ? e : new ResponseError(1, String((e as Error)?.message ?? e));
     }
+  }
+
+  /** `pgmig.watching`: watch runs on the main project's selected target (the view menu offers Stop, else Start). */
+  private async updateWatchContext(): Promise<void> {
+    const root = await this.mainRoot().catch(() => undefined);
+    if (!root) return;
+    const on = this.statuses.get(`${root}\0${this.selectedTarget(root)}`)?.watch.on === true;
+    if (on === this.watching) return;
+    this.watching = on;
+    await vscode.commands.executeCommand('setContext', 'pgmig.watching', on);
+  }
+
+  private watching: boolean | undefined;
+  /** Watch runs on the main project's selected target (as last read). */
+  get isWatching(): boolean {
+    return this.watching === true;
+  }
+  private hasProject: boolean | undefined;
+
+  /** `pgmig.hasProject`: a graphile-migrate project is open; the commands that need one are enabled only then. */
+  private setHasProject(has: boolean): void {
+    if (has === this.hasProject) return;
+    this.hasProject = has;
+    void vscode.commands.executeCommand('setContext', 'pgmig.hasProject', has);
   }
 
   /**
@@ -194,6 +239,11 @@ export class Workflow {
       try {
         const result = await this.send<T>(name, { ...args, password }, opts.quiet || QUIET.has(name));
         this.lastFailure = undefined;
+        const done = result && DONE[name]?.(result, args);
+        if (done) {
+          this.lastDone = `pgmig: ${done}`;
+          void vscode.window.showInformationMessage(this.lastDone);
+        }
         return result;
       } catch (e) {
         if (e instanceof vscode.CancellationError || (e instanceof ResponseError && e.code === -32800)) {
@@ -214,7 +264,7 @@ export class Workflow {
             continue;
           }
         }
-        this.fail(name, message, data);
+        this.fail(name, message, data, args.root);
         return undefined;
       } finally {
         this.fireChanged();
@@ -226,7 +276,7 @@ export class Workflow {
   private async send<T>(name: string, args: EngineArgs, quiet: boolean): Promise<T> {
     const command = `pgmig.engine.${name}`;
     if (quiet) return (await this.client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] })) as T;
-    const title = `Migrate: ${TITLES[name] ?? name}`;
+    const title = `pgmig: ${TITLES[name] ?? name}`;
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: CANCELLABLE.has(name) },
       async (progress, token) => {
@@ -244,11 +294,13 @@ export class Workflow {
     );
   }
 
-  private fail(command: string, message: string, data?: { code?: string; location?: EngineFailure['location'] }): void {
+  private fail(command: string, message: string, data?: { code?: string; location?: EngineFailure['location'] }, root?: string): void {
     this.lastFailure = { command, message, code: data?.code, location: data?.location };
     this.log.error(`${command}: ${message}`);
     const actions = data?.location ? ['Go to Error', 'Show details'] : ['Show details'];
-    void vscode.window.showErrorMessage(`pgmig: ${TITLES[command] ?? command} failed: ${message}`, ...actions).then((choice) => {
+    // Paths relative to the project in the notification (the log keeps them whole).
+    const shown = root ? relativePaths(message, root) : message;
+    void vscode.window.showErrorMessage(`pgmig: ${TITLES[command] ?? command} failed: ${shown}`, ...actions).then((choice) => {
       if (choice === 'Show details') this.log.show(true);
       if (choice === 'Go to Error' && data?.location) {
         const pos = new vscode.Position(data.location.line - 1, data.location.column - 1);
@@ -258,6 +310,53 @@ export class Workflow {
   }
 }
 
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+
+/** The down script graphile-migrate's layout expects beside a committed file: `000003-name.sql` -> `000003-name.down.sql`. */
+export function downScriptPath(file: string): string {
+  return file.replace(/\.sql$/, '.down.sql');
+}
+
+/** Writes an almost empty down script for a committed migration (never over an existing one) and opens it. */
+async function createDownScript(item: { name: string; file: string }): Promise<vscode.Uri> {
+  const uri = vscode.Uri.file(downScriptPath(item.file));
+  let exists = true;
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    exists = false;
+  }
+  if (!exists) {
+    const text = `-- Down script of ${item.name}: undo what it does, newest change first.\n-- Migrate: Rollback runs it and then forgets that ${item.name} was applied.\n\n`;
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
+  }
+  const editor = await vscode.window.showTextDocument(uri, { preview: false });
+  const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+  editor.selection = new vscode.Selection(end, end);
+  return uri;
+}
+
+/**
+ * Migrations without a down script cannot be rolled back: says which, and offers to create the scripts (the first
+ * one opens in the editor). Returns the created file, or undefined.
+ */
+async function offerDownScripts(missing: { name: string; file: string }[]): Promise<vscode.Uri | undefined> {
+  const list = missing.map((m) => m.name).join(', ');
+  const choice = await vscode.window.showWarningMessage(
+    `${list} ${missing.length === 1 ? 'has' : 'have'} no down script, so ${missing.length === 1 ? 'it' : 'they'} cannot be rolled back. Write ${missing.length === 1 ? baseName(downScriptPath(missing[0].file)) : 'the down scripts'} first.`,
+    'Create Down Script',
+  );
+  if (choice !== 'Create Down Script') return undefined;
+  let first: vscode.Uri | undefined;
+  for (const m of missing) {
+    const uri = await createDownScript(m);
+    first ??= uri;
+  }
+  return first;
+}
+
 /** Tree items the context-menu commands receive. */
 export interface MigrationNodeLike {
   root: string;
@@ -265,12 +364,23 @@ export interface MigrationNodeLike {
   item?: { name: string; file: string; number: number; hash: string; downFile?: string };
 }
 
+/**
+ * A project's name in a list: its folder relative to the workspace folder, or the workspace folder's own name when
+ * the project is the folder itself (asRelativePath returns the absolute path then).
+ */
+export function projectLabel(root: string): string {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(root));
+  if (!folder) return baseName(root);
+  const relative = vscode.workspace.asRelativePath(vscode.Uri.file(root), false);
+  return relative && relative !== root && !relative.startsWith('/') ? relative : folder.name;
+}
+
 /** A project to select a target for: graphile-migrate projects and those of the other layouts (numbered, Drizzle, Alembic). */
 async function pickRoot(workflow: Workflow): Promise<string | undefined> {
   const roots = [...(await workflow.roots()), ...(await workflow.layoutProjects()).map((l) => l.root)];
   if (roots.length <= 1) return roots[0];
   const pick = await vscode.window.showQuickPick(
-    roots.map((r) => ({ label: vscode.workspace.asRelativePath(r) || r, root: r })),
+    roots.map((r) => ({ label: projectLabel(r), description: r, root: r })),
     { title: 'Which migrations project?' },
   );
   return pick?.root;
@@ -284,7 +394,7 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
   register('pgmig.commit', async (arg?: { message?: string }) => {
     let message = arg?.message;
     if (message === undefined) {
-      message = await vscode.window.showInputBox({ title: 'Migrate: Commit', prompt: 'Commit message (optional; names the file)', placeHolder: 'add tags' });
+      message = await vscode.window.showInputBox({ title: 'pgmig: Commit current.sql', prompt: 'Commit message (optional; names the file)', placeHolder: 'add tags' });
       if (message === undefined) return undefined;
     }
     const r = await workflow.run<{ file: string; hash: string }>('commit', { message });
@@ -293,18 +403,35 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
   });
   register('pgmig.uncommit', async () => {
     const r = await workflow.run<{ file: string }>('uncommit');
-    if (r) void vscode.window.showInformationMessage(`pgmig: ${r.file.split(/[\\/]/).pop()} moved back into the current migration`);
+    if (!r) return r;
+    // The committed file (and its down script) no longer exist: their tabs would only say "deleted".
+    const gone = new Set([r.file, downScriptPath(r.file)].map((f) => vscode.Uri.file(f).toString()));
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputText && gone.has(tab.input.uri.toString()));
+    if (tabs.length) await vscode.window.tabGroups.close(tabs);
+    void vscode.window.showInformationMessage(`pgmig: ${baseName(r.file)} moved back into the current migration`);
     return r;
   });
-  register('pgmig.migrate', async () => {
-    const r = await workflow.run<{ applied: string[] }>('migrate');
-    if (r) void vscode.window.setStatusBarMessage(r.applied.length ? `pgmig: applied ${r.applied.join(', ')}` : 'pgmig: already up to date', 5000);
-    return r;
-  });
+  register('pgmig.migrate', () => workflow.run<{ applied: string[] }>('migrate'));
+  // Rollback runs down scripts: when one is missing the rollback cannot run, so the choice offered is to write it.
   register('pgmig.rollback', async () => {
-    const ok = await vscode.window.showWarningMessage('Roll back the latest applied migration (runs its down script)?', { modal: true }, 'Roll Back');
+    const root = await workflow.mainRoot();
+    if (!root) return workflow.run('rollback');
+    const target = workflow.selectedTarget(root);
+    const s = await workflow.status(root, target);
+    if (s instanceof ResponseError || s.error) return workflow.run('rollback', { root, target });
+    const latest = s.migrations.filter((m) => m.state === 'applied' || m.state === 'changed').pop();
+    if (!latest) {
+      void vscode.window.showInformationMessage(`pgmig: nothing to roll back: no migration is applied to ${s.database}`);
+      return undefined;
+    }
+    if (!latest.downFile) return offerDownScripts([latest]);
+    const ok = await vscode.window.showWarningMessage(
+      `Roll back ${latest.name} on ${s.database}? This runs ${baseName(latest.downFile)}.`,
+      { modal: true },
+      'Roll Back',
+    );
     if (ok !== 'Roll Back') return undefined;
-    return workflow.run('rollback');
+    return workflow.run('rollback', { root, target });
   });
   register('pgmig.watchStart', () => workflow.run('watchStart'));
   register('pgmig.watchStop', () => workflow.run('watchStop'));
@@ -341,7 +468,7 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
     );
     if (go !== 'Continue') return undefined;
     const typed = await vscode.window.showInputBox({
-      title: 'Migrate: Reset Database',
+      title: 'pgmig: Reset Database',
       prompt: `Type the database name '${s.confirmName}' to confirm`,
       ignoreFocusOut: true,
       validateInput: (v) => (v === s.confirmName ? undefined : `Type '${s.confirmName}' exactly to reset`),
@@ -349,21 +476,22 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
     if (typed !== s.confirmName) return undefined;
     return workflow.run('reset', { root, target, confirm: typed });
   });
-  register('pgmig.selectTarget', async () => {
-    const root = await pickRoot(workflow);
+  // From the palette, or with the project from a row of the Migrations view (an unreachable target's choices).
+  register('pgmig.selectTarget', async (at?: { root?: string }) => {
+    const root = at?.root ?? (await pickRoot(workflow));
     if (!root) return undefined;
     const current = workflow.selectedTarget(root);
     const targets = await workflow.targets(root);
     const pick = await vscode.window.showQuickPick(
       targets.map((t) => ({ label: `${t.name === current ? '$(check) ' : ''}${t.label}`, description: t.description, detail: t.protected ? 'protected: reset refused' : undefined, name: t.name })),
-      { title: 'Migrate: Select Target', placeHolder: 'The database the tree, CodeLens and commands act on' },
+      { title: 'pgmig: Select Target Database', placeHolder: 'The database the tree, CodeLens and commands act on' },
     );
     if (!pick) return undefined;
     await workflow.selectTarget(root, pick.name);
     return pick.name;
   });
-  register('pgmig.useEmbedded', async () => {
-    const root = await workflow.mainRoot();
+  register('pgmig.useEmbedded', async (at?: { root?: string }) => {
+    const root = at?.root ?? (await workflow.mainRoot());
     if (root) await workflow.selectTarget(root, EMBEDDED_TARGET);
   });
   register('pgmig.initTarget', async () => {
@@ -374,7 +502,7 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
       void vscode.window.showInformationMessage('pgmig: pgmig.json defines no targets ("targets": { "staging": { "urlEnv": "STAGING_DATABASE_URL" } })');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(named.map((t) => ({ label: t.name, description: t.description })), { title: 'Migrate: Init Target' });
+    const pick = await vscode.window.showQuickPick(named.map((t) => ({ label: t.name, description: t.description })), { title: 'pgmig: Initialize a Target Database' });
     if (!pick) return undefined;
     return workflow.run('initTarget', { root, target: pick.label });
   });
@@ -384,10 +512,31 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
     return r;
   });
   register('pgmig.showLog', () => workflow.log.show(true));
-  register('pgmig.setPassword', async () => {
-    const root = await workflow.mainRoot();
+  register('pgmig.init', async () => {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (!folders.length) {
+      const open = await vscode.window.showInformationMessage('pgmig: open the folder the project belongs in first.', 'Open Folder');
+      if (open) await vscode.commands.executeCommand('vscode.openFolder');
+      return undefined;
+    }
+    const folder = folders.length === 1 ? folders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'The folder to create the migrations project in' });
+    if (!folder) return undefined;
+    try {
+      const r = await workflow.client.sendRequest<{ root: string; created: string[] }>('pgmig/init', { root: folder.uri.fsPath });
+      workflow.log.info(`init: created ${r.created.join(', ')} in ${r.root}`);
+      await vscode.window.showTextDocument(vscode.Uri.file(`${r.root}/migrations/current.sql`), { preview: false });
+      void vscode.window.showInformationMessage(`pgmig: created a graphile-migrate project in ${folder.name} (.gmrc, migrations/). Write your first change in current.sql.`);
+      workflow.fireChanged();
+      return r;
+    } catch (e) {
+      void vscode.window.showErrorMessage(`pgmig: ${(e as Error).message}`);
+      return undefined;
+    }
+  });
+  register('pgmig.setPassword', async (at?: { root?: string; target?: string }) => {
+    const root = at?.root ?? (await workflow.mainRoot());
     if (!root) return;
-    const target = workflow.selectedTarget(root);
+    const target = at?.target ?? workflow.selectedTarget(root);
     const typed = await vscode.window.showInputBox({ title: `Password for ${target || 'the default database'}`, password: true, ignoreFocusOut: true });
     if (typed) {
       await workflow.passwords.store(root, target, typed);
@@ -399,20 +548,24 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
   register('pgmig.applyUpTo', (node: MigrationNodeLike) => node?.item && workflow.run('migrate', { root: node.root, target: node.target, to: node.item.number }));
   register('pgmig.rollbackTo', async (node: MigrationNodeLike) => {
     if (!node?.item) return undefined;
+    const s = await workflow.status(node.root, node.target);
+    if (!(s instanceof ResponseError)) {
+      const undone = s.migrations.filter((m) => m.number >= node.item!.number && (m.state === 'applied' || m.state === 'changed'));
+      const missing = undone.filter((m) => !m.downFile);
+      if (missing.length) return offerDownScripts(missing);
+    }
     const ok = await vscode.window.showWarningMessage(`Roll back ${node.item.name} and every later migration (runs their down scripts)?`, { modal: true }, 'Roll Back');
     if (ok !== 'Roll Back') return undefined;
     return workflow.run('rollback', { root: node.root, target: node.target, to: node.item.number - 1 });
   });
   register('pgmig.openDown', async (node: MigrationNodeLike) => {
     if (!node?.item) return;
-    const down = node.item.downFile ?? node.item.file.replace(/\.sql$/, '.down.sql');
-    const uri = vscode.Uri.file(down);
-    if (!node.item.downFile) {
-      const create = await vscode.window.showInformationMessage(`${node.item.name} has no down script. Create ${down.split(/[\\/]/).pop()}?`, 'Create');
-      if (create !== 'Create') return;
-      await vscode.workspace.fs.writeFile(uri, Buffer.from(`-- Undoes ${node.item.name} (run by Migrate: Rollback).\n`));
-    }
-    await vscode.window.showTextDocument(uri, { preview: false });
+    if (!node.item.downFile) return offerDownScripts([node.item]);
+    await vscode.window.showTextDocument(vscode.Uri.file(node.item.downFile), { preview: false });
+  });
+  register('pgmig.createDownScript', async (node?: MigrationNodeLike) => {
+    if (node?.item) return createDownScript(node.item);
+    return undefined;
   });
   register('pgmig.copyHash', async (node: MigrationNodeLike) => {
     if (!node?.item) return;
@@ -422,19 +575,22 @@ export function registerCommands(context: vscode.ExtensionContext, workflow: Wor
   register('pgmig.refresh', () => workflow.fireChanged());
   register('pgmig.quickPick', async () => {
     const items: (vscode.QuickPickItem & { command: string })[] = [
-      ['pgmig.migrate', 'Migrate', 'apply pending migrations'],
-      ['pgmig.commit', 'Commit', 'commit the current migration'],
-      ['pgmig.uncommit', 'Uncommit', 'move the latest migration back into current'],
-      ['pgmig.rollback', 'Rollback', 'undo the latest applied migration'],
+      ['pgmig.migrate', 'Apply Pending Migrations', ''],
+      ['pgmig.commit', 'Commit current.sql as a New Migration', ''],
+      ['pgmig.uncommit', 'Uncommit the Latest Migration into current.sql', ''],
+      ['pgmig.rollback', 'Roll Back the Latest Migration', 'runs its down script'],
       ['pgmig.watchStart', 'Start Watch', 'apply current.sql on save'],
       ['pgmig.watchStop', 'Stop Watch', ''],
-      ['pgmig.status', 'Status', ''],
-      ['pgmig.selectTarget', 'Select Target', ''],
-      ['pgmig.dumpSchema', 'Dump Schema', ''],
+      ['pgmig.status', 'Show Database Status', ''],
+      ['pgmig.selectTarget', 'Select Target Database', ''],
+      ['pgmig.dumpSchema', 'Dump the Database Schema', ''],
       ['pgmig.reset', 'Reset Database', 'drops the database'],
       ['pgmig.showLog', 'Show Log', ''],
-    ].map(([command, label, detail]) => ({ label: `Migrate: ${label}`, description: detail, command }));
-    const pick = await vscode.window.showQuickPick(items, { title: 'pgmig' });
+    ]
+      // The one watch command that applies.
+      .filter(([command]) => command !== (workflow.isWatching ? 'pgmig.watchStart' : 'pgmig.watchStop'))
+      .map(([command, label, detail]) => ({ label: `Migrate: ${label}`, description: detail, command }));
+    const pick = await vscode.window.showQuickPick(items, { title: 'pgmig: migration commands' });
     if (pick) await vscode.commands.executeCommand(pick.command);
   });
 }

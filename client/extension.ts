@@ -4,6 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, State } from 'vscode-languageclient/node';
+import { codeLensMiddleware } from './codeLenses';
 import { registerCommands, Workflow } from './commands';
 import { LAYOUT_LENS_SELECTOR, LayoutLensProvider } from './layoutLenses';
 import { MigrationsTree } from './migrationsTree';
@@ -79,6 +80,14 @@ export async function activate(context: vscode.ExtensionContext, serverProcess: 
     outputChannel: log,
     traceOutputChannel: log,
     middleware: {
+      // `workflow` is created below, before the client can ask for lenses; the guard covers the order anyway.
+      provideCodeLenses: codeLensMiddleware(() => {
+        try {
+          return workflow;
+        } catch {
+          return undefined;
+        }
+      }),
       // CodeLens and other LSP clients run `pgmig.engine.*` directly; in VS Code they go through the workflow
       // (progress, cancel, password prompt, one clear notification on failure, tree refresh).
       executeCommand: async (command, args, next) => {

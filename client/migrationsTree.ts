@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-languageclient/node';
+import { relativePaths } from './codeLenses';
 import type { Workflow } from './commands';
 import type { LayoutProjectInfo, LayoutStatusReport, LayoutTreeItem, MigrationItem, TargetInfo, TargetStatus } from './engineTypes';
 
@@ -15,6 +16,7 @@ type Node =
   | { kind: 'current'; root: string; target: string; status: TargetStatus }
   | { kind: 'fixture'; root: string; target: string; file: string }
   | { kind: 'message'; root: string; target: string; text: string; detail?: string; error: boolean }
+  | { kind: 'action'; root: string; target: string; action: UnreachableAction }
   | { kind: 'layout'; root: string; target: string; info: LayoutProjectInfo; status?: LayoutStatusReport }
   | { kind: 'layoutMigration'; root: string; target: string; layout: string; item: LayoutTreeItem }
   | { kind: 'layoutInfo'; root: string; target: string; text: string; description: string }
@@ -27,6 +29,19 @@ const STATE_ICON: Record<MigrationItem['state'], [string, string]> = {
   changed: ['warning', 'list.warningForeground'],
   failed: ['error', 'list.errorForeground'],
 };
+
+/**
+ * What the user can do about a database that cannot be reached: the same choices as the welcome view's buttons
+ * (package.json `viewsWelcome`, `pgmig.view == unreachable`), as rows under the target when other projects share the
+ * view (VS Code shows welcome content only in an empty view).
+ */
+type UnreachableAction = { command: string; title: string; icon: string; arguments?: unknown[] };
+export const UNREACHABLE_ACTIONS: UnreachableAction[] = [
+  { command: 'pgmig.useEmbedded', title: 'Use the Embedded Database', icon: 'database' },
+  { command: 'pgmig.selectTarget', title: 'Select Target…', icon: 'list-selection' },
+  { command: 'pgmig.setPassword', title: 'Set Database Password…', icon: 'key' },
+  { command: 'pgmig.showLog', title: 'Show Log', icon: 'output' },
+];
 
 function when(iso: string | undefined): string {
   if (!iso) return '';
@@ -60,6 +75,12 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       await this.setContext('pgmig.view', 'untrusted');
       return [];
     }
+    if (!this.workflow.client.isRunning()) {
+      // The server is still starting (or restarting): not "no project" yet. The tree refreshes when it runs.
+      await this.setContext('pgmig.view', 'starting');
+      this.setHeader(undefined);
+      return [];
+    }
     let roots: string[];
     let layouts: LayoutProjectInfo[];
     try {
@@ -72,39 +93,70 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     const layoutNodes: Node[] = layouts.map((info) => ({ kind: 'layout', root: info.root, target: this.workflow.selectedTarget(info.root), info }));
     if (!roots.length && layoutNodes.length) {
       await this.setContext('pgmig.view', 'ready');
-      if (this.view) this.view.message = undefined;
+      this.setHeader(undefined);
       return layoutNodes;
     }
     if (!roots.length) {
       await this.setContext('pgmig.view', 'noProject');
-      if (this.view) this.view.message = undefined;
+      this.setHeader(undefined);
       return [];
     }
     const nodes: Node[] = [];
-    for (const root of roots) {
-      const selected = this.workflow.selectedTarget(root);
-      let targets: TargetInfo[];
-      try {
-        targets = await this.workflow.targets(root);
-      } catch (e) {
-        nodes.push({ kind: 'message', root, target: '', text: `${path.basename(root)}: ${(e as Error).message}`, error: true });
+    let reachable = 0;
+    let firstError: string | undefined;
+    // Each project's targets and selected database's status, read in parallel (one busy database, e.g. while watch
+    // runs, should not hold up the whole view), then listed in order.
+    const perRoot = await Promise.all(
+      roots.map(async (root) => {
+        const selected = this.workflow.selectedTarget(root);
+        try {
+          const [targets, status] = await Promise.all([this.workflow.targets(root), this.workflow.status(root, selected)]);
+          return { root, selected, targets, status };
+        } catch (e) {
+          return { root, selected, error: (e as Error).message };
+        }
+      }),
+    );
+    for (const r of perRoot) {
+      const { root, selected } = r;
+      if (!('targets' in r) || !r.targets) {
+        // The project's settings cannot be read (a .gmrc error, an !ENV variable not set): say so, and offer the file.
+        nodes.push({ kind: 'message', root, target: '', text: `${path.basename(root)}: ${r.error}`, error: true });
+        const gmrc = vscode.Uri.file(path.join(root, '.gmrc'));
+        nodes.push({ kind: 'action', root, target: '', action: { command: 'vscode.open', title: 'Open .gmrc', icon: 'go-to-file', arguments: [gmrc] } });
+        nodes.push({ kind: 'action', root, target: '', action: UNREACHABLE_ACTIONS[UNREACHABLE_ACTIONS.length - 1] });
+        reachable++; // not a database to reach: the view shows this project's problem rather than the welcome
         continue;
       }
+      const targets = r.targets;
       if (!targets.some((t) => t.name === selected)) targets.push({ name: selected, label: selected, description: 'not configured', protected: false });
       for (const info of targets) nodes.push({ kind: 'target', root, target: info.name, info, multiProject: roots.length > 1, selected: info.name === selected });
+      const status = r.status;
+      const unreachable = status instanceof ResponseError ? status.message : status.reachable ? undefined : status.error?.message;
+      if (unreachable) firstError ??= unreachable;
+      else reachable++;
     }
-    // The main project's selected database unreachable: the welcome view explains and offers the embedded one.
-    const main = roots[0];
-    const status = await this.workflow.status(main, this.workflow.selectedTarget(main));
-    const unreachable = status instanceof ResponseError ? status.message : status.reachable ? undefined : status.error?.message;
-    if (unreachable) {
+    // Nothing to show but databases that cannot be reached: an empty view, so that VS Code renders the welcome
+    // content with its buttons (it does so only while `view.message` is empty). The reason goes in the view's
+    // header. Otherwise the unreachable targets carry the same choices as rows (targetChildren) and every other
+    // project stays visible.
+    if (firstError !== undefined && !reachable && !layoutNodes.length) {
+      await this.setContext('pgmig.unreachable', unreachableReason(firstError));
       await this.setContext('pgmig.view', 'unreachable');
-      if (this.view) this.view.message = `No database reachable: ${unreachable}`;
+      this.setHeader(firstError);
       return [];
     }
     await this.setContext('pgmig.view', 'ready');
-    if (this.view) this.view.message = undefined;
+    this.setHeader(undefined);
     return [...nodes, ...layoutNodes];
+  }
+
+  /** The view's header: the reason the database cannot be reached (short; the full text is in the log). */
+  private setHeader(error: string | undefined): void {
+    if (!this.view) return;
+    this.view.message = undefined;
+    // "cannot connect to postgres://…: connection refused" -> "connection refused": the URL is in the tooltip rows and log.
+    this.view.description = error === undefined ? undefined : `unreachable: ${shortError(error.replace(/^cannot connect to \S+: /, ''))}`;
   }
 
   private async layoutChildren(node: Extract<Node, { kind: 'layout' }>): Promise<Node[]> {
@@ -127,9 +179,10 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
 
   private async targetChildren(root: string, target: string): Promise<Node[]> {
     const s = await this.workflow.status(root, target);
-    if (s instanceof ResponseError) return [{ kind: 'message', root, target, text: s.message, error: true }];
+    if (s instanceof ResponseError) return [{ kind: 'message', root, target, text: s.message, error: true }, ...UNREACHABLE_ACTIONS.map((action): Node => ({ kind: 'action', root, target, action }))];
     const out: Node[] = [];
     if (s.error) out.push({ kind: 'message', root, target, text: s.error.message, error: true });
+    if (!s.reachable) for (const action of UNREACHABLE_ACTIONS) out.push({ kind: 'action', root, target, action });
     for (const item of s.migrations) out.push({ kind: 'migration', root, target, item });
     if (s.current.files.length || s.current.state === 'error') out.push({ kind: 'current', root, target, status: s });
     return out;
@@ -141,7 +194,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         const label = `${node.multiProject ? `${path.basename(node.root)} · ` : ''}${node.info.label}`;
         const t = new vscode.TreeItem(label, node.selected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         const s = this.workflow.statuses.get(`${node.root}\0${node.target}`);
-        t.description = `${node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error ? ` · ${s.pending} pending` : ''}${s?.watch.on ? ' · watching' : ''}`;
+        t.description = `${node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error ? ` · ${s.pending} pending` : ''}${s && !s.reachable ? ' · unreachable' : ''}${s?.watch.on ? ' · watching' : ''}`;
         t.iconPath = new vscode.ThemeIcon(node.info.protected ? 'lock' : 'database');
         t.contextValue = node.selected ? 'target.selected' : 'target';
         t.tooltip = `${node.root}\n${node.info.description}${node.info.protected ? '\nprotected: Reset Database is refused' : ''}`;
@@ -257,8 +310,16 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         t.id = `dataMigration:${node.root}:${node.schema}:${m.name}`;
         return t;
       }
+      case 'action': {
+        const t = new vscode.TreeItem(node.action.title, vscode.TreeItemCollapsibleState.None);
+        t.iconPath = new vscode.ThemeIcon(node.action.icon);
+        t.command = { command: node.action.command, title: node.action.title, arguments: node.action.arguments ?? [{ root: node.root, target: node.target }] };
+        t.contextValue = 'action';
+        t.id = `action:${node.root}:${node.target}:${node.action.command}`;
+        return t;
+      }
       case 'message': {
-        const t = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        const t = new vscode.TreeItem(shortError(relativePaths(node.text, node.root)), vscode.TreeItemCollapsibleState.None);
         t.iconPath = new vscode.ThemeIcon(node.error ? 'error' : 'info');
         t.tooltip = node.text;
         t.command = { command: 'pgmig.showLog', title: 'Show Log' };
@@ -266,4 +327,22 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       }
     }
   }
+}
+
+/** An error for one row: its first line, at most 120 characters (the tooltip has it all). */
+export function shortError(message: string): string {
+  const line = message.split('\n')[0].trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+/**
+ * Why a database cannot be reached, as the welcome view's first sentence picks it (package.json `viewsWelcome`,
+ * `pgmig.unreachable == ...`): a password, no server at the address, a database that does not exist, a network error.
+ */
+export function unreachableReason(message: string): 'password' | 'refused' | 'missing' | 'network' | 'other' {
+  if (/password/i.test(message)) return 'password';
+  if (/connection refused|ECONNREFUSED/i.test(message)) return 'refused';
+  if (/database "[^"]*" does not exist/i.test(message)) return 'missing';
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo|timed? ?out|EHOSTUNREACH|ENETUNREACH/i.test(message)) return 'network';
+  return 'other';
 }

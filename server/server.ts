@@ -37,6 +37,7 @@ import { describeColumn, describeFixture, describeTable } from './describe';
 import { Files } from './files';
 import { type EditorSettings, findingsByFile, isInside, type Snapshot, type Unit, Workspace } from './workspace';
 import { ENGINE_CAPABILITIES, registerEngine } from './engineHost';
+import { registerInit } from './init';
 
 declare const PGMIG_VERSION: string;
 
@@ -598,6 +599,8 @@ const engineHost = registerEngine(connection, {
     publish(unit, unit.snapshot);
   },
 });
+
+registerInit(connection);
 
 process.on('uncaughtException', (e) => log(`internal error: ${e?.stack ?? e}`));
 

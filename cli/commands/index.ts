@@ -1,5 +1,6 @@
 // The engine's commands (migrate, watch, commit, ...), one module each. `lint` lives in cli/lint.ts.
 import * as commit from './commit';
+import * as init from './init';
 import * as migrate from './migrate';
 import * as reset from './reset';
 import * as rollback from './rollback';
@@ -16,4 +17,4 @@ export interface Command {
 }
 
 // Projects of other layouts (numbered SQL, Drizzle, Alembic) get their own status/migrate/rollback, and `new`.
-export const commands: Record<string, Command> = withLayouts({ migrate, watch, commit, uncommit, rollback, status, reset, schema, target });
+export const commands: Record<string, Command> = withLayouts({ init, migrate, watch, commit, uncommit, rollback, status, reset, schema, target });

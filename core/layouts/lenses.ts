@@ -67,7 +67,8 @@ export function layoutLenses(project: LayoutProject, file: string, status?: Layo
   const out: LayoutLens[] = [];
   if (state !== 'applied') out.push({ ...at, title: 'Apply up to here', action: 'migrate-to' });
   // Rolling back to here undoes every later migration: the lens names the migration before this one.
-  if (state !== 'pending' && m.downFile) {
+  // Only on what the database has applied (a pending migration, or one whose state is not read yet, has nothing to undo).
+  if (state === 'applied' && m.downFile) {
     out.push({ ...at, title: 'Roll back this and later', action: 'rollback-to', ...(i > 0 ? { migrationId: list[i - 1].id } : { migrationId: undefined, all: true }) });
   }
   if (m.downFile) out.push({ ...at, title: 'Open down script', action: 'open-down', target: m.downFile });

@@ -24,10 +24,13 @@ const projectOf = (name) => {
 };
 const brief = (lenses) => lenses.map((l) => `${l.title}|${l.action}|${l.migrationId ?? ''}${l.all ? '|all' : ''}${l.commandLine ? `|${l.commandLine}` : ''}`);
 
-test('numbered: without status every lens; with status apply on pending, roll back on applied', () => {
+test('numbered: without status no roll back; with status apply on pending, roll back on applied only', () => {
   const p = projectOf('numbered');
   const f2 = path.join(p.folder, '002_create_invoices.sql');
-  assert.deepEqual(brief(layoutLenses(p, f2)), ['Apply up to here|migrate-to|002', 'Roll back this and later|rollback-to|001', 'Open down script|open-down|002']);
+  // Nothing known to be applied: nothing to roll back (issue 10: the lens showed on pending migrations and did nothing).
+  assert.deepEqual(brief(layoutLenses(p, f2)), ['Apply up to here|migrate-to|002', 'Open down script|open-down|002']);
+  const pending = { migrations: [{ id: '001', state: 'applied' }, { id: '002', state: 'pending' }] };
+  assert.deepEqual(brief(layoutLenses(p, f2, pending)), ['Apply up to here|migrate-to|002', 'Open down script|open-down|002']);
   const status = { migrations: [{ id: '001', state: 'applied' }, { id: '002', state: 'applied' }, { id: '003', state: 'pending' }] };
   assert.deepEqual(brief(layoutLenses(p, f2, status)), ['Roll back this and later|rollback-to|001', 'Open down script|open-down|002']);
   // 003 has no rollback file: no roll back, no down script.
@@ -42,7 +45,9 @@ test('numbered: without status every lens; with status apply on pending, roll ba
 test('drizzle: by journal tag; the down script when there is one', () => {
   const p = projectOf('drizzle');
   assert.deepEqual(brief(layoutLenses(p, path.join(p.folder, '0000_init_users.sql'))), ['Apply up to here|migrate-to|0000_init_users']);
-  assert.deepEqual(brief(layoutLenses(p, path.join(p.folder, '0002_review_points.sql'))), ['Apply up to here|migrate-to|0002_review_points', 'Roll back this and later|rollback-to|0001_add_posts', 'Open down script|open-down|0002_review_points']);
+  assert.deepEqual(brief(layoutLenses(p, path.join(p.folder, '0002_review_points.sql'))), ['Apply up to here|migrate-to|0002_review_points', 'Open down script|open-down|0002_review_points']);
+  const applied = { migrations: [{ id: '0000_init_users', state: 'applied' }, { id: '0001_add_posts', state: 'applied' }, { id: '0002_review_points', state: 'applied' }] };
+  assert.deepEqual(brief(layoutLenses(p, path.join(p.folder, '0002_review_points.sql'), applied)), ['Roll back this and later|rollback-to|0001_add_posts', 'Open down script|open-down|0002_review_points']);
 });
 
 test('alembic: the four commands at the revision, as command lines of the project', () => {

@@ -1,5 +1,5 @@
 // Issue 5 as a person uses it, in a real VS Code (code-server in headless Chromium): the Migrations view in the
-// activity bar, Migrate: Migrate from the palette, CodeLens Rollback/Apply, Migrate: Commit with a typed message,
+// activity bar, Migrate: Apply Pending Migrations from the palette, CodeLens Rollback/Apply, Migrate: Commit with a typed message,
 // watch on save with an SQL error squiggle and the status bar, Reset Database refusing a wrong name. On the
 // embedded database (the sample configures no connection). Screenshots in .state/screenshots/workflow-*.png.
 import { test } from 'node:test';
@@ -49,8 +49,8 @@ test('migration workflow UI (real VS Code in Chromium, embedded database)', { ..
       await screenshot(page, t, 'workflow-tree-pending');
     });
 
-    await step('Migrate: Migrate from the palette applies them; the tree shows the dates', async () => {
-      await runCommand(page, 'Migrate: Migrate');
+    await step('Migrate: Apply Pending Migrations from the palette applies them; the tree shows the dates', async () => {
+      await runCommand(page, 'Migrate: Apply Pending Migrations');
       await waitUntil('000003 applied', async () => /applied \d{4}-\d\d-\d\d/.test(await rowText(page, '000003-current-user-id.sql')), 60_000);
       assert.match(await rowText(page, '000001-users.sql'), /applied \d{4}-\d\d-\d\d/);
       await waitUntil('the status bar', () => page.locator('.statusbar-item', { hasText: '0 pending' }).first().isVisible());
@@ -78,7 +78,7 @@ test('migration workflow UI (real VS Code in Chromium, embedded database)', { ..
       await input.fill('add tags');
       await page.keyboard.press('Enter');
       // The validation on the shadow database shows as VS Code progress.
-      await page.locator('.notifications-toasts .notification-toast', { hasText: 'Migrate: Commit' }).first().waitFor({ timeout: 10_000 });
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'pgmig: Commit current.sql' }).first().waitFor({ timeout: 10_000 });
       await screenshot(page, t, 'workflow-commit-progress');
       await page.locator('.tabs-container .tab.active', { hasText: '000004-add-tags.sql' }).waitFor({ timeout: 60_000 });
       assert.ok(existsSync(path.join(workspace, 'migrations', 'committed', '000004-add-tags.sql')));
@@ -125,6 +125,8 @@ test('migration workflow UI (real VS Code in Chromium, embedded database)', { ..
       await page.keyboard.press('Enter');
       // Reset erases the database (the watch-applied current.sql goes with it) and migrates again.
       await waitUntil('the reset database', async () => /applied/.test(await rowText(page, '000004-add-tags.sql')) && /dirty|error/.test(await rowText(page, 'current.sql')), 60_000);
+      // ... and says so (issue 10).
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'pgmig: database reset: 4 committed migrations applied again' }).waitFor({ timeout: 15_000 });
       await screenshot(page, t, 'workflow-reset-done');
     });
   } finally {

@@ -13,12 +13,12 @@ suite('activation', () => {
     assert.ok(extension.exports && 'languageClient' in extension.exports, 'activate() returns { languageClient }');
   });
 
-  test('registers Migrate: Restart Language Server', async () => {
+  test('registers Migrate: Restart the Language Server', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('pgmig.restartServer'), 'pgmig.restartServer is registered');
     const contributed = vscode.extensions.getExtension(EXTENSION_ID).packageJSON.contributes.commands;
     const restart = contributed.find((c) => c.command === 'pgmig.restartServer');
-    assert.deepStrictEqual([restart.category, restart.title], ['Migrate', 'Restart Language Server']);
+    assert.deepStrictEqual([restart.category, restart.title], ['Migrate', 'Restart the Language Server — pgmig']);
   });
 
   test('the language client reaches the running state and the server answered initialize', async () => {

@@ -106,6 +106,8 @@ suite('other layouts: tree and CodeLens', function () {
     assert.deepStrictEqual(lenses.map((l) => l.command.title), ['pending on default', 'Apply up to here', 'Open down script']);
     await runLens(lenses, 'Apply up to here');
     await treeStates('numbered', [`${files[0]} applied`, `${files[1]} applied`, `${files[2]} pending`, `${files[3]} pending`]);
+    // It says when it is done (issue 10).
+    assert.match(api.workflow.lastDone || '', /^pgmig: applied 001_create_platform_schema\.sql, 002_create_invoices\.sql$/);
     const applied = (await layoutTree('numbered')).migrations[1];
     assert.match(applied.description, /^applied \d{4}-\d\d-\d\d \d\d:\d\d$/);
     assert.ok(applied.item.canRollback, 'the latest applied migration with a down script can be rolled back');

@@ -100,9 +100,13 @@ suite('migration workflow: embedded database', () => {
   test('contributes the Migrate: commands in the palette, the views and the settings', async () => {
     const pkg = vscode.extensions.getExtension('pgmig.pgmig').packageJSON;
     const titles = pkg.contributes.commands.filter((c) => c.category === 'Migrate').map((c) => c.title);
-    for (const t of ['Commit', 'Uncommit', 'Migrate', 'Rollback', 'Start Watch', 'Stop Watch', 'Status', 'Reset Database', 'Select Target', 'Init Target', 'Dump Schema', 'Show Log']) {
-      assert.ok(titles.includes(t), `Migrate: ${t} is contributed`);
+    for (const t of ['Commit current.sql as a New Migration', 'Uncommit the Latest Migration into current.sql', 'Apply Pending Migrations', 'Roll Back the Latest Migration', 'Start Watch (Apply current.sql on Save)', 'Stop Watch', 'Show Database Status', 'Reset Database (Drop and Migrate Again)', 'Select Target Database', 'Dump the Database Schema', 'Show Log']) {
+      assert.ok(titles.includes(`${t} — pgmig`), `Migrate: ${t} — pgmig is contributed`);
     }
+    assert.ok(titles.includes('Initialize a Target Database (pgmig.json)'));
+    // Typing "pgmig" in the palette finds every palette command (VS Code matches a substring of "Migrate: <title>").
+    const hidden = new Set((pkg.contributes.menus.commandPalette || []).filter((m) => m.when === 'false').map((m) => m.command));
+    for (const c of pkg.contributes.commands.filter((c) => !hidden.has(c.command))) assert.match(`${c.category}: ${c.title}`, /pgmig/, c.command);
     const registered = await vscode.commands.getCommands(true);
     for (const c of pkg.contributes.commands) assert.ok(registered.includes(c.command), `${c.command} is registered`);
     assert.deepStrictEqual(pkg.contributes.views.pgmig.map((v) => v.id), ['pgmig.migrations', 'pgmig.schema']);
@@ -139,25 +143,37 @@ suite('migration workflow: embedded database', () => {
     assert.deepStrictEqual(byName.get('app.post_tags').table.findings.map((f) => f.rule), ['rls-without-policy']);
   });
 
-  test('an unreachable database: the welcome view (no items, a message) offers the embedded database', async () => {
+  test('an unreachable database: its target offers the welcome choices as rows, the other projects stay', async () => {
     const config = vscode.workspace.getConfiguration('pgmig');
     await config.update('targets', { nowhere: { connectionString: 'postgres://nobody@127.0.0.1:1/nothing' } }, vscode.ConfigurationTarget.Workspace);
     try {
       await api.workflow.selectTarget(root, 'nowhere');
-      const tops = await api.trees.migrations.getChildren();
-      assert.deepStrictEqual(tops, [], 'no items: the welcome view shows');
-      assert.match(api.trees.migrations.view.message, /No database reachable: cannot connect to postgres:\/\/nobody@127\.0\.0\.1:1\/nothing: connection refused/);
-      await vscode.commands.executeCommand('pgmig.useEmbedded');
+      const tree = api.trees.migrations;
+      const tops = await tree.getChildren();
+      // The sample's other projects (numbered, Drizzle, Alembic, broken-history) are still listed.
+      assert.ok(tops.some((n) => n.kind === 'layout'), tops.map((n) => n.kind).join(', '));
+      assert.ok(tops.some((n) => n.kind === 'target' && n.root !== root), 'the other graphile project is listed');
+      const node = tops.find((n) => n.kind === 'target' && n.root === root && n.target === 'nowhere');
+      assert.match(tree.getTreeItem(node).description, /unreachable/);
+      const rows = (await tree.getChildren(node)).map((c) => tree.getTreeItem(c));
+      assert.match(rows[0].label, /cannot connect to postgres:\/\/nobody@127\.0\.0\.1:1\/nothing: connection refused/);
+      assert.deepStrictEqual(rows.slice(1, 5).map((r) => r.label), ['Use the Embedded Database', 'Select Target…', 'Set Database Password…', 'Show Log']);
+      // The migrations (read from the files) follow, pending.
+      assert.deepStrictEqual(rows.slice(5, 8).map((r) => r.label), SAMPLE_MIGRATIONS);
+      assert.strictEqual(tree.view.message, undefined, 'no message: it would hide welcome content');
+      const use = rows[1].command;
+      await vscode.commands.executeCommand(use.command, ...use.arguments);
       assert.strictEqual(api.workflow.selectedTarget(root), 'embedded');
-      assert.ok((await api.trees.migrations.getChildren()).length > 0, 'the tree is back');
-      assert.strictEqual(api.trees.migrations.view.message, undefined);
+      const after = await tree.getChildren();
+      const embedded = after.find((n) => n.kind === 'target' && n.root === root && n.target === 'embedded');
+      assert.ok(embedded && !/unreachable/.test(tree.getTreeItem(embedded).description));
     } finally {
       await api.workflow.selectTarget(root, '');
       await config.update('targets', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 
-  test('context menu "Apply up to here" applies 000001..000002 only; Migrate: Migrate applies the rest', async () => {
+  test('context menu "Apply up to here" applies 000001..000002 only; Migrate: Apply Pending Migrations applies the rest', async () => {
     let t = await treeOf('');
     await vscode.commands.executeCommand('pgmig.applyUpTo', t.migrations[1].node);
     t = await treeOf('');
@@ -360,7 +376,7 @@ suite('migration workflow: real PostgreSQL', function () {
     assert.ok(!/test-secret-pw/.test(t.node.info.description), 'no password in the description');
   });
 
-  test('Migrate: Migrate applies every migration (including the one committed in the editor) on PostgreSQL', async () => {
+  test('Migrate: Apply Pending Migrations applies every migration (including the one committed in the editor) on PostgreSQL', async () => {
     const r = await vscode.commands.executeCommand('pgmig.migrate');
     assert.ok(r, api.workflow.lastFailure && api.workflow.lastFailure.message);
     assert.strictEqual(r.applied.length, 4);

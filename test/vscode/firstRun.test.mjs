@@ -1,0 +1,23 @@
+// Issue 10 in a real VS Code's extension host: runs host/firstRun.host.js inside code-server on its own copy of the
+// sample (the suite changes files and the embedded database). The same issue as a person sees it:
+// firstRun.ui.test.mjs. Needs `bash test/vscode/setup.sh` and a build.
+import { test } from 'node:test';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { assertPrerequisites, copyWorkspace, skipUnlessInstalled } from './codeServer.mjs';
+import { runHostSuite } from './hostRunner.mjs';
+
+test('first run: lenses and commands in a real VS Code', { ...skipUnlessInstalled(), timeout: 240_000 }, async (t) => {
+  assertPrerequisites();
+  const workspace = copyWorkspace();
+  // A project whose settings cannot be read (an !ENV placeholder without its variable, as graphile/starter's .gmrc
+  // without its .env): its lens must say so, not "reading the status" forever.
+  mkdirSync(path.join(workspace, 'envless', 'migrations', 'committed'), { recursive: true });
+  writeFileSync(path.join(workspace, 'envless', '.gmrc'), '{ placeholders: { ":PGMIG_TEST_UNSET_VARIABLE": "!ENV" } }\n');
+  writeFileSync(path.join(workspace, 'envless', 'migrations', 'current.sql'), 'select 1;\n');
+  try {
+    await runHostSuite(t, { workspace, grep: 'first run', logName: 'first-run-host', env: { PGMIG_FIRSTRUN_TESTS: '1' }, timeoutMs: 180_000 });
+  } finally {
+    rmSync(path.dirname(workspace), { recursive: true, force: true });
+  }
+});
