@@ -46,6 +46,8 @@ const entries = [
   { entryPoints: ['cli/main.ts'], outfile: 'dist/pgmigCli.js', plugins: [pgliteSeparate] },
   // The worker threads of `pgmig lint` (core/lintWorker.ts): analysis only, so they start faster than the CLI would.
   { entryPoints: ['cli/lintWorker.ts'], outfile: 'dist/lintWorker.js' },
+  // What they run, through a V8 code cache (cli/lintWorker.ts).
+  { entryPoints: ['cli/lintWorkerBody.ts'], outfile: 'dist/lintWorkerBody.js' },
   // Its CommonJS build (the `require` condition), which finds its WASM and data beside the bundle.
   { entryPoints: [require.resolve('@electric-sql/pglite')], outfile: 'dist/pglite.js' },
 ].filter((e) => existsSync(e.entryPoints[0]));

@@ -179,7 +179,9 @@ export class Analyzer {
       model,
       config,
       appendTarget: undefined,
-      readFile: memoRead(this.fs),
+      // The file as read for the script (a standalone script is the file itself): fixes and ignore comments read it
+      // again otherwise. An empty text may stand for an unreadable file, which the disk answers for.
+      readFile: memoRead(this.fs, script.expansion.text ? [[script.file, script.expansion.text]] : []),
     });
     return { project: undefined, scripts: [script], model, committedModel: new SchemaModel(), findings, config };
   }
@@ -345,9 +347,10 @@ function fitFix(fix: Fix, findingFile: string, caseOf: (file: string) => Keyword
   return { ...fix, edits, title: `${fix.title} (edits ${shown.join(', ')})` };
 }
 
-/** Reads each file once per analysis: rules ask for the same file many times when building fixes. */
-function memoRead(fs: FileSystem): (file: string) => string | undefined {
-  const texts = new Map<string, string | undefined>();
+/** Reads each file once per analysis: rules ask for the same file many times when building fixes. `known`: texts
+ * already read in this analysis. */
+function memoRead(fs: FileSystem, known: [string, string][] = []): (file: string) => string | undefined {
+  const texts = new Map<string, string | undefined>(known);
   return (file) => {
     if (!texts.has(file)) texts.set(file, fs.read(file));
     return texts.get(file);

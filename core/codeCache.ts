@@ -9,6 +9,7 @@ import Module, { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+import { threadId } from 'node:worker_threads';
 
 /** A folder only this user can write (a cache others could plant would be code run as this user), or undefined. */
 function cacheDir(): string | undefined {
@@ -56,7 +57,8 @@ export function requireWithCodeCache(bundle: string, name: string, writeAfterMs:
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     const write = (): void => {
       try {
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        // Per thread: the lint workers of one process write the same cache at once.
+        const tmp = `${cacheFile}.${process.pid}.${threadId}.tmp`;
         fs.writeFileSync(tmp, script.createCachedData());
         fs.renameSync(tmp, cacheFile);
         // The caches of earlier versions of this bundle are of no use any more.

@@ -12,7 +12,9 @@ export const updateOrDeleteWithoutWhere: Rule = {
   check(ctx) {
     const out: Violation[] = [];
     for (const { script, statement: s, isNew } of safetyStatements(ctx)) {
-      if ((s.type !== 'UpdateStmt' && s.type !== 'DeleteStmt') || s.node.whereClause || !s.node.relation || isNew(tableKeyOf(s.node.relation))) continue;
+      // `in`, not a read: a long WHERE of an UPDATE is parsed only when read (parser.ts, ParseOptions.deferUnread),
+      // and its presence is all this rule needs (libpg-query leaves out absent fields).
+      if ((s.type !== 'UpdateStmt' && s.type !== 'DeleteStmt') || 'whereClause' in s.node || !s.node.relation || isNew(tableKeyOf(s.node.relation))) continue;
       const verb = s.type === 'UpdateStmt' ? 'updates' : 'deletes';
       out.push({
         location: locate(script, s.start, s.end),

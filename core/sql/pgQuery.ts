@@ -142,9 +142,22 @@ export function parse(text: string): any {
   return JSON.parse(parseToJson(text));
 }
 
+// The PL/pgSQL parser's verdict on the last texts it read: the front end parses every DO block for the statements
+// it runs (parsePlPgSQL), and the PL/pgSQL syntax check then asks about the same text (plpgsqlError). Keyed by the
+// exact text, so a hit is always the answer the parser would give; bounded, since it is only for that hand-over.
+const verdicts = new Map<string, string | null>();
+const MAX_VERDICTS = 1024;
+
+function remember(text: string, error: string | null): void {
+  if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+  verdicts.set(text, error);
+}
+
 /** The PL/pgSQL parser's error for a function or DO block (the whole statement text), or undefined when it parses.
  * Only the error is read back: no tree is decoded or built in JS. */
 export function plpgsqlError(text: string): string | undefined {
+  const known = verdicts.get(text);
+  if (known !== undefined) return known ?? undefined;
   const m = loaded();
   const queryPtr = toWasm(m, text);
   let resultPtr = 0;
@@ -167,7 +180,11 @@ export function parsePlPgSQL(text: string): any {
     resultPtr = m._wasm_parse_plpgsql(queryPtr);
     const result = fromWasm(m, resultPtr);
     // Success is a JSON object; anything else is the error message.
-    if (!result.startsWith('{')) throw new Error(result);
+    if (!result.startsWith('{')) {
+      remember(text, result || 'syntax error');
+      throw new Error(result);
+    }
+    remember(text, null);
     return JSON.parse(result);
   } finally {
     m._free(queryPtr);

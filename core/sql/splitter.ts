@@ -49,17 +49,17 @@ export function splitStatements(text: string, from = 0, to = text.length): Piece
     }
     // Strings: E'...' takes backslash escapes; other prefixes (B, X, N, U&) read like standard strings.
     if (c === 39) {
-      i = contentEnd = skipQuoted(text, i + 1, 39, false);
+      i = contentEnd = skipQuoted(text, i + 1, n, 39, false);
       prevWord = '';
       continue;
     }
     if ((c === 69 || c === 101) && text.charCodeAt(i + 1) === 39 && !isIdentChar(text.charCodeAt(i - 1))) {
-      i = contentEnd = skipQuoted(text, i + 2, 39, true);
+      i = contentEnd = skipQuoted(text, i + 2, n, 39, true);
       prevWord = '';
       continue;
     }
     if (c === 34) {
-      i = contentEnd = skipQuoted(text, i + 1, 34, false);
+      i = contentEnd = skipQuoted(text, i + 1, n, 34, false);
       prevWord = '';
       continue;
     }
@@ -121,8 +121,9 @@ export function splitStatements(text: string, from = 0, to = text.length): Piece
   return pieces;
 }
 
-function skipQuoted(text: string, i: number, quote: number, backslash: boolean): number {
-  const n = text.length;
+/** Just after the quote that closes the literal at `i`, or `n` (the end of the range split: an unterminated quote
+ * in a range must not send the scan through the rest of the file, once per range). */
+function skipQuoted(text: string, i: number, n: number, quote: number, backslash: boolean): number {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (backslash && c === 92) { i += 2; continue; }
