@@ -41,7 +41,9 @@ async function layoutTree(name) {
     label: tree.getTreeItem(node).label,
     migrations: items.filter((x) => x.node.kind === 'layoutMigration').map((x) => ({ name: x.item.label, state: x.node.item.state, description: x.item.description, item: x.node.item })),
     infos: Object.fromEntries(items.filter((x) => x.node.kind === 'layoutInfo').map((x) => [x.item.label, x.item.description])),
-    messages: items.filter((x) => x.node.kind === 'message').map((x) => x.item.label),
+    // A message row's label is its first 120 characters; the tooltip holds all of it.
+    messages: items.filter((x) => x.node.kind === 'message').map((x) => x.item.tooltip),
+    messageLabels: items.filter((x) => x.node.kind === 'message').map((x) => x.item.label),
     async dataSchemas() {
       const out = {};
       for (const x of items.filter((i) => i.node.kind === 'dataSchema')) {
@@ -177,6 +179,7 @@ suite('other layouts: tree and CodeLens', function () {
     // Alembic owns its database: with env.py's DATABASE_URL unset, the tree says so rather than reading another one.
     assert.deepStrictEqual(tree.infos, { heads: '3c3d2e4f5a6b, 4d4e3f5a6b7c' });
     assert.deepStrictEqual(tree.messages, ['cannot tell which database alembic uses: env.py takes the database URL from $DATABASE_URL, which is not set; set sqlalchemy.url in alembic.ini (or the variable env.py reads)']);
+    assert.strictEqual(tree.messageLabels[0], `${tree.messages[0].slice(0, 119)}…`);
     assert.ok(!fs.existsSync(path.join(root, '.pgmig')), 'no embedded database created for an alembic project');
 
     const file = path.join(root, 'alembic', 'versions', '2b2e1d3c4b5a_add_invoices.py');
