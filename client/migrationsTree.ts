@@ -194,10 +194,11 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         const label = `${node.multiProject ? `${path.basename(node.root)} · ` : ''}${node.info.label}`;
         const t = new vscode.TreeItem(label, node.selected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         const s = this.workflow.statuses.get(`${node.root}\0${node.target}`);
-        t.description = `${node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error ? ` · ${s.pending} pending` : ''}${s && !s.reachable ? ' · unreachable' : ''}${s?.watch.on ? ' · watching' : ''}`;
+        // "no database yet" first: the row is narrow, and it is what the user needs to know before the database's name.
+        t.description = `${s?.noDatabase && !s.error ? `no database yet: ${s.pending} pending · ` : ''}${node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error && !s.noDatabase ? ` · ${s.pending} pending` : ''}${s && !s.reachable ? ' · unreachable' : ''}${s?.watch.on ? ' · watching' : ''}`;
         t.iconPath = new vscode.ThemeIcon(node.info.protected ? 'lock' : 'database');
         t.contextValue = node.selected ? 'target.selected' : 'target';
-        t.tooltip = `${node.root}\n${node.info.description}${node.info.protected ? '\nprotected: Reset Database is refused' : ''}`;
+        t.tooltip = `${node.root}\n${node.info.description}${s?.noDatabase ? '\nno database yet: the first command that writes (Migrate, Run, Watch) creates it' : ''}${node.info.protected ? '\nprotected: Reset Database is refused' : ''}`;
         t.id = `target:${node.root}:${node.target}`;
         return t;
       }
