@@ -266,11 +266,14 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         const t = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
         const marks = [m.head ? 'head' : '', m.current ? 'current' : ''].filter(Boolean).join(', ');
         const stateText = m.state === 'applied' ? `applied${m.appliedAt ? ` ${when(m.appliedAt)}` : ''}` : m.state === 'changed' ? 'changed after apply' : 'pending';
-        t.description = `${stateText}${marks ? ` · ${marks}` : ''}`;
-        const [icon, color] = STATE_ICON[m.state];
+        // A note (out-of-order application, a Drizzle entry drizzle-kit skips) is a warning about the row: a warning
+        // icon, the note in the description (the tree cuts it to the row's width) and in the tooltip.
+        t.description = `${stateText}${marks ? ` · ${marks}` : ''}${m.note ? ` · ${m.note}` : ''}`;
+        const [icon, color] = m.note && m.state !== 'changed' ? ['warning', 'list.warningForeground'] : STATE_ICON[m.state];
         t.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         const md = new vscode.MarkdownString(undefined, true);
         md.appendMarkdown(`**${m.name}** (${m.id}) — ${stateText}\n\n`);
+        if (m.note) md.appendMarkdown(`$(warning) ${m.note}\n\n`);
         if (m.parents) md.appendMarkdown(`Follows: ${m.parents.length ? m.parents.join(', ') : '(base)'}\n\n`);
         if (m.reason) md.appendMarkdown(`Why: ${m.reason}\n\n`);
         if (node.layout !== 'alembic') md.appendMarkdown(m.downFile ? `Down script: ${path.basename(m.downFile)}` : 'No down script');

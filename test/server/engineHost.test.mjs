@@ -138,6 +138,18 @@ test('reset needs the typed name', async () => {
   await assert.rejects(run('reset', { confirm: 'nope' }), /type its name 'embedded' to confirm/);
 });
 
+test('reset reports its progress to the client: recreating the database, then each migration it applies', { timeout: 60_000 }, async () => {
+  const workDoneToken = 'reset-progress';
+  const r = await client.request('workspace/executeCommand', { command: 'pgmig.engine.reset', arguments: [{ root, confirm: 'embedded' }], workDoneToken });
+  assert.equal(r.applied.length, 3);
+  const messages = client.progress.filter((p) => p.token === workDoneToken && p.value.kind === 'report').map((p) => p.value.message);
+  assert.ok(messages.some((m) => /^recreating embedded database/.test(m)), messages.join(' | '));
+  // Migrations go to the server in batches: "applying" with the count where a batch starts, then each one applied.
+  assert.ok(messages.includes('applying 000001-users.sql (1/3)'), messages.join(' | '));
+  for (const name of ['000001-users.sql', '000002-posts.sql', '000003-current-user-id.sql']) assert.ok(messages.includes(`applied ${name}`), `"applied ${name}" in ${messages.join(' | ')}`);
+  assert.deepEqual(client.progress.filter((p) => p.token === workDoneToken).map((p) => p.value.kind).filter((k) => k !== 'report'), ['begin', 'end']);
+});
+
 test('an untrusted workspace gets no database command', { timeout: 30_000 }, async () => {
   const untrusted = await LspClient.start({ rootDir: root, trusted: false });
   try {

@@ -213,6 +213,57 @@ suite('other layouts: tree and CodeLens', function () {
     assert.strictEqual(path.resolve(String(terminal.creationOptions.cwd)), root);
     terminal.dispose();
   });
+
+  // Issue 12 item 6 as the tree shows it: a layout's note on a row (here out-of-order application) is a warning icon,
+  // the note in the description and in the tooltip; rollback undoes the migration applied last.
+  test('numbered: a migration numbered below an applied one is marked out of order, before and after it is applied', async () => {
+    const root = path.join(workspace, 'numbered');
+    const dir = path.join(root, 'migrations');
+    const written = ['006_late_tags.sql', 'rollback-006.sql', '005_early_flags.sql', 'rollback-005.sql'].map((f) => path.join(dir, f));
+    const rowOf = async (name) => {
+      const tree = api.trees.migrations;
+      const layout = (await tree.getChildren()).find((n) => n.kind === 'layout' && n.root === root);
+      const node = (await tree.getChildren(layout)).find((c) => c.kind === 'layoutMigration' && c.item.name === name);
+      return node && { node, item: tree.getTreeItem(node) };
+    };
+    try {
+      fs.writeFileSync(written[0], 'create table platform.late_tags (id int primary key);\n');
+      fs.writeFileSync(written[1], 'drop table platform.late_tags;\n');
+      await waitFor('006 in the tree', () => rowOf('006_late_tags.sql'), 30_000);
+      await api.workflow.run('layoutMigrate', { root, target: '' });
+      await waitFor('006 applied', async () => (await rowOf('006_late_tags.sql')).node.item.state === 'applied', 30_000);
+
+      // A 005 added after 006 was applied (a branch merged late).
+      fs.writeFileSync(written[2], 'create table platform.early_flags (id int primary key);\n');
+      fs.writeFileSync(written[3], 'drop table platform.early_flags;\n');
+      let row = await waitFor('005 in the tree with a note', async () => ((await rowOf('005_early_flags.sql'))?.node.item.note ? rowOf('005_early_flags.sql') : undefined), 30_000);
+      assert.strictEqual(row.node.item.state, 'pending');
+      assert.match(row.node.item.note, /^out of order: 005_early_flags\.sql is numbered before 006_late_tags\.sql, which is already applied/);
+      assert.strictEqual(row.item.description, `pending · ${row.node.item.note}`);
+      assert.strictEqual(row.item.iconPath.id, 'warning');
+      assert.ok(row.item.tooltip.value.includes(row.node.item.note), row.item.tooltip.value);
+      // A row without a note keeps its state's icon.
+      assert.strictEqual((await rowOf('006_late_tags.sql')).item.iconPath.id, 'pass-filled');
+
+      await api.workflow.run('layoutMigrate', { root, target: '' });
+      row = await waitFor('005 applied, marked applied out of order', async () => {
+        const r = await rowOf('005_early_flags.sql');
+        return r.node.item.state === 'applied' && /^applied out of order/.test(r.node.item.note || '') && r;
+      }, 30_000);
+      assert.match(row.node.item.note, /^applied out of order: after 006_late_tags\.sql/);
+      assert.match(row.item.description, /^applied .* · applied out of order: after 006_late_tags\.sql/);
+      assert.strictEqual(row.item.iconPath.id, 'warning');
+
+      // Rollback undoes 005, the one applied last, not 006.
+      await api.workflow.run('layoutRollback', { root, target: '' });
+      assert.match(api.workflow.lastDone || '', /^pgmig: rolled back 005_early_flags\.sql$/);
+      await waitFor('005 pending, 006 applied', async () => (await rowOf('005_early_flags.sql')).node.item.state === 'pending' && (await rowOf('006_late_tags.sql')).node.item.state === 'applied', 30_000);
+      await api.workflow.run('layoutRollback', { root, target: '' });
+      assert.match(api.workflow.lastDone || '', /^pgmig: rolled back 006_late_tags\.sql$/);
+    } finally {
+      for (const f of written) fs.rmSync(f, { force: true });
+    }
+  });
 });
 
 // With the PostgreSQL workflow.test.mjs starts: the current revision comes from a real alembic_version table.
