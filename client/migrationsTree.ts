@@ -194,10 +194,11 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         const label = `${node.multiProject ? `${path.basename(node.root)} · ` : ''}${node.info.label}`;
         const t = new vscode.TreeItem(label, node.selected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         const s = this.workflow.statuses.get(`${node.root}\0${node.target}`);
-        t.description = `${node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error ? ` · ${s.pending} pending` : ''}${s && !s.reachable ? ' · unreachable' : ''}${s?.watch.on ? ' · watching' : ''}`;
+        // "no database yet" first: the row is narrow, and it is what the user needs to know before the database's name.
+        t.description = `${s?.noDatabase && !s.error ? `no database yet: ${s.pending} pending · ` : ''}${node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error && !s.noDatabase ? ` · ${s.pending} pending` : ''}${s && !s.reachable ? ' · unreachable' : ''}${s?.watch.on ? ' · watching' : ''}`;
         t.iconPath = new vscode.ThemeIcon(node.info.protected ? 'lock' : 'database');
         t.contextValue = node.selected ? 'target.selected' : 'target';
-        t.tooltip = `${node.root}\n${node.info.description}${node.info.protected ? '\nprotected: Reset Database is refused' : ''}`;
+        t.tooltip = `${node.root}\n${node.info.description}${s?.noDatabase ? '\nno database yet: the first command that writes (Migrate, Run, Watch) creates it' : ''}${node.info.protected ? '\nprotected: Reset Database is refused' : ''}`;
         t.id = `target:${node.root}:${node.target}`;
         return t;
       }
@@ -265,11 +266,14 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         const t = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
         const marks = [m.head ? 'head' : '', m.current ? 'current' : ''].filter(Boolean).join(', ');
         const stateText = m.state === 'applied' ? `applied${m.appliedAt ? ` ${when(m.appliedAt)}` : ''}` : m.state === 'changed' ? 'changed after apply' : 'pending';
-        t.description = `${stateText}${marks ? ` · ${marks}` : ''}`;
-        const [icon, color] = STATE_ICON[m.state];
+        // A note (out-of-order application, a Drizzle entry drizzle-kit skips) is a warning about the row: a warning
+        // icon, the note in the description (the tree cuts it to the row's width) and in the tooltip.
+        t.description = `${stateText}${marks ? ` · ${marks}` : ''}${m.note ? ` · ${m.note}` : ''}`;
+        const [icon, color] = m.note && m.state !== 'changed' ? ['warning', 'list.warningForeground'] : STATE_ICON[m.state];
         t.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         const md = new vscode.MarkdownString(undefined, true);
         md.appendMarkdown(`**${m.name}** (${m.id}) — ${stateText}\n\n`);
+        if (m.note) md.appendMarkdown(`$(warning) ${m.note}\n\n`);
         if (m.parents) md.appendMarkdown(`Follows: ${m.parents.length ? m.parents.join(', ') : '(base)'}\n\n`);
         if (m.reason) md.appendMarkdown(`Why: ${m.reason}\n\n`);
         if (node.layout !== 'alembic') md.appendMarkdown(m.downFile ? `Down script: ${path.basename(m.downFile)}` : 'No down script');

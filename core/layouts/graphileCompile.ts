@@ -8,6 +8,8 @@ import { PgProvider } from '../db/pg';
 import type { DbProvider } from '../db/types';
 import { diskFileSystem, type FileSystem } from '../fileSystem';
 import { expandIncludes, mapOffset } from '../includes';
+import { hasTransactionControl, replayStatements } from '../engine/statementReplay';
+import type { DbSession } from '../db/types';
 import { statementTexts } from './transaction';
 
 export interface CompiledFile {
@@ -76,11 +78,29 @@ export async function runFile(
         await s.exec(compiled.text);
         return undefined;
       } catch (e) {
-        throw sqlError(e, { text: compiled.text, label: path.basename(compiled.file), toSource: compiled.toSource }, (f) => fsys.read(f));
+        const runnable = { text: compiled.text, label: path.basename(compiled.file), toSource: compiled.toSource };
+        throw sqlError(e, runnable, (f) => fsys.read(f), await failedStatementOffset(s, e, compiled.text));
       }
     }, opts.signal);
     return { rows: Array.isArray(rows) && rows.length ? rows : undefined, database: own ? own.label : engine.describe(which) };
   } finally {
     await own?.close();
+  }
+}
+
+/**
+ * Where the statement that raised `e` starts in `text`, for an error PostgreSQL gave without a position (e.g. PGlite's
+ * `extension "x" is not available`, `column already exists`): the text is replayed statement by statement in a
+ * transaction that is rolled back, as the engine does for migrate and watch. Undefined when the error has a position,
+ * the file ends its own transactions, or the replay does not fail the same way.
+ */
+async function failedStatementOffset(s: DbSession, e: unknown, text: string): Promise<number | undefined> {
+  const err = e as { code?: string; position?: unknown; severity?: unknown } | undefined;
+  if (typeof err?.code !== 'string' || err.position !== undefined || hasTransactionControl(text)) return undefined;
+  try {
+    const [f] = await replayStatements(s, text, { firstOnly: true });
+    return f && f.error?.code === err.code ? f.offset : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -419,6 +419,10 @@ export function createHost(connection: Connection, ctxIn: Omit<EngineHostContext
       case 'step':
         slot.progress?.(STEP_TEXT[e.step]);
         break;
+      case 'progress':
+        // migrate and reset say what they are at ("applying 000002.sql (2/5)") in the editor's progress notification.
+        slot.progress?.(e.total ? `${e.message} (${(e.done ?? 0) + 1}/${e.total})` : e.message);
+        break;
       case 'migration-applied':
         ctx.log(`${prefix}${e.shadow ? '[shadow] ' : ''}applied ${e.filename} (${e.ms.toFixed(0)} ms)`);
         slot.progress?.(`${e.shadow ? 'shadow: ' : ''}applied ${e.filename}`);

@@ -47,7 +47,9 @@ export async function computeStatus(host: EngineHost, slot: Slot, settings: Engi
   if (!status.error) {
     try {
       report = await engine.status();
-      appliedCurrent = await currentAppliedText(slot);
+      // Not a session on a database that does not exist yet: opening one would create it.
+      if (report.noDatabase) status.noDatabase = true;
+      else appliedCurrent = await currentAppliedText(slot);
     } catch (e) {
       status.reachable = !(e instanceof EngineError && (e.code === 'connect' || e.code === 'lock'));
       status.error = { message: oneLine(e), code: e instanceof EngineError ? e.code : undefined };

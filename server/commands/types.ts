@@ -68,6 +68,8 @@ export interface TargetStatus {
   confirmName: string;
   protected: boolean;
   reachable: boolean;
+  /** The embedded database has not been created yet (reading status creates none): every migration is pending. */
+  noDatabase?: boolean;
   error?: { message: string; code?: string };
   migrations: MigrationItem[];
   pending: number;

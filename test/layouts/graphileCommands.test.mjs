@@ -63,5 +63,22 @@ describe('graphile-migrate compile and run', () => {
     r = await pgmig(['run', 'seeds/broken.sql'], { cwd: dir, env: { DATABASE_URL: pg().url(mine) } });
     assert.equal(r.code, 1, r.out);
     assert.match(r.stderr, /seeds\/broken\.sql:2:8: 42703: column "nope" does not exist/);
+    // An error PostgreSQL gives without a position names its statement too (replayed in a rolled-back transaction).
+    writeFileSync(path.join(dir, 'seeds', 'unpositioned.sql'), 'select 1;\n\nalter table seeded add column who text;\n');
+    r = await pgmig(['run', 'seeds/unpositioned.sql'], { cwd: dir, env: { DATABASE_URL: pg().url(mine) } });
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.stderr, /seeds\/unpositioned\.sql:3:1: 42701: column "who" of relation "seeded" already exists/);
+  });
+
+  test('run FILE on the embedded database: PGlite\'s "extension is not available" names its statement, through an include', async () => {
+    const dir = sample();
+    mkdirSync(path.join(dir, 'seeds'));
+    writeFileSync(path.join(dir, 'migrations', 'fixtures', 'spatial.sql'), '-- maps\ncreate extension if not exists postgis;\n');
+    writeFileSync(path.join(dir, 'seeds', 'geo.sql'), 'select 1;\n--!include spatial.sql\n');
+    const env = { DATABASE_URL: '', SHADOW_DATABASE_URL: '', ROOT_DATABASE_URL: '' };
+    const r = await pgmig(['run', 'seeds/geo.sql'], { cwd: dir, env });
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.stderr, /migrations\/fixtures\/spatial\.sql:2:1: 0A000: extension "postgis" is not available/);
+    assert.match(r.stderr, /hint: the embedded database \(PGlite\) does not provide the extension "postgis"/);
   });
 });

@@ -3,7 +3,7 @@
 // refusal in an untrusted workspace. On a copy of migrations-sample/ with the embedded database (its default).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import rpc from 'vscode-languageserver-protocol/node';
@@ -40,6 +40,9 @@ test('status, migrate and status again on the embedded database', { timeout: 60_
   assert.equal(s.current.state, 'dirty');
   assert.equal(s.current.fixtures.length, 4);
   assert.equal(s.confirmName, 'embedded');
+  // Reading status creates no database (issue 10): the client's tree says "no database yet".
+  assert.equal(s.noDatabase, true);
+  assert.ok(!existsSync(path.join(root, '.pgmig')), 'no .pgmig before a command that writes');
   // The log says why the embedded database is used.
   assert.match(client.logs.join('\n'), /no DATABASE_URL in the environment \(and no env file, setting pgmig.envFile\), no connectionString in .gmrc: using the embedded database/);
   const r = await run('migrate', { to: 1 });
@@ -48,6 +51,7 @@ test('status, migrate and status again on the embedded database', { timeout: 60_
   assert.deepEqual(all.applied, ['000002-posts.sql', '000003-current-user-id.sql']);
   s = await run('status');
   assert.deepEqual(s.migrations.map((m) => m.state), ['applied', 'applied', 'applied']);
+  assert.equal(s.noDatabase, undefined);
   assert.match(s.migrations[0].appliedAt, /^\d{4}-\d\d-\d\dT/);
 });
 
@@ -132,6 +136,18 @@ test('a problem the analysis reports already (missing fixture, syntax error) sho
 
 test('reset needs the typed name', async () => {
   await assert.rejects(run('reset', { confirm: 'nope' }), /type its name 'embedded' to confirm/);
+});
+
+test('reset reports its progress to the client: recreating the database, then each migration it applies', { timeout: 60_000 }, async () => {
+  const workDoneToken = 'reset-progress';
+  const r = await client.request('workspace/executeCommand', { command: 'pgmig.engine.reset', arguments: [{ root, confirm: 'embedded' }], workDoneToken });
+  assert.equal(r.applied.length, 3);
+  const messages = client.progress.filter((p) => p.token === workDoneToken && p.value.kind === 'report').map((p) => p.value.message);
+  assert.ok(messages.some((m) => /^recreating embedded database/.test(m)), messages.join(' | '));
+  // Migrations go to the server in batches: "applying" with the count where a batch starts, then each one applied.
+  assert.ok(messages.includes('applying 000001-users.sql (1/3)'), messages.join(' | '));
+  for (const name of ['000001-users.sql', '000002-posts.sql', '000003-current-user-id.sql']) assert.ok(messages.includes(`applied ${name}`), `"applied ${name}" in ${messages.join(' | ')}`);
+  assert.deepEqual(client.progress.filter((p) => p.token === workDoneToken).map((p) => p.value.kind).filter((k) => k !== 'report'), ['begin', 'end']);
 });
 
 test('an untrusted workspace gets no database command', { timeout: 30_000 }, async () => {

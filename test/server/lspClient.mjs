@@ -48,6 +48,9 @@ export class LspClient {
       return null;
     });
     this.conn.onRequest('window/workDoneProgress/create', () => null);
+    /** `$/progress` notifications (the work-done progress of requests sent with a workDoneToken). */
+    this.progress = [];
+    this.conn.onNotification('$/progress', (p) => this.progress.push(p));
     this.conn.listen();
   }
 

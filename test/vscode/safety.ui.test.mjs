@@ -1,6 +1,6 @@
 // Issue 13 as a person sees it in the real VS Code (code-server in headless Chromium): a CREATE INDEX on a table the
 // committed history made gets a squiggle whose hover says which lock it takes and names the rule, and the light
-// bulb's fix adds CONCURRENTLY and graphile-migrate's `--! no-transaction`. Screenshots: safety-*.png under
+// bulb's fix adds `concurrently` (in the file's keyword case) and graphile-migrate's `--! no-transaction`. Screenshots: safety-*.png under
 // test/vscode/.state/screenshots/. Needs `bash test/vscode/setup.sh` and a build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,10 +50,12 @@ test('migration safety in the real VS Code: lock warning, hover, and the CONCURR
       await page.keyboard.press('ArrowDown');
     }
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('.monaco-editor .view-lines')?.innerText.includes('CONCURRENTLY'), null, { timeout: 15_000 });
+    // The fix follows the file's keyword case: this file is lowercase, so is the inserted keyword (not CONCURRENTLY).
+    await page.waitForFunction(() => document.querySelector('.monaco-editor .view-lines')?.innerText.replace(/\u00a0/g, ' ').includes('create index concurrently'), null, { timeout: 15_000 });
     const shown = (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
     assert.match(shown, /--! no-transaction/);
-    assert.match(shown, /create index CONCURRENTLY if not exists posts_title_idx/i);
+    assert.match(shown, /create index concurrently if not exists posts_title_idx/);
+    assert.doesNotMatch(shown, /CONCURRENTLY/);
     await screenshot(page, t, 'safety-quick-fix');
     // The file on disk is untouched until saved: the fix is an editor edit.
     assert.equal(readFileSync(current, 'utf8'), CURRENT);

@@ -44,7 +44,10 @@ test('migration workflow in a real VS Code (embedded database and PostgreSQL)', 
         PGMIG_TEST_PG_URL: url,
         PGMIG_TEST_STAGING_URL: pg.url('staging'),
         PGMIG_TEST_PG_PASSWORD: SUPERUSER_PASSWORD,
-        ROOT_DATABASE_URL: pg.rootUrl,
+        // Not ROOT_DATABASE_URL: with it and no DATABASE_URL the engine refuses the embedded database (as
+        // graphile-migrate stops), so code-server is started as a user of the embedded default would start it; the
+        // host test puts the root URL in the project's .env only for Reset on PostgreSQL, the one step that needs it.
+        PGMIG_TEST_ROOT_URL: pg.rootUrl,
       },
       settings: {
         'pgmig.targets': {

@@ -41,7 +41,9 @@ async function layoutTree(name) {
     label: tree.getTreeItem(node).label,
     migrations: items.filter((x) => x.node.kind === 'layoutMigration').map((x) => ({ name: x.item.label, state: x.node.item.state, description: x.item.description, item: x.node.item })),
     infos: Object.fromEntries(items.filter((x) => x.node.kind === 'layoutInfo').map((x) => [x.item.label, x.item.description])),
-    messages: items.filter((x) => x.node.kind === 'message').map((x) => x.item.label),
+    // A message row's label is its first 120 characters; the tooltip holds all of it.
+    messages: items.filter((x) => x.node.kind === 'message').map((x) => x.item.tooltip),
+    messageLabels: items.filter((x) => x.node.kind === 'message').map((x) => x.item.label),
     async dataSchemas() {
       const out = {};
       for (const x of items.filter((i) => i.node.kind === 'dataSchema')) {
@@ -177,6 +179,7 @@ suite('other layouts: tree and CodeLens', function () {
     // Alembic owns its database: with env.py's DATABASE_URL unset, the tree says so rather than reading another one.
     assert.deepStrictEqual(tree.infos, { heads: '3c3d2e4f5a6b, 4d4e3f5a6b7c' });
     assert.deepStrictEqual(tree.messages, ['cannot tell which database alembic uses: env.py takes the database URL from $DATABASE_URL, which is not set; set sqlalchemy.url in alembic.ini (or the variable env.py reads)']);
+    assert.strictEqual(tree.messageLabels[0], `${tree.messages[0].slice(0, 119)}…`);
     assert.ok(!fs.existsSync(path.join(root, '.pgmig')), 'no embedded database created for an alembic project');
 
     const file = path.join(root, 'alembic', 'versions', '2b2e1d3c4b5a_add_invoices.py');
@@ -209,6 +212,57 @@ suite('other layouts: tree and CodeLens', function () {
     assert.strictEqual(terminal.name, 'pgmig: Show SQL');
     assert.strictEqual(path.resolve(String(terminal.creationOptions.cwd)), root);
     terminal.dispose();
+  });
+
+  // Issue 12 item 6 as the tree shows it: a layout's note on a row (here out-of-order application) is a warning icon,
+  // the note in the description and in the tooltip; rollback undoes the migration applied last.
+  test('numbered: a migration numbered below an applied one is marked out of order, before and after it is applied', async () => {
+    const root = path.join(workspace, 'numbered');
+    const dir = path.join(root, 'migrations');
+    const written = ['006_late_tags.sql', 'rollback-006.sql', '005_early_flags.sql', 'rollback-005.sql'].map((f) => path.join(dir, f));
+    const rowOf = async (name) => {
+      const tree = api.trees.migrations;
+      const layout = (await tree.getChildren()).find((n) => n.kind === 'layout' && n.root === root);
+      const node = (await tree.getChildren(layout)).find((c) => c.kind === 'layoutMigration' && c.item.name === name);
+      return node && { node, item: tree.getTreeItem(node) };
+    };
+    try {
+      fs.writeFileSync(written[0], 'create table platform.late_tags (id int primary key);\n');
+      fs.writeFileSync(written[1], 'drop table platform.late_tags;\n');
+      await waitFor('006 in the tree', () => rowOf('006_late_tags.sql'), 30_000);
+      await api.workflow.run('layoutMigrate', { root, target: '' });
+      await waitFor('006 applied', async () => (await rowOf('006_late_tags.sql')).node.item.state === 'applied', 30_000);
+
+      // A 005 added after 006 was applied (a branch merged late).
+      fs.writeFileSync(written[2], 'create table platform.early_flags (id int primary key);\n');
+      fs.writeFileSync(written[3], 'drop table platform.early_flags;\n');
+      let row = await waitFor('005 in the tree with a note', async () => ((await rowOf('005_early_flags.sql'))?.node.item.note ? rowOf('005_early_flags.sql') : undefined), 30_000);
+      assert.strictEqual(row.node.item.state, 'pending');
+      assert.match(row.node.item.note, /^out of order: 005_early_flags\.sql is numbered before 006_late_tags\.sql, which is already applied/);
+      assert.strictEqual(row.item.description, `pending · ${row.node.item.note}`);
+      assert.strictEqual(row.item.iconPath.id, 'warning');
+      assert.ok(row.item.tooltip.value.includes(row.node.item.note), row.item.tooltip.value);
+      // A row without a note keeps its state's icon.
+      assert.strictEqual((await rowOf('006_late_tags.sql')).item.iconPath.id, 'pass-filled');
+
+      await api.workflow.run('layoutMigrate', { root, target: '' });
+      row = await waitFor('005 applied, marked applied out of order', async () => {
+        const r = await rowOf('005_early_flags.sql');
+        return r.node.item.state === 'applied' && /^applied out of order/.test(r.node.item.note || '') && r;
+      }, 30_000);
+      assert.match(row.node.item.note, /^applied out of order: after 006_late_tags\.sql/);
+      assert.match(row.item.description, /^applied .* · applied out of order: after 006_late_tags\.sql/);
+      assert.strictEqual(row.item.iconPath.id, 'warning');
+
+      // Rollback undoes 005, the one applied last, not 006.
+      await api.workflow.run('layoutRollback', { root, target: '' });
+      assert.match(api.workflow.lastDone || '', /^pgmig: rolled back 005_early_flags\.sql$/);
+      await waitFor('005 pending, 006 applied', async () => (await rowOf('005_early_flags.sql')).node.item.state === 'pending' && (await rowOf('006_late_tags.sql')).node.item.state === 'applied', 30_000);
+      await api.workflow.run('layoutRollback', { root, target: '' });
+      assert.match(api.workflow.lastDone || '', /^pgmig: rolled back 006_late_tags\.sql$/);
+    } finally {
+      for (const f of written) fs.rmSync(f, { force: true });
+    }
   });
 });
 

@@ -509,9 +509,18 @@ suite('migration workflow: real PostgreSQL', function () {
   });
 
   test('Reset Database on PostgreSQL (name typed) drops and migrates again', async () => {
-    const r = await engine('reset', { target: 'pg', confirm: 'app' });
-    assert.ok(!r.error, r.error && r.error.message);
-    assert.strictEqual(r.result.applied.length, 4);
+    // Reset drops the database through the root connection: the user adds ROOT_DATABASE_URL to the project's .env
+    // (pgmig.envFile's default) for it, read by the command that needs it.
+    let r;
+    const envFile = path.join(root, '.env');
+    fs.writeFileSync(envFile, `ROOT_DATABASE_URL=${process.env.PGMIG_TEST_ROOT_URL}\n`);
+    try {
+      r = await engine('reset', { target: 'pg', confirm: 'app' });
+      assert.ok(!r.error, r.error && r.error.message);
+      assert.strictEqual(r.result.applied.length, 4);
+    } finally {
+      fs.rmSync(envFile, { force: true });
+    }
     await api.workflow.selectTarget(root, '');
   });
 });
