@@ -191,6 +191,9 @@ function locationOf(url: string | undefined): DbLocation | undefined {
 }
 
 /** Replaces the database of a root connection string, exactly as graphile-migrate's makeRootDatabaseConnectionString. */
+/** graphile-migrate's root connection when neither ROOT_DATABASE_URL nor rootConnectionString is set. */
+export const DEFAULT_ROOT_URL = 'postgres:///template1';
+
 export function makeRootDatabaseConnectionString(rootConnectionString: string, databaseName: string): string {
   const parsed = parseUrl(rootConnectionString, true);
   if (parsed.protocol === 'socket:') {
@@ -226,7 +229,7 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
   };
 
   const connectionString = str('connectionString', env.DATABASE_URL || undefined);
-  const rootConnectionString = str('rootConnectionString', env.ROOT_DATABASE_URL || 'postgres:///template1');
+  const rootConnectionString = str('rootConnectionString', env.ROOT_DATABASE_URL || DEFAULT_ROOT_URL);
   const shadowConnectionString = str('shadowConnectionString', env.SHADOW_DATABASE_URL || undefined);
   const migrationsFolder = path.resolve(root, str('migrationsFolder', 'migrations')!);
   const blankMigrationContent = str('blankMigrationContent', '-- Enter migration here\n')!;

@@ -123,3 +123,16 @@ test('migrate shows a live progress line on a terminal, and none in CI or into a
   assert.doesNotMatch(piped.out, /\x1b\[K|applying/);
   cleanup(dir);
 });
+
+test('reset on PostgreSQL without a root connection says which setting is missing, not only "connection refused"', async () => {
+  const name = freshDb(pg, 'noroot');
+  const dir = makeProject({ '.gmrc': '{}\n' });
+  // No ROOT_DATABASE_URL: graphile-migrate's default postgres:///template1 (a local socket no server listens on here).
+  const env = { ...dbEnv(pg, name), ROOT_DATABASE_URL: '', PGHOST: path.join(dir, 'no-server-here') };
+  const r = await pgmig(['reset', '--erase'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /cannot connect to/);
+  assert.match(r.stderr, /ROOT_DATABASE_URL \(environment or \.env\) or rootConnectionString in \.gmrc; postgres:\/\/\/template1, graphile-migrate's default, was tried/);
+  assert.doesNotMatch(r.stderr, new RegExp(SUPERUSER_PASSWORD));
+  cleanup(dir);
+});

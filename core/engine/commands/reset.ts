@@ -3,6 +3,7 @@ import { PgProvider } from '../../db/pg';
 import { PgliteProvider } from '../../db/pglite';
 import { executeActions } from '../actions';
 import { EngineError } from '../errors';
+import { DEFAULT_ROOT_URL } from '../settings';
 import type { DbProvider } from '../../db/types';
 import type { EngineContext, Which } from '../context';
 import type { ActionSpec } from '../settings';
@@ -44,6 +45,15 @@ export async function dropAndCreate(engine: EngineContext, which: Which): Promis
       }
       await s.exec(`REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC;`);
     });
+  } catch (e) {
+    // graphile-migrate's default root URL is a guess the user never made: say so when it is the one that failed.
+    if (e instanceof EngineError && e.code === 'connect' && engine.settings.rootConnectionString === DEFAULT_ROOT_URL) {
+      throw new EngineError('connect', e.message, {
+        cause: e,
+        hint: `reset drops and recreates '${name}' through a root connection, and none is set: ROOT_DATABASE_URL (environment or .env) or rootConnectionString in .gmrc; ${DEFAULT_ROOT_URL}, graphile-migrate's default, was tried`,
+      });
+    }
+    throw e;
   } finally {
     await root.close();
   }
