@@ -1,7 +1,7 @@
 // What every engine command shares: common flags (--root, --target, --all-targets), loading settings, printing
 // the engine's events and errors. Core never prints; this is where text meets the terminal.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MigrationEngine, forEachBounded, type CommitStep, type EngineEvent } from '../../core/engine/engine';
+import { MigrationEngine, forEachBounded, type CommitStep, type EngineEvent } from '../../core/engine';
 import { EngineError } from '../../core/engine/errors';
 import { loadSettings, forTarget, type EngineSettings } from '../../core/engine/settings';
 import { redactSecrets } from '../../core/db/connection';

@@ -1,7 +1,7 @@
 import { err, loadBase, out, parse, printError, quietProgress, runForTargets } from './engineCli';
 import { EngineError } from '../../core/engine/errors';
 import { redactSecrets } from '../../core/db/connection';
-import type { StatusReport } from '../../core/engine/engine';
+import type { StatusReport } from '../../core/engine';
 
 export const summary = "show applied, pending and changed migrations [--json]; exit code as graphile-migrate's";
 const HELP = `pgmig status [--json] [--skip-database] [--root DIR] [--target NAME | --all-targets]

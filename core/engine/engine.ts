@@ -18,18 +18,6 @@ import { watch, type WatchOptions } from './commands/watch';
 import { EngineContext } from './context';
 import type { CommitResult, CurrentRunResult, MigrateResult, ShadowFinding, StatusReport } from './types';
 
-export type {
-  AppliedMigration,
-  CommitResult,
-  CommitStep,
-  CurrentRunResult,
-  EngineEvent,
-  MigrateResult,
-  ShadowFinding,
-  StatusReport,
-} from './types';
-export { sluggify } from './commands/commit';
-export { forEachBounded } from './bounded';
 
 export class MigrationEngine extends EngineContext {
   /** `migrate`: applies pending committed migrations, each in its own transaction, under the advisory lock. */

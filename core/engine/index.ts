@@ -1,5 +1,7 @@
 // The migration engine's public surface, for the CLI and the language server: one import point.
-export { MigrationEngine, forEachBounded, sluggify } from './engine';
+export { MigrationEngine } from './engine';
+export { forEachBounded } from './bounded';
+export { sluggify } from './commands/commit';
 export type {
   AppliedMigration,
   CommitResult,
@@ -9,7 +11,7 @@ export type {
   MigrateResult,
   ShadowFinding,
   StatusReport,
-} from './engine';
+} from './types';
 export { EngineError, type EngineErrorCode, type SqlErrorLocation } from './errors';
 export { loadSettings, forTarget, makeRootDatabaseConnectionString, type EngineSettings, type LoadOptions, type TargetSpec, type DbLocation } from './settings';
 export { readCurrent, type CompiledCurrent } from './current';

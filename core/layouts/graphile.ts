@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { DbProvider } from '../db/types';
 import { readCommitted } from '../engine/committed';
-import type { MigrationEngine } from '../engine/engine';
+import type { MigrationEngine } from '../engine';
 import { EngineError } from '../engine/errors';
 import type { ApplyOptions, LayoutMigration, LayoutProject, LayoutStatus, MigrationLayout, MigrationStatus, RollbackOptions } from './types';
 

@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { redactSecrets } from '../../core/db/connection';
-import { MigrationEngine, type CommitStep, type EngineEvent } from '../../core/engine/engine';
+import { MigrationEngine, type CommitStep, type EngineEvent } from '../../core/engine';
 import { EngineError } from '../../core/engine/errors';
 import type { EnvFile } from '../../core/engine/envFile';
 import { environmentOf, forTarget, loadSettings, type EngineSettings } from '../../core/engine/settings';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { CodeLensRefreshRequest } from 'vscode-languageserver/node';
 import { describeConnection } from '../../core/db/connection';
 import { readCommitted, type CommittedMigration } from '../../core/engine/committed';
-import type { StatusReport } from '../../core/engine/engine';
+import type { StatusReport } from '../../core/engine';
 import { EngineError } from '../../core/engine/errors';
 import type { EngineSettings } from '../../core/engine/settings';
 import { isBlankSql, placeholdersFor, sqlFingerprint, substitutePlaceholders } from '../../core/engine/sourceText';

@@ -1,6 +1,6 @@
 // `pgmig.engine.watchStart` / `watchStop`: current.sql applied whenever it or a fixture changes; its errors are
 // published as diagnostics until the next run.
-import type { CurrentRunResult } from '../../core/engine/engine';
+import type { CurrentRunResult } from '../../core/engine';
 import type { EngineError } from '../../core/engine/errors';
 import { oneLine, type EngineHost, type Handler, type Slot, type Watch } from './host';
 
