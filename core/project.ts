@@ -103,7 +103,7 @@ function readJson5(fs: FileSystem, file: string): any {
 
 const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
 // The rule ids users may configure: the analysis rules, and the engine's shadow check.
-const RULE_IDS = new Set<string>([...rules.map((r) => r.id), 'shadow-error', 'applied-migration-edited']);
+const RULE_IDS = new Set<string>([...rules.map((r) => r.id), 'shadow-error', 'applied-migration-edited', 'migration-out-of-order']);
 
 /** Validates pgmig settings (from pgmig.json or the editor) and merges them over `base`. */
 export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigConfig {

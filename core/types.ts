@@ -22,6 +22,7 @@ export type RuleId =
   | 'duplicate-migration-number'
   | 'alembic-revision-unreadable'
   | 'applied-migration-edited'
+  | 'migration-out-of-order'
   | 'statement-too-large'
   | 'non-concurrent-index'
   | 'concurrently-in-transaction'

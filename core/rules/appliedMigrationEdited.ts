@@ -3,24 +3,10 @@
 // (MigrationStatus.changed) and this turns the report into findings for the CLI and the editor.
 import type { LayoutStatus } from '../layouts/types';
 import type { Finding } from '../types';
+import { firstLineFinding } from './fromStatus';
 
 export const APPLIED_MIGRATION_EDITED = 'applied-migration-edited' as const;
 
 export function appliedMigrationEditedFindings(status: LayoutStatus, readFile: (file: string) => string | undefined): Finding[] {
-  return status.migrations
-    .filter((m) => m.changed)
-    .map((m) => {
-      const text = readFile(m.file) ?? '';
-      const eol = text.search(/\r?\n/);
-      return {
-        rule: APPLIED_MIGRATION_EDITED,
-        severity: 'warning' as const,
-        message: m.changed!,
-        file: m.file,
-        start: 0,
-        end: eol < 0 ? text.length : eol,
-        fixes: [],
-        related: [],
-      };
-    });
+  return status.migrations.filter((m) => m.changed).map((m) => firstLineFinding(APPLIED_MIGRATION_EDITED, m.changed!, m.file, readFile));
 }

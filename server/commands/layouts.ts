@@ -1,5 +1,5 @@
 // The other layouts (numbered SQL, Drizzle, Alembic) from core/layouts: `pgmig.engine.layoutStatus` (with the
-// project's data migrations, and applied-migration-edited published as diagnostics), `layoutMigrate`, `layoutRollback`.
+// project's data migrations, and applied-migration-edited / migration-out-of-order published as diagnostics), `layoutMigrate`, `layoutRollback`.
 import path from 'node:path';
 import { CodeLensRefreshRequest, type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import { describeConnection } from '../../core/db/connection';
@@ -10,11 +10,13 @@ import { dataMigrationCommands, dataMigrationStatus } from '../../core/layouts/d
 import { layoutTreeItems } from '../../core/layouts/treeItems';
 import type { LayoutStatus } from '../../core/layouts/types';
 import { appliedMigrationEditedFindings } from '../../core/rules/appliedMigrationEdited';
+import { migrationOutOfOrderFindings } from '../../core/rules/migrationOutOfOrder';
 import { LineIndex } from '../../core/text';
 import { oneLine, type EngineHost, type Handler, type Slot } from './host';
 import type { LayoutStatusReport } from './types';
 
-/** Reads a layout project's status (tracking table, data migrations) and publishes applied-migration-edited. */
+/** Reads a layout project's status (tracking table, data migrations) and publishes applied-migration-edited and
+ * migration-out-of-order. */
 export async function computeLayoutStatus(host: EngineHost, slot: Slot, settings: EngineSettings): Promise<LayoutStatusReport> {
   const { project, layout } = host.layoutOf(slot.root);
   const own = layout instanceof AlembicLayout ? layout.database() : undefined;
@@ -35,7 +37,8 @@ export async function computeLayoutStatus(host: EngineHost, slot: Slot, settings
   slot.lastLayout = status;
   if (before !== JSON.stringify(status)) void host.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   const byFile = new Map<string, Diagnostic[]>();
-  for (const f of appliedMigrationEditedFindings(status, (file) => host.ctx.files.read(file))) {
+  const read = (file: string) => host.ctx.files.read(file);
+  for (const f of [...appliedMigrationEditedFindings(status, read), ...migrationOutOfOrderFindings(status, read)]) {
     const idx = new LineIndex(host.ctx.files.read(f.file) ?? '');
     const list = byFile.get(f.file) ?? [];
     list.push({ range: { start: idx.position(f.start), end: idx.position(f.end) }, severity: DiagnosticSeverity.Warning, source: 'pgmig', code: f.rule, message: f.message });

@@ -253,6 +253,12 @@ suite('other layouts: tree and CodeLens', function () {
       assert.match(row.node.item.note, /^applied out of order: after 006_late_tags\.sql/);
       assert.match(row.item.description, /^applied .* · applied out of order: after 006_late_tags\.sql/);
       assert.strictEqual(row.item.iconPath.id, 'warning');
+      // The editor's lint of the file says so too (the status is the database's: `pgmig lint` alone cannot see it).
+      const outOfOrder = () => vscode.languages.getDiagnostics(vscode.Uri.file(written[2])).find((d) => codeOf(d) === 'migration-out-of-order');
+      const diagnostic = await waitFor('a migration-out-of-order diagnostic on 005', outOfOrder);
+      assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+      assert.strictEqual(diagnostic.range.start.line, 0);
+      assert.match(diagnostic.message, /^applied out of order: after 006_late_tags\.sql/);
 
       // Rollback undoes 005, the one applied last, not 006.
       await api.workflow.run('layoutRollback', { root, target: '' });
