@@ -110,6 +110,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function startCodeServer({ workspace, installExtension = false, env = {}, settings = {}, workspaceTrust = false, installVsix }) {
   const started = performance.now();
+  mkdirSync(stateRoot, { recursive: true }); // the first suite of a fresh clone finds no .state yet
   const stateDir = mkdtempSync(path.join(stateRoot, 'cs-'));
   const dirs = Object.fromEntries(['data', 'ext', 'config', 'xdg-data', 'tmp'].map((d) => [d, path.join(stateDir, d)]));
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
