@@ -43,7 +43,12 @@ test('a .sql file outside a migrations project gets syntax errors only (real VS 
     await step('pgmig.filesOutsideProjects "allRules" shows every rule', async () => {
       mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
       writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'pgmig.filesOutsideProjects': 'allRules' }));
-      await waitUntil('missing-rls and unindexed-foreign-key', async () => /Errors: 2, Warnings: 1/.test(await problems()), 30_000);
+      // The status bar's counts can change before the Problems list re-renders its rows: wait for both.
+      await waitUntil('missing-rls and unindexed-foreign-key', async () => {
+        if (!/Errors: 2, Warnings: 1/.test(await problems())) return false;
+        const rows = await page.locator('.markers-panel').innerText();
+        return rows.includes('missing-rls') && rows.includes('unindexed-foreign-key');
+      }, 30_000);
       const panel = await page.locator('.markers-panel').innerText();
       assert.match(panel, /missing-rls/);
       assert.match(panel, /unindexed-foreign-key/);
