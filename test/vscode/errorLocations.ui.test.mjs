@@ -49,8 +49,9 @@ test('SQL errors, with a position or without: Problems, hover and Go to Error (r
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: text }).first();
     await row.waitFor({ timeout: 15_000 });
     assert.match(await row.innerText(), new RegExp(`\\[Ln ${line}, Col ${column}\\]`));
-    const squiggle = page.locator('.monaco-editor .squiggly-error').first();
-    await squiggle.waitFor({ state: 'attached', timeout: 15_000 });
+    // The active editor's squiggle: a background tab's editor keeps its own (hidden) decorations in the page.
+    const squiggle = page.locator('.monaco-editor .squiggly-error').filter({ visible: true }).first();
+    await squiggle.waitFor({ timeout: 15_000 });
     await squiggle.hover({ force: true });
     const hover = page.locator('.monaco-hover').filter({ visible: true }).first();
     await hover.waitFor({ timeout: 15_000 });
