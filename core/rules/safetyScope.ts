@@ -94,8 +94,13 @@ export function safetyStatements(ctx: RuleContext): SafetyStatement[] {
       const implicit = !wraps && !inExplicit && top.length > 1;
       if (!wraps && !inExplicit && !(implicit && previousImplicit)) transaction++;
       previousImplicit = implicit;
+      const r = reviewed[k];
+      // Fields named, not spread: V8 builds an object literal that starts with a spread on a slow path (per keystroke).
       out.push({
-        ...reviewed[k],
+        script: r.script,
+        statement: r.statement,
+        isNew: r.isNew,
+        hasTablesIn: r.hasTablesIn,
         index: k - i,
         count: top.length,
         runnerTransaction: wraps,
