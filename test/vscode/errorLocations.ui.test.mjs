@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { assertPrerequisites, elapsedSeconds, launchChromium, repoRoot, skipUnlessInstalled, startCodeServer } from './codeServer.mjs';
-import { openFile, runCommand, screenshot, stepsOf } from './workbench.mjs';
+import { openFile, runCommand, screenshot, stepsOf, visibleSquiggle } from './workbench.mjs';
 
 const require = createRequire(import.meta.url);
 const { formatCommittedFile } = require(path.join(repoRoot, 'out', 'core', 'graphile', 'committedFile.js'));
@@ -49,9 +49,7 @@ test('SQL errors, with a position or without: Problems, hover and Go to Error (r
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: text }).first();
     await row.waitFor({ timeout: 15_000 });
     assert.match(await row.innerText(), new RegExp(`\\[Ln ${line}, Col ${column}\\]`));
-    // The active editor's squiggle: a background tab's editor keeps its own (hidden) decorations in the page.
-    const squiggle = page.locator('.monaco-editor .squiggly-error').filter({ visible: true }).first();
-    await squiggle.waitFor({ timeout: 15_000 });
+    const squiggle = await visibleSquiggle(page, ['error'], 15_000);
     await squiggle.hover({ force: true });
     const hover = page.locator('.monaco-hover').filter({ visible: true }).first();
     await hover.waitFor({ timeout: 15_000 });

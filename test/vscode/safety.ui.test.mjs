@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, skipUnlessInstalled, startCodeServer } from './codeServer.mjs';
-import { openFile, screenshot } from './workbench.mjs';
+import { goTo, openFile, screenshot, visibleSquiggle } from './workbench.mjs';
 
 // app.posts comes from the sample's committed history: it may hold rows.
 const CURRENT = 'create index if not exists posts_title_idx on app.posts (title);\n';
@@ -25,8 +25,7 @@ test('migration safety in the real VS Code: lock warning, hover, and the CONCURR
     await page.goto(server.workbenchUrl());
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
     await openFile(page, 'migrations/current.sql');
-    const squiggle = page.locator('.monaco-editor .squiggly-warning').first();
-    await squiggle.waitFor({ state: 'attached', timeout: 30_000 });
+    const squiggle = await visibleSquiggle(page, ['warning']);
     await squiggle.hover({ force: true });
     const hover = page.locator('.monaco-hover').filter({ visible: true }).first();
     await hover.waitFor({ timeout: 15_000 });
@@ -38,7 +37,8 @@ test('migration safety in the real VS Code: lock warning, hover, and the CONCURR
     await screenshot(page, t, 'safety-hover');
     await page.keyboard.press('Escape');
 
-    await squiggle.click({ force: true });
+    // The cursor inside the finding's range (line 1, in `create index`): clicking the squiggle raced with its redraw.
+    await goTo(page, 1, 3);
     await page.keyboard.press('Control+.');
     const fix = page.locator('.action-widget .monaco-list-row.action').filter({ hasText: 'Add CONCURRENTLY' }).first();
     await fix.waitFor({ timeout: 15_000 });

@@ -11,7 +11,7 @@ import {
   assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium,
   skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
-import { openFile, openQuickInput, runCommand, screenshot } from './workbench.mjs';
+import { openFile, openQuickInput, runCommand, screenshot, visibleSquiggle } from './workbench.mjs';
 import cliFindingsModule from './host/cliFindings.js';
 
 const { cliFindings } = cliFindingsModule;
@@ -104,8 +104,7 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
 
     await step('current.sql shows a squiggle whose hover names a rule', async () => {
       await openFile(page, 'migrations/current.sql');
-      const squiggle = page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info').first();
-      await squiggle.waitFor({ state: 'attached', timeout: 30_000 });
+      const squiggle = await visibleSquiggle(page);
       await squiggle.hover({ force: true });
       const hover = page.locator('.monaco-hover').filter({ visible: true }).first();
       await hover.waitFor({ timeout: 15_000 });
@@ -140,8 +139,7 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
 
     await step('the first quick fix from the light bulb changes the text', async () => {
       await openFile(page, 'migrations/current.sql');
-      const squiggle = page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info').first();
-      await squiggle.waitFor({ state: 'attached', timeout: 30_000 });
+      const squiggle = await visibleSquiggle(page);
       const before = await editorText(page);
       await squiggle.click({ force: true }); // puts the cursor inside the diagnostic's range
       await page.keyboard.press('Control+.');

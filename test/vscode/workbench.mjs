@@ -74,6 +74,16 @@ export function stepsOf(t, page, prefix) {
   });
 }
 
+/**
+ * The active editor's squiggle of one of `kinds` ('error', 'warning', 'info'), once one is drawn. Only a visible one:
+ * a background tab's editor keeps its own (hidden, zero-size) decorations in the page, and `.first()` could pick those.
+ */
+export async function visibleSquiggle(page, kinds = ['error', 'warning', 'info'], timeout = 30_000) {
+  const squiggle = page.locator(kinds.map((kind) => `.monaco-editor .squiggly-${kind}`).join(', ')).filter({ visible: true }).first();
+  await squiggle.waitFor({ timeout });
+  return squiggle;
+}
+
 /** Puts the cursor at a 1-based line and column (Go to Line). */
 export async function goTo(page, line, column) {
   const input = await openQuickInput(page, 'Control+G');
