@@ -17,7 +17,8 @@ type Node =
   | { kind: 'fixture'; root: string; target: string; file: string }
   | { kind: 'message'; root: string; target: string; text: string; detail?: string; error: boolean }
   | { kind: 'action'; root: string; target: string; action: UnreachableAction }
-  | { kind: 'layout'; root: string; target: string; info: LayoutProjectInfo; status?: LayoutStatusReport }
+  // `read`: the status requested with the view's other rows (the row shows it), handed on to the children once.
+  | { kind: 'layout'; root: string; target: string; info: LayoutProjectInfo; status?: LayoutStatusReport; read?: Promise<LayoutStatusReport | ResponseError> }
   | { kind: 'layoutMigration'; root: string; target: string; layout: string; item: LayoutTreeItem }
   | { kind: 'layoutInfo'; root: string; target: string; text: string; description: string }
   | { kind: 'dataSchema'; root: string; target: string; schema: LayoutStatusReport['dataMigrations'][number] }
@@ -90,8 +91,17 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       roots = [];
       layouts = [];
     }
-    const layoutNodes: Node[] = layouts.map((info) => ({ kind: 'layout', root: info.root, target: this.workflow.selectedTarget(info.root), info }));
+    const layoutNodes = layouts.map((info): Extract<Node, { kind: 'layout' }> => {
+      const target = this.workflow.selectedTarget(info.root);
+      return { kind: 'layout', root: info.root, target, info, read: this.workflow.layoutStatus(info.root, target) };
+    });
+    // The rows say which database and how many are pending (or that there is no database yet): read with the rest.
+    const layoutsRead = Promise.all(layoutNodes.map(async (node) => {
+      const s = await node.read;
+      if (s && !(s instanceof ResponseError)) node.status = s;
+    }));
     if (!roots.length && layoutNodes.length) {
+      await layoutsRead;
       await this.setContext('pgmig.view', 'ready');
       this.setHeader(undefined);
       return layoutNodes;
@@ -148,6 +158,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     }
     await this.setContext('pgmig.view', 'ready');
     this.setHeader(undefined);
+    await layoutsRead;
     return [...nodes, ...layoutNodes];
   }
 
@@ -161,7 +172,8 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
 
   private async layoutChildren(node: Extract<Node, { kind: 'layout' }>): Promise<Node[]> {
     const { root, target } = node;
-    const s = await this.workflow.layoutStatus(root, target);
+    const s = await (node.read ?? this.workflow.layoutStatus(root, target));
+    node.read = undefined; // expanded again without a refresh: read again
     if (s instanceof ResponseError) return [{ kind: 'message', root, target, text: s.message, error: true }];
     node.status = s;
     const out: Node[] = [];
@@ -254,9 +266,11 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       case 'layout': {
         const t = new vscode.TreeItem(`${path.basename(node.root)} · ${node.info.kind}`, vscode.TreeItemCollapsibleState.Expanded);
         const s = node.status;
-        t.description = s && !s.error ? `${s.database} · ${s.pending} pending` : undefined;
+        // As the graphile rows: "no database yet" first (what the user needs to know), then the database.
+        // An error (unreachable, or which database alembic uses cannot be told) is the first child row: not repeated here.
+        t.description = !s ? undefined : s.error ? s.database : `${s.noDatabase ? `no database yet: ${s.pending} pending · ${s.database}` : `${s.database} · ${s.pending} pending`}`;
         t.iconPath = new vscode.ThemeIcon('database');
-        t.tooltip = node.root;
+        t.tooltip = `${node.root}${s ? `\n${s.database}` : ''}${s?.noDatabase ? '\nno database yet: the first command that writes (Migrate, Apply) creates it' : ''}`;
         t.contextValue = `layout.${node.info.kind}`;
         t.id = `layout:${node.root}`;
         return t;

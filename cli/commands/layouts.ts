@@ -56,6 +56,7 @@ const rel = (root: string, file: string) => path.relative(root, file) || '.';
 function printStatus(prefix: string, project: LayoutProject, s: LayoutStatus): void {
   const t = project.table;
   out(`${prefix}${s.database}`);
+  if (s.noDatabase) out(`  no database yet: ${s.migrations.length} pending (the first command that writes, e.g. \`pgmig migrate\`, creates it)`);
   out(`  layout: ${s.layout} (${rel(project.root, project.folder)}/, tracked in ${t.schema}.${t.name})`);
   const applied = s.migrations.filter((m) => m.state === 'applied');
   const pending = s.migrations.filter((m) => m.state === 'pending');

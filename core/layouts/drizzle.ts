@@ -84,7 +84,8 @@ export class DrizzleLayout implements MigrationLayout {
       }
       return st;
     });
-    return { layout: 'drizzle', database: db.label, migrations, unknownApplied: unmatched.map((r) => `created_at ${r.created_at} (hash ${r.hash.slice(0, 12)}...)`) };
+    const status: LayoutStatus = { layout: 'drizzle', database: db.label, migrations, unknownApplied: unmatched.map((r) => `created_at ${r.created_at} (hash ${r.hash.slice(0, 12)}...)`) };
+    return db.exists?.() === false ? { ...status, noDatabase: true } : status;
   }
 
   async migrate(db: DbProvider, opts: ApplyOptions = {}): Promise<{ applied: string[] }> {

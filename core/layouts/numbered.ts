@@ -85,7 +85,8 @@ export class NumberedLayout implements MigrationLayout {
   }
 
   async status(db: DbProvider): Promise<LayoutStatus> {
-    return this.statusFrom(await readIfExists(db, [], (s) => this.rows(s)), db.label);
+    const status = this.statusFrom(await readIfExists(db, [], (s) => this.rows(s)), db.label);
+    return db.exists?.() === false ? { ...status, noDatabase: true } : status;
   }
 
   async migrate(db: DbProvider, opts: ApplyOptions = {}): Promise<{ applied: string[] }> {

@@ -74,6 +74,8 @@ export interface LayoutStatus {
   current?: string[];
   /** alembic: the heads of the revision graph. */
   heads?: string[];
+  /** The embedded database does not exist yet: nothing was read, every migration is pending (reads never create it). */
+  noDatabase?: boolean;
 }
 
 export interface ApplyOptions {

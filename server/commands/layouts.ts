@@ -60,7 +60,7 @@ export async function computeLayoutStatus(host: EngineHost, slot: Slot, settings
     }
   }
   const migrations = layoutTreeItems(status);
-  return { ...base, reachable: true, migrations, pending: migrations.filter((m) => m.state === 'pending').length, current: status.current, heads, unknownApplied: status.unknownApplied, dataMigrations };
+  return { ...base, reachable: true, migrations, pending: migrations.filter((m) => m.state === 'pending').length, current: status.current, heads, unknownApplied: status.unknownApplied, dataMigrations, ...(status.noDatabase ? { noDatabase: true } : {}) };
 }
 
 export const layoutStatus: Handler = async (host, args) => {

@@ -35,6 +35,8 @@ export interface LayoutStatusReport {
   current?: string[];
   heads?: string[];
   unknownApplied: string[];
+  /** The embedded database does not exist yet (reads never create it): every migration is pending. */
+  noDatabase?: boolean;
   /** Project-level commands run in a terminal (alembic: Upgrade head). */
   commands: ToolCommand[];
   /** Data migrations of the same database, per schema, with the project's commands for that schema. */

@@ -172,6 +172,9 @@ test('other layouts: an untrusted workspace gets no layout status, migrate, roll
   assert.deepEqual(trustedLenses.map((l) => l.command.title), ['Upgrade to here', 'Downgrade to here', 'Upgrade head', 'Show SQL']);
   const status = await run('layoutStatus', { root: numbered });
   assert.deepEqual(status.migrations.map((m) => m.state), ['pending', 'pending', 'pending', 'pending']);
+  // The read created no embedded database, and says so (the tree's row shows it).
+  assert.equal(status.noDatabase, true);
+  assert.ok(!existsSync(path.join(numbered, '.pgmig')));
   const untrusted = await LspClient.start({ rootDir: root, trusted: false });
   try {
     await untrusted.waitIdle();

@@ -39,6 +39,8 @@ async function layoutTree(name) {
   return {
     node,
     label: tree.getTreeItem(node).label,
+    description: tree.getTreeItem(node).description,
+    tooltip: tree.getTreeItem(node).tooltip,
     migrations: items.filter((x) => x.node.kind === 'layoutMigration').map((x) => ({ name: x.item.label, state: x.node.item.state, description: x.item.description, item: x.node.item })),
     infos: Object.fromEntries(items.filter((x) => x.node.kind === 'layoutInfo').map((x) => [x.item.label, x.item.description])),
     // A message row's label is its first 120 characters; the tooltip holds all of it.
@@ -101,6 +103,10 @@ suite('other layouts: tree and CodeLens', function () {
     const files = ['001_create_platform_schema.sql', '002_create_invoices.sql', '003_invoice_status.sql', '004_drop_invoice_notes.sql'];
     const tree = await layoutTree('numbered');
     assert.strictEqual(tree.label, 'numbered · numbered');
+    // Reading status created nothing: the row says so, as the graphile rows do (issue 10).
+    assert.strictEqual(tree.description, 'no database yet: 4 pending · embedded database');
+    assert.match(tree.tooltip, /no database yet: the first command that writes/);
+    assert.ok(!fs.existsSync(path.join(workspace, 'numbered', '.pgmig')), 'a read created .pgmig/');
     assert.deepStrictEqual(states(tree), files.map((f) => `${f} pending`));
     assert.deepStrictEqual(tree.messages, []);
 
@@ -108,6 +114,7 @@ suite('other layouts: tree and CodeLens', function () {
     assert.deepStrictEqual(lenses.map((l) => l.command.title), ['pending on default', 'Apply up to here', 'Open down script']);
     await runLens(lenses, 'Apply up to here');
     await treeStates('numbered', [`${files[0]} applied`, `${files[1]} applied`, `${files[2]} pending`, `${files[3]} pending`]);
+    assert.strictEqual((await layoutTree('numbered')).description, 'embedded database · 2 pending');
     // It says when it is done (issue 10).
     assert.match(api.workflow.lastDone || '', /^pgmig: applied 001_create_platform_schema\.sql, 002_create_invoices\.sql$/);
     const applied = (await layoutTree('numbered')).migrations[1];
