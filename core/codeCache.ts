@@ -3,6 +3,10 @@
 // bundle is a large part of loading it (measured: the client bundle 44 -> 18 ms, the server's 50 -> 38 ms).
 // Node 20 has no module.enableCompileCache, hence vm.Script with cachedData. Any problem with the cache (missing,
 // corrupt, made under other V8 flags, not writable) only means compiling as usual.
+// Each bundle's caches are in a folder of their own, one file per version of the bundle: versions in use side by
+// side (the extension's and the command's, two checkouts) keep theirs. One not used for a week is deleted when
+// another version writes its cache. (Earlier versions kept all bundles' caches in one folder and deleted the
+// other versions' on every write: two versions run by turns compiled everything on every run.)
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -11,19 +15,27 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { threadId } from 'node:worker_threads';
 
-/** A folder only this user can write (a cache others could plant would be code run as this user), or undefined. */
-function cacheDir(): string | undefined {
+/** The folder of `name`'s caches, in a folder only this user can write (a cache others could plant would be code
+ * run as this user), or undefined. */
+function cacheDir(name: string): string | undefined {
   try {
     const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-    const dir = path.join(os.tmpdir(), `pgmig-code-cache-${uid ?? os.userInfo().username}`);
+    const top = path.join(os.tmpdir(), `pgmig-code-cache-${uid ?? os.userInfo().username}`);
+    const dir = path.join(top, name);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = fs.lstatSync(dir);
-    if (!st.isDirectory() || (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0))) return undefined;
+    for (const d of [top, dir]) {
+      const st = fs.lstatSync(d);
+      if (!st.isDirectory() || (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0))) return undefined;
+    }
     return dir;
   } catch {
     return undefined;
   }
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A cache not used for this long (its mtime is refreshed daily while in use) is deleted by the next write of another. */
+const UNUSED_MS = 7 * DAY_MS;
 
 /**
  * `require(bundle)`, compiled from the cache `name` when there is a valid one. Otherwise the cache is written
@@ -32,13 +44,22 @@ function cacheDir(): string | undefined {
  */
 export function requireWithCodeCache(bundle: string, name: string, writeAfterMs: number | 'exit' = 3000): unknown {
   const source = fs.readFileSync(bundle, 'utf8');
-  const dir = cacheDir();
+  const dir = cacheDir(name);
   // V8 checks only the source's length: the name carries the content's hash and the runtime.
   const key = createHash('sha1').update(source).update(`${process.version} ${process.versions.v8} ${process.arch}`).digest('hex').slice(0, 20);
-  const cacheFile = dir && path.join(dir, `${name}-${key}.bin`);
+  const cacheFile = dir && path.join(dir, `${key}.bin`);
   let cachedData: Buffer | undefined;
+  let usedAt = 0;
   try {
-    if (cacheFile) cachedData = fs.readFileSync(cacheFile);
+    if (cacheFile) {
+      const fd = fs.openSync(cacheFile, 'r');
+      try {
+        usedAt = fs.fstatSync(fd).mtimeMs;
+        cachedData = fs.readFileSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
   } catch {
     /* the first load of this bundle */
   }
@@ -54,6 +75,14 @@ export function requireWithCodeCache(bundle: string, name: string, writeAfterMs:
   // require() from the bundle resolves as if node had loaded it (VS Code's `require('vscode')` finds the extension by it).
   wrapper.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
   mod.loaded = true;
+  if (cacheFile && cachedData && !script.cachedDataRejected && Date.now() - usedAt > DAY_MS) {
+    try {
+      const now = new Date();
+      fs.utimesSync(cacheFile, now, now); // in use: kept
+    } catch {
+      /* deleted a week from now at worst, then written again */
+    }
+  }
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     const write = (): void => {
       try {
@@ -61,8 +90,11 @@ export function requireWithCodeCache(bundle: string, name: string, writeAfterMs:
         const tmp = `${cacheFile}.${process.pid}.${threadId}.tmp`;
         fs.writeFileSync(tmp, script.createCachedData());
         fs.renameSync(tmp, cacheFile);
-        // The caches of earlier versions of this bundle are of no use any more.
-        for (const f of fs.readdirSync(dir)) if (f.startsWith(`${name}-`) && f.endsWith('.bin') && path.join(dir, f) !== cacheFile) fs.rmSync(path.join(dir, f), { force: true });
+        // Other versions' caches, unless one is still in use.
+        for (const f of fs.readdirSync(dir)) {
+          const other = path.join(dir, f);
+          if (f.endsWith('.bin') && other !== cacheFile && Date.now() - fs.statSync(other).mtimeMs > UNUSED_MS) fs.rmSync(other, { force: true });
+        }
       } catch {
         /* compiled as usual next time */
       }

@@ -1,6 +1,5 @@
 // The Alembic revision graph read from `<script_location>/versions/*.py` as text (never run: Python is code):
 // `revision`, `down_revision` (None, a string, or a tuple of strings for merges), heads and bases.
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { FileSystem } from '../fileSystem';
@@ -154,6 +153,9 @@ export function pythonSyntaxErrors(texts: string[]): (PythonSyntaxError | undefi
   const key = (t: string) => createHash('sha1').update(t).digest('hex');
   const todo = [...new Set(texts.filter((t) => !syntaxCache.has(key(t))))];
   if (todo.length && python !== null) {
+    // Required here: child_process (with net, dgram and tty it loads) costs every `pgmig lint` start ~5 ms otherwise,
+    // and only an Alembic project with Python files gets this far.
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     for (const candidate of python ? [python] : ['python3', 'python']) {
       const r = spawnSync(candidate, ['-c', CHECK], { input: JSON.stringify(todo), encoding: 'utf8', maxBuffer: 64 << 20, timeout: 30_000 });
       if (r.status !== 0 || r.error) continue;

@@ -3,8 +3,8 @@
 // parses the first quarter of the script while a helper thread starts up, cuts the rest into pieces at statement
 // boundaries and parses them one by one; each piece's statements are handed on (to the replay) as soon as they are
 // ready, in text order, so the replay overlaps the helper's parsing.
-import { maskPlaceholders, type ParseOptions, statementsOfPiece, type Statement } from './parser';
-import { ParserLimitError, parseToJson, PgSyntaxError } from './pgQuery';
+import { maskPlaceholders, type ParseOptions, plpgsqlFunctionsOfPiece, statementsOfPiece, type Statement } from './parser';
+import { ParserLimitError, parseToJson, PgSyntaxError, plpgsqlError, rememberPlpgsqlVerdict } from './pgQuery';
 import { splitStatements } from './splitter';
 
 /** One piece of a script, text[from, to), and its parse tree as JSON; undefined when it does not parse. */
@@ -12,6 +12,11 @@ export interface ParsedPiece {
   from: number;
   to: number;
   json: string | undefined;
+  /** The PL/pgSQL parser's verdict on each LANGUAGE plpgsql function of the piece, text[start, end): its error, or
+   * null. Checked by the thread that parsed the piece: the PL/pgSQL syntax check (plpgsqlBodies.ts), a second WASM
+   * parse of every body and the largest cost of a PL/pgSQL-heavy file, takes them over instead of running on the
+   * thread that runs the rules. */
+  bodies?: { start: number; end: number; error: string | null }[];
 }
 
 /** Another thread that parses (see parsePiecesHere, which it runs). Its iterator throws HelperFailed when the thread
@@ -31,6 +36,17 @@ export const PARALLEL_PARSE_MIN = 512 * 1024;
 const LOCAL_SHARE = 0.25;
 const HELPER_SHARES = [0.15, 0.25, 0.2];
 
+/** Whether the PL/pgSQL bodies of `text` are checked ahead: not after `SET check_function_bodies = false` (pg_dump
+ * writes it), where PostgreSQL does not compile them; the PL/pgSQL syntax check knows where it applies. */
+function checksBodies(text: string): boolean {
+  return !/check_function_bodies/i.test(text);
+}
+
+/** Checks a function's body now, for the PL/pgSQL syntax check to take over (plpgsqlBodies.ts). */
+function checkBody(statement: string): void {
+  rememberPlpgsqlVerdict(statement, plpgsqlError(statement) ?? null);
+}
+
 /**
  * What the helper runs: cuts text[from, end) at top-level semicolons (splitter.ts, PostgreSQL's lexical rules) into
  * pieces of about `sizes` characters (the rest is the last piece) and parses each. Stops after a piece that does not
@@ -38,6 +54,7 @@ const HELPER_SHARES = [0.15, 0.25, 0.2];
  */
 export function* parsePiecesHere(text: string, from: number, sizes: number[]): Generator<ParsedPiece> {
   let start = from;
+  const checkBodies = checksBodies(text);
   for (let i = 0; start < text.length; i++) {
     // Each piece is scanned for its cut only when it is next: the first one is parsed and posted without waiting for
     // a scan of the whole rest. Without a statement end in range (one huge statement), the piece runs to the end.
@@ -50,7 +67,8 @@ export function* parsePiecesHere(text: string, from: number, sizes: number[]): G
       // Too large is not parsed either: the one-thread path finds which statement it is and says so.
       if (!(e instanceof PgSyntaxError || e instanceof ParserLimitError)) throw e;
     }
-    yield { from: start, to: end, json };
+    const bodies = json !== undefined && checkBodies ? plpgsqlFunctionsOfPiece(text, start, end, json).map((f) => ({ ...f, error: plpgsqlError(text.slice(f.start, f.end)) ?? null })) : undefined;
+    yield { from: start, to: end, json, bodies };
     if (json === undefined) return;
     start = end;
   }
@@ -105,10 +123,13 @@ export async function parseInParallel(
       throw e;
     }
     onStatements(statementsOfPiece(text, 0, cut, local, options));
+    // The helper's first piece is rarely ready yet: this thread checks its own piece's functions meanwhile.
+    if (checksBodies(text)) for (const f of plpgsqlFunctionsOfPiece(text, 0, cut, local)) checkBody(text.slice(f.start, f.end));
   }
   let covered = cut;
   for await (const piece of remote) {
     if (piece.json === undefined || piece.from !== covered) return false;
+    for (const b of piece.bodies ?? []) rememberPlpgsqlVerdict(text.slice(b.start, b.end), b.error);
     onStatements(statementsOfPiece(text, piece.from, piece.to, piece.json, options));
     covered = piece.to;
   }

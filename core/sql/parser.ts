@@ -203,6 +203,45 @@ export function statementsOfPiece(text: string, from: number, to: number, json: 
   return statements;
 }
 
+/** A CREATE FUNCTION or PROCEDURE whose body is PL/pgSQL: text[start, end) as statementsOfPiece gives it. */
+export interface PlpgsqlFunctionAt {
+  start: number;
+  end: number;
+}
+
+const FUNCTION_STMT = '{"stmt":{"CreateFunctionStmt":';
+const LANGUAGE = '"defname":"language","arg":{"String":{"sval":"';
+
+/** The LANGUAGE plpgsql functions and procedures of text[from, to), read from the piece's JSON parse tree without
+ * building it (so that the thread that parsed a piece can check their bodies, plpgsqlBodies.ts). Offsets are those
+ * statementsOfPiece gives: the body check's results are keyed by the statement's exact text. */
+export function plpgsqlFunctionsOfPiece(text: string, from: number, to: number, json: string): PlpgsqlFunctionAt[] {
+  const out: PlpgsqlFunctionAt[] = [];
+  let loc: Locator | undefined;
+  for (let at = json.indexOf(FUNCTION_STMT); at !== -1; ) {
+    const next = json.indexOf(FUNCTION_STMT, at + FUNCTION_STMT.length);
+    // This RawStmt only: up to the next statement of any type (a slice is a view, not a copy).
+    const stmtEnd = json.indexOf(STMT, at + STMT.length);
+    const element = json.slice(at, stmtEnd === -1 ? json.length : stmtEnd);
+    at = next;
+    const language = element.indexOf(LANGUAGE);
+    if (language === -1) continue;
+    const nameAt = language + LANGUAGE.length;
+    if (element.slice(nameAt, element.indexOf('"', nameAt)).toLowerCase() !== 'plpgsql') continue;
+    // The RawStmt's own fields follow its node; nodes inside have none of these names (absent when 0).
+    const location = element.lastIndexOf('"stmt_location":');
+    const length = element.lastIndexOf('"stmt_len":');
+    const byteStart = location === -1 ? 0 : parseInt(element.slice(location + 16, location + 32), 10);
+    const byteLength = length === -1 ? 0 : parseInt(element.slice(length + 11, length + 27), 10);
+    loc ??= new Locator(from, new ByteOffsets(text.slice(from, to)));
+    const rawStart = loc.at(byteStart);
+    const rawEnd = byteLength ? loc.at(byteStart + byteLength) : to;
+    const start = skipTrivia(text, rawStart, rawEnd);
+    out.push({ start, end: contentEnd(text, start, rawEnd) });
+  }
+  return out;
+}
+
 function treeOf(json: string, options: ParseOptions): any {
   return options.deferUnread ? parseTree(json) : JSON.parse(json);
 }

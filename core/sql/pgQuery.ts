@@ -142,22 +142,29 @@ export function parse(text: string): any {
   return JSON.parse(parseToJson(text));
 }
 
-// The PL/pgSQL parser's verdict on the last texts it read: the front end parses every DO block for the statements
-// it runs (parsePlPgSQL), and the PL/pgSQL syntax check then asks about the same text (plpgsqlError). Keyed by the
-// exact text, so a hit is always the answer the parser would give; bounded, since it is only for that hand-over.
+// The PL/pgSQL parser's verdict on texts it read, handed over once to the PL/pgSQL syntax check (plpgsqlError):
+// the front end parses every DO block for the statements it runs (parsePlPgSQL), and a large file's functions are
+// checked on the thread that parsed them (parallelParse.ts). Keyed by the exact text, so a hit is always the answer
+// the parser would give; taken out when read, and bounded, since it is only for that hand-over.
 const verdicts = new Map<string, string | null>();
-const MAX_VERDICTS = 1024;
+const MAX_VERDICTS = 16384;
 
-function remember(text: string, error: string | null): void {
+/** Records the PL/pgSQL parser's verdict on `text` (its error, or null when it parses), found elsewhere (another
+ * thread), for the next plpgsqlError(text). */
+export function rememberPlpgsqlVerdict(text: string, error: string | null): void {
   if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
   verdicts.set(text, error);
 }
+const remember = rememberPlpgsqlVerdict;
 
 /** The PL/pgSQL parser's error for a function or DO block (the whole statement text), or undefined when it parses.
  * Only the error is read back: no tree is decoded or built in JS. */
 export function plpgsqlError(text: string): string | undefined {
   const known = verdicts.get(text);
-  if (known !== undefined) return known ?? undefined;
+  if (known !== undefined) {
+    verdicts.delete(text);
+    return known ?? undefined;
+  }
   const m = loaded();
   const queryPtr = toWasm(m, text);
   let resultPtr = 0;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import analysisMod from '../../out/core/analysis.js';
 import parserMod from '../../out/core/sql/parser.js';
 import formatMod from '../../out/cli/format.js';
-import { generate } from '../../bench/generate.mjs';
+import { generate, generateMix } from '../../bench/generate.mjs';
 import { lintJson } from './helpers.mjs';
 
 const { Analyzer } = analysisMod;
@@ -44,6 +44,26 @@ test('a large file: the same findings as one thread, valid or broken', async (t)
     r.findings.filter((f) => f.rule === 'syntax-error').map((f) => [f.line, f.message]),
     [[big.slice(0, at).split('\n').length, 'syntax error at or near "selec"']],
   );
+});
+
+test('a large PL/pgSQL file: body errors checked on both threads are those of one thread', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pgmig-parallel-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const big = generateMix('plpgsql', 800_000); // above the two-thread threshold
+  // A broken body in this thread's quarter, in the helper's pieces and in the last statement (no semicolon); one of
+  // them in a function whose language is a string, one after a multi-byte character (byte and string offsets differ).
+  const broken = (name, language) => `create function app.${name}() returns int language ${language} as $$\nbegin\n  retrun 1;\nend;\n$$`;
+  const cuts = [0.1, 0.5, 0.9].map((f) => big.indexOf('\ncreate ', Math.floor(big.length * f)) + 1);
+  const text =
+    big.slice(0, cuts[0]) + broken('early', 'plpgsql') + ';\n' +
+    big.slice(cuts[0], cuts[1]) + "-- é🎉\n" + broken('middle', "'plpgsql'") + ';\n' +
+    big.slice(cuts[1], cuts[2]) + broken('sql_language', 'sql') + ';\n' +
+    big.slice(cuts[2]) + broken('last', 'PLPGSQL');
+  writeFileSync(path.join(dir, 'plpgsql.sql'), text);
+  const r = await lintJson(['plpgsql.sql'], { cwd: dir });
+  assert.deepEqual(r.findings, oneThread(dir, ['plpgsql.sql']));
+  const bodies = r.findings.filter((f) => f.rule === 'syntax-error' && /PL\/pgSQL body/.test(f.message));
+  assert.equal(bodies.length, 3, JSON.stringify(r.findings.filter((f) => f.rule === 'syntax-error')));
 });
 
 test('many files on worker threads: the same findings as one thread', async (t) => {

@@ -24,10 +24,10 @@ test('lint workers write their code cache once and then use it; the findings do 
     writeFileSync(path.join(dir, f), generate(150));
     files.push(f);
   }
-  const cacheDir = path.join(tmp, `pgmig-code-cache-${process.getuid?.() ?? ''}`);
+  const cacheDir = path.join(tmp, `pgmig-code-cache-${process.getuid?.() ?? ''}`, 'lint-worker');
   const caches = () => {
     try {
-      return readdirSync(cacheDir).filter((f) => f.startsWith('lint-worker-') && f.endsWith('.bin'));
+      return readdirSync(cacheDir).filter((f) => f.endsWith('.bin'));
     } catch {
       return [];
     }

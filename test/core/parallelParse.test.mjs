@@ -154,6 +154,35 @@ test('pieces give exactly the statements of the whole text (this thread and a wo
   }
 });
 
+test('the helper checks the PL/pgSQL functions of its pieces, at exactly the ranges of their statements', () => {
+  const fn = (name, language, body) => `create or replace function ${name}() returns int language ${language} as $$\n${body}\n$$`;
+  const text = [
+    bigScript(20),
+    `${fn('a', 'plpgsql', 'begin return 1; end;')};`,
+    `-- é🎉 before it\n${fn('b', "'plpgsql'", 'begin retrun 1; end;')} /* a comment; */ ;`,
+    `${fn('c', 'sql', 'select 1')};`,
+    `create procedure p() language plpgsql as $$ begin commit; end $$;`,
+    bigScript(20),
+    fn('last', 'plpgsql', 'begin return 2; end;'),
+  ].join('\n');
+  const pieces = [...parsePiecesHere(text, 0, [5000, 5000, 5000])];
+  assert.ok(pieces.length > 3);
+  const checked = pieces.flatMap((p) => p.bodies);
+  const whole = parseScript(text);
+  const plpgsql = (s) => s.type === 'CreateFunctionStmt' && s.node.options.some((o) => o.DefElem.defname === 'language' && o.DefElem.arg.String.sval.toLowerCase() === 'plpgsql');
+  assert.deepEqual(
+    checked.map((b) => [b.start, b.end]),
+    whole.statements.filter(plpgsql).map((s) => [s.start, s.end]),
+  );
+  assert.equal(checked.length, 2 * 20 + 4); // bigScript has one per round; a, b, p and last
+  assert.deepEqual(
+    checked.filter((b) => b.error !== null).map((b) => [text.slice(b.start, b.start + 40), b.error]),
+    [[fn('b', "'plpgsql'", '').slice(0, 40), 'syntax error at or near "retrun"']],
+  );
+  // After `SET check_function_bodies = false` nothing is checked ahead (the rule knows where the setting applies).
+  assert.ok([...parsePiecesHere('set check_function_bodies = false;\n' + text, 0, [5000])].every((p) => p.bodies === undefined));
+});
+
 test('placeholders are masked in every piece', async () => {
   const text = bigScript(50) + 'grant select on t1 to :DATABASE_VISITOR;\n' + bigScript(50);
   const options = { placeholders: new Set(['DATABASE_VISITOR']) };

@@ -3,7 +3,7 @@
 // next one, and a bad cache or a folder others can write only means compiling as usual.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -11,8 +11,11 @@ import { serverPath } from './lspClient.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'pgmig-code-cache-test-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-const cacheDir = path.join(tmp, `pgmig-code-cache-${process.getuid?.() ?? os.userInfo().username}`);
-const caches = () => readdirSync(cacheDir).filter((f) => f.startsWith('languageServer-') && f.endsWith('.bin'));
+const cacheRoot = path.join(tmp, `pgmig-code-cache-${process.getuid?.() ?? os.userInfo().username}`);
+const cacheDir = path.join(cacheRoot, 'languageServer');
+/** Another version's cache, in use (recent), planted by the first test. */
+const otherVersion = 'a'.repeat(20) + '.bin';
+const caches = () => readdirSync(cacheDir).filter((f) => f.endsWith('.bin') && f !== otherVersion);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `node dist/server.js --stdio` with TMPDIR=tmp; true when it answered `initialize`. Runs `keepMs` more (the cache is written 3 s after loading). */
@@ -38,7 +41,17 @@ async function startServer(keepMs = 3800) {
 }
 
 test('the first start writes the cache; the next start uses it as it is (not rejected, so not rewritten)', async () => {
+  // Other versions' caches: one in use is kept, one unused for over a week is deleted when this one is written.
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+  chmodSync(cacheRoot, 0o700);
+  const unused = 'b'.repeat(20) + '.bin';
+  writeFileSync(path.join(cacheDir, otherVersion), 'another version');
+  writeFileSync(path.join(cacheDir, unused), 'an old version');
+  const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+  utimesSync(path.join(cacheDir, unused), eightDaysAgo, eightDaysAgo);
   assert.equal(await startServer(), true, 'answered initialize');
+  assert.ok(existsSync(path.join(cacheDir, otherVersion)), 'a cache in use is kept');
+  assert.ok(!existsSync(path.join(cacheDir, unused)), 'a cache unused for a week is deleted');
   const [file, ...more] = caches();
   assert.ok(file && more.length === 0, `one cache written: ${caches()}`);
   const written = statSync(path.join(cacheDir, file)).mtimeMs;
