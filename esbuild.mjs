@@ -32,6 +32,21 @@ const pgliteSeparate = {
   },
 };
 
+// dist/pglite.js runs through a V8 code cache (core/db/pglite.ts), and a script compiled from a cache has no dynamic
+// import() under Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING): its `await import("fs")` and the like of Node's
+// built-in modules become require(), which gives the same named exports (the bundle's own require, by another name:
+// emscripten's module factory declares a `var require` of its own).
+const builtinImportsAsRequire = {
+  name: 'builtin-imports-as-require',
+  setup(build) {
+    build.onLoad({ filter: /@electric-sql[\\/]pglite[\\/]dist[\\/].*\.cjs$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(args.path, 'utf8');
+      return { contents: text.replace(/\bimport\(\s*"((?:node:)?(?:fs|fs\/promises|zlib|util|stream|stream\/promises|module|path|url|crypto))"\s*\)/g, 'Promise.resolve(__builtinRequire("$1"))'), loader: 'js' };
+    });
+  },
+};
+
 const entries = [
   // The extension's small entry point (client/main.ts): forks the server, then loads dist/extension.js (by path,
   // through a V8 code cache).
@@ -49,7 +64,7 @@ const entries = [
   // What they run, through a V8 code cache (cli/lintWorker.ts).
   { entryPoints: ['cli/lintWorkerBody.ts'], outfile: 'dist/lintWorkerBody.js' },
   // Its CommonJS build (the `require` condition), which finds its WASM and data beside the bundle.
-  { entryPoints: [require.resolve('@electric-sql/pglite')], outfile: 'dist/pglite.js' },
+  { entryPoints: [require.resolve('@electric-sql/pglite')], outfile: 'dist/pglite.js', plugins: [builtinImportsAsRequire], banner: { js: '"use strict"; var __builtinRequire = require;' } },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 mkdirSync('dist', { recursive: true });
