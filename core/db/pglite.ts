@@ -317,6 +317,8 @@ export class PgliteProvider implements DbProvider {
   }
 
   private async open(d: Database, extensions: Set<string>, image?: Blob): Promise<Instance> {
+    // The WASM compiles on V8's threads while this one loads PGlite's JS and takes the folder's lock.
+    const assets = sharedAssets();
     const PGlite = loadPglite();
     const dataDir = d.dataDir;
     let ignoreDataDir = false;
@@ -331,7 +333,7 @@ export class PgliteProvider implements DbProvider {
       fs.mkdirSync(dataDir, { recursive: true });
     }
     try {
-      const base: PgliteOptions = { ...(await sharedAssets()), startParams: startParams(PGlite), extensions: pgliteExtensionOptions(extensions) };
+      const base: PgliteOptions = { ...(await assets), startParams: startParams(PGlite), extensions: pgliteExtensionOptions(extensions) };
       let db: PGlite;
       if (dataDir) {
         const isNew = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
