@@ -32,6 +32,36 @@ const pgliteSeparate = {
   },
 };
 
+// dist/pglite.js runs through a V8 code cache (core/db/pglite.ts), and a script compiled from a cache has no dynamic
+// import() under Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING): its `await import("fs")` and the like of Node's
+// built-in modules become require(), which gives the same named exports (the bundle's own require, by another name:
+// emscripten's module factory declares a `var require` of its own).
+const builtinImportsAsRequire = {
+  name: 'builtin-imports-as-require',
+  setup(build) {
+    build.onLoad({ filter: /@electric-sql[\\/]pglite[\\/]dist[\\/].*\.cjs$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(args.path, 'utf8');
+      return { contents: text.replace(/\bimport\(\s*"((?:node:)?(?:fs|fs\/promises|zlib|util|stream|stream\/promises|module|path|url|crypto))"\s*\)/g, 'Promise.resolve(__builtinRequire("$1"))'), loader: 'js' };
+    });
+  },
+};
+
+// node-postgres probes for Cloudflare Workers when it is loaded: `typeof Response`, which makes Node load its fetch
+// implementation (undici, ~20-30 ms of every command that connects to PostgreSQL). pgmig runs on Node only.
+const pgWithoutWorkersProbe = {
+  name: 'pg-without-workers-probe',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(args.path, 'utf8');
+      const probe = "if (typeof Response === 'function') {";
+      if (!text.includes(probe)) return { contents: text, loader: 'js', warnings: [{ text: 'pg/lib/stream.js changed: its Cloudflare probe is no longer skipped (esbuild.mjs)' }] };
+      return { contents: text.replace(probe, "if (!(typeof process === 'object' && process.versions && process.versions.node) && typeof Response === 'function') {"), loader: 'js' };
+    });
+  },
+};
+
 const entries = [
   // The extension's small entry point (client/main.ts): forks the server, then loads dist/extension.js (by path,
   // through a V8 code cache).
@@ -49,7 +79,7 @@ const entries = [
   // What they run, through a V8 code cache (cli/lintWorker.ts).
   { entryPoints: ['cli/lintWorkerBody.ts'], outfile: 'dist/lintWorkerBody.js' },
   // Its CommonJS build (the `require` condition), which finds its WASM and data beside the bundle.
-  { entryPoints: [require.resolve('@electric-sql/pglite')], outfile: 'dist/pglite.js' },
+  { entryPoints: [require.resolve('@electric-sql/pglite')], outfile: 'dist/pglite.js', plugins: [builtinImportsAsRequire], banner: { js: '"use strict"; var __builtinRequire = require;' } },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 mkdirSync('dist', { recursive: true });
@@ -63,8 +93,8 @@ mkdirSync('dist/pglite-extensions', { recursive: true });
 for (const f of readdirSync(pgliteDir)) if (f.endsWith('.tar.gz')) copyFileSync(path.join(pgliteDir, f), path.join('dist/pglite-extensions', f));
 
 if (watch) {
-  for (const e of entries) (await esbuild.context({ ...common, ...e })).watch();
+  for (const e of entries) (await esbuild.context({ ...common, ...e, plugins: [...(e.plugins ?? []), pgWithoutWorkersProbe] })).watch();
 } else {
-  await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
+  await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e, plugins: [...(e.plugins ?? []), pgWithoutWorkersProbe] })));
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 }

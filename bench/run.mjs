@@ -1,7 +1,8 @@
 // `npm run bench`: pgmig's lint against squawk and postgres-language-server on a large generated migration file, on
 // files of the other statement mixes of generate.mjs (PL/pgSQL, policies and grants, data, long comments) and
 // on the real-world corpus (../shared/corpus), each tool as a whole process, wall time median of 3. Then the other
-// benchmarks (bench/lsp.mjs, bench/engine.mjs) when they exist. Peers are installed into bench/node_modules the
+// benchmarks (bench/lsp.mjs, bench/engine.mjs, bench/embedded.mjs, bench/firstView.mjs: it needs
+// `bash test/vscode/setup.sh` and says so otherwise) when they exist. Peers are installed into bench/node_modules the
 // first time (their own package.json: never product dependencies). BENCH_RUNS=N changes the number of runs;
 // BENCH_LINT_ONLY=1 skips the other benchmarks; BENCH_INPUTS=<regular expression> measures only the inputs whose
 // names match (e.g. `mix|^big$`).
@@ -246,7 +247,7 @@ writeFileSync(path.join(workDir, 'results.json'), JSON.stringify({ date: new Dat
 
 // ---- the other benchmarks ---------------------------------------------------------------------------------------
 let otherFailed = false;
-for (const script of process.env.BENCH_LINT_ONLY ? [] : ['lsp.mjs', 'engine.mjs']) {
+for (const script of process.env.BENCH_LINT_ONLY ? [] : ['lsp.mjs', 'engine.mjs', 'embedded.mjs', 'firstView.mjs']) {
   const file = path.join(benchDir, script);
   if (!existsSync(file)) continue;
   console.log(`\n=== bench/${script} ===`);

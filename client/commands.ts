@@ -7,6 +7,7 @@ import {
   ExecuteCommandRequest,
   type LanguageClient,
   ResponseError,
+  State,
   WorkDoneProgress,
   type WorkDoneProgressBegin,
   type WorkDoneProgressReport,
@@ -59,11 +60,20 @@ export interface EngineFailure {
   location?: { file: string; line: number; column: number };
 }
 
+/** Why the workflow's state changed, when a listener may care (undefined: anything). */
+export type ChangeReason = 'serverStarted';
+
 /** The migration workflow's state shared by the trees, the status bar and the commands. */
 export class Workflow {
-  private readonly changedEmitter = new vscode.EventEmitter<void>();
-  /** Fires after every engine command and whenever the server says a database changed (watch runs). */
+  private readonly changedEmitter = new vscode.EventEmitter<ChangeReason | undefined>();
+  /**
+   * Fires after every engine command and whenever the server says a database changed (watch runs); once with
+   * 'serverStarted' when the language server first runs (a view that showed "starting" reads again).
+   */
   readonly onDidChange = this.changedEmitter.event;
+  private readonly engagedEmitter = new vscode.EventEmitter<void>();
+  /** Fires once, when `engaged` is first set by a status read (the status bar shows the database's state from then on). */
+  readonly onDidEngage = this.engagedEmitter.event;
   /** The last failure (tests and the status bar read it). */
   lastFailure: EngineFailure | undefined;
   /** The last "done" notification (tests read it). */
@@ -84,24 +94,47 @@ export class Workflow {
     readonly passwords: DatabasePasswords,
   ) {}
 
-  fireChanged(): void {
+  fireChanged(reason?: ChangeReason): void {
     this.rootsCache = undefined;
-    this.changedEmitter.fire();
+    this.changedEmitter.fire(reason);
+  }
+
+  /**
+   * Resolves true once the language server runs, false when it is not starting (stopped, failed) or has not started
+   * within `timeoutMs`.
+   */
+  whenServerStarted(timeoutMs: number): Promise<boolean> {
+    if (this.client.isRunning()) return Promise.resolve(true);
+    if (this.client.state !== State.Starting) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (started: boolean) => {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve(started);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const listener = this.client.onDidChangeState((e) => {
+        if (e.newState !== State.Starting) done(e.newState === State.Running);
+      });
+    });
   }
 
   async roots(): Promise<string[]> {
-    if (!this.client.isRunning()) return [];
-    const r = await this.client.sendRequest<{ roots: string[] }>('pgmig/projects');
-    this.rootsCache = [...r.roots].sort((a, b) => a.length - b.length);
-    this.setHasProject(this.rootsCache.length > 0);
-    return this.rootsCache;
+    return (await this.projects()).roots;
   }
 
   /** Projects of the other layouts (numbered SQL, Drizzle, Alembic), shortest root first. */
   async layoutProjects(): Promise<LayoutProjectInfo[]> {
-    if (!this.client.isRunning()) return [];
-    const r = await this.client.sendRequest<{ layouts?: LayoutProjectInfo[] }>('pgmig/projects');
-    return [...(r.layouts ?? [])].sort((a, b) => a.root.length - b.root.length);
+    return (await this.projects()).layouts;
+  }
+
+  /** The graphile-migrate projects' roots and the other layouts' projects, shortest root first: one request. */
+  async projects(): Promise<{ roots: string[]; layouts: LayoutProjectInfo[] }> {
+    if (!this.client.isRunning()) return { roots: [], layouts: [] };
+    const r = await this.client.sendRequest<{ roots: string[]; layouts?: LayoutProjectInfo[] }>('pgmig/projects');
+    this.rootsCache = [...r.roots].sort((a, b) => a.length - b.length);
+    this.setHasProject(this.rootsCache.length > 0);
+    return { roots: this.rootsCache, layouts: [...(r.layouts ?? [])].sort((a, b) => a.root.length - b.root.length) };
   }
 
   /** The tree's data for a project of another layout (the server reads its tracking table). */
@@ -160,7 +193,9 @@ export class Workflow {
   async status(root: string, target: string): Promise<TargetStatus | ResponseError> {
     if (!this.engaged) {
       this.engaged = true;
-      setTimeout(() => this.fireChanged(), 0); // the status bar shows the database's state from now on
+      // The status bar shows the database's state from now on. Not a refresh of the trees: the view reading this
+      // status would read every project's again (and VS Code would show the rows only after that second read).
+      setTimeout(() => this.engagedEmitter.fire(), 0);
     }
     try {
       const password = await this.passwordFor(root, target);

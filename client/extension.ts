@@ -122,6 +122,11 @@ export async function activate(context: vscode.ExtensionContext, serverProcess: 
   const migrationsTree = new MigrationsTree(workflow);
   const migrationsView = vscode.window.createTreeView('pgmig.migrations', { treeDataProvider: migrationsTree, showCollapseAll: true });
   migrationsTree.view = migrationsView;
+  // The view open (with the window, or now): the server starts reading the embedded databases' status at once,
+  // before the tree has asked for the projects and the passwords (server/engineHost.ts, `pgmig/viewOpened`).
+  const viewOpened = () => {
+    if (migrationsView.visible && client.isRunning() && vscode.workspace.isTrusted) void client.sendNotification('pgmig/viewOpened').catch(() => undefined);
+  };
   const schemaTree = new SchemaTree(workflow);
   const schemaView = vscode.window.createTreeView('pgmig.schema', { treeDataProvider: schemaTree });
   const statusBar = new MigrationStatusBar(workflow);
@@ -139,12 +144,12 @@ export async function activate(context: vscode.ExtensionContext, serverProcess: 
     statusBar,
     migrationFiles,
     layoutLenses,
+    migrationsView.onDidChangeVisibility(viewOpened),
     migrationFiles.onDidCreate(refreshSoon),
     migrationFiles.onDidChange(refreshSoon),
     migrationFiles.onDidDelete(refreshSoon),
     vscode.commands.registerCommand('pgmig.openAt', (file: string, offset: number) => openAt(file, offset)),
     client.onNotification('pgmig/statusChanged', () => refreshSoon()),
-    client.onDidChangeState(() => refreshSoon()),
   );
 
   context.subscriptions.push(
@@ -166,11 +171,14 @@ export async function activate(context: vscode.ExtensionContext, serverProcess: 
   try {
     await starting;
     activation.clientReady = performance.now();
+    viewOpened();
     reportActivation(log, activation, context.extension.id);
   } catch (error) {
     reportStartFailure(log, error);
   }
-  workflow.fireChanged();
+  workflow.fireChanged('serverStarted');
+  // A restart later (a crash, Restart Server) refreshes the views once it runs; the first start is covered above.
+  context.subscriptions.push(client.onDidChangeState(() => refreshSoon()));
   return { languageClient: client, workflow, activation, trees: { migrations: migrationsTree, schema: schemaTree }, statusBar };
 }
 

@@ -54,8 +54,17 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   readonly onDidChangeTreeData = this.emitter.event;
   view: vscode.TreeView<Node> | undefined;
 
+  /** The view shows "starting" (the server did not run when it was last read): the server's start reads it again. */
+  private showingStarting = false;
+  /** Statuses the latest roots() read, by `${root}\0${target}`, for the target's children (see targetChildren). */
+  private readonly statusRead = new Map<string, TargetStatus | ResponseError>();
+
   constructor(private readonly workflow: Workflow) {
-    workflow.onDidChange(() => this.emitter.fire(undefined));
+    workflow.onDidChange((reason) => {
+      // The server's first start: news only to a view that showed "starting" (roots() waits for the start).
+      if (reason === 'serverStarted' && !this.showingStarting) return;
+      this.emitter.fire(undefined);
+    });
   }
 
   private async setContext(key: string, value: unknown): Promise<void> {
@@ -76,17 +85,21 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       await this.setContext('pgmig.view', 'untrusted');
       return [];
     }
-    if (!this.workflow.client.isRunning()) {
-      // The server is still starting (or restarting): not "no project" yet. The tree refreshes when it runs.
+    // The view opened with the window, while the server starts (~0.1 s): wait for it, rather than show "starting"
+    // and be asked again once it runs (VS Code takes a few hundred ms more to ask: bench/firstView.mjs).
+    this.showingStarting = false;
+    if (!(await this.workflow.whenServerStarted(2_000))) {
+      // Still starting (or restarting): not "no project" yet. The tree refreshes when it runs.
+      this.showingStarting = true;
       await this.setContext('pgmig.view', 'starting');
       this.setHeader(undefined);
       return [];
     }
     let roots: string[];
     let layouts: LayoutProjectInfo[];
+    this.statusRead.clear();
     try {
-      roots = await this.workflow.roots();
-      layouts = await this.workflow.layoutProjects();
+      ({ roots, layouts } = await this.workflow.projects());
     } catch {
       roots = [];
       layouts = [];
@@ -129,6 +142,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     );
     for (const r of perRoot) {
       const { root, selected } = r;
+      if ('status' in r && r.status) this.statusRead.set(`${root}\0${selected}`, r.status);
       if (!('targets' in r) || !r.targets) {
         // The project's settings cannot be read (a .gmrc error, an !ENV variable not set): say so, and offer the file.
         nodes.push({ kind: 'message', root, target: '', text: `${path.basename(root)}: ${r.error}`, error: true });
@@ -190,7 +204,11 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   }
 
   private async targetChildren(root: string, target: string): Promise<Node[]> {
-    const s = await this.workflow.status(root, target);
+    // The status this refresh read for the root's node, once: VS Code asks for the children of the expanded target
+    // right after (another read would cost a round trip); any later ask reads it again.
+    const read = this.statusRead.get(`${root}\0${target}`);
+    this.statusRead.delete(`${root}\0${target}`);
+    const s = read ?? (await this.workflow.status(root, target));
     if (s instanceof ResponseError) return [{ kind: 'message', root, target, text: s.message, error: true }, ...UNREACHABLE_ACTIONS.map((action): Node => ({ kind: 'action', root, target, action }))];
     const out: Node[] = [];
     if (s.error) out.push({ kind: 'message', root, target, text: s.error.message, error: true });

@@ -14,6 +14,7 @@ export class MigrationStatusBar implements vscode.Disposable {
     this.item.name = 'pgmig migrations';
     this.item.command = 'pgmig.quickPick';
     workflow.onDidChange(() => this.schedule());
+    workflow.onDidEngage(() => this.schedule());
     this.schedule();
   }
 

@@ -36,6 +36,12 @@ function cacheDir(name: string): string | undefined {
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A cache not used for this long (its mtime is refreshed daily while in use) is deleted by the next write of another. */
 const UNUSED_MS = 7 * DAY_MS;
+const FLAVOUR = Symbol.for('pgmig.codeCacheFlavour');
+
+/** The cache name of the process's entry bundle (which V8 flags it runs under), or undefined outside the bundles. */
+export function codeCacheFlavour(): string | undefined {
+  return (globalThis as Record<symbol, unknown>)[FLAVOUR] as string | undefined;
+}
 
 /**
  * `require(bundle)`, compiled from the cache `name` when there is a valid one. Otherwise the cache is written
@@ -43,6 +49,9 @@ const UNUSED_MS = 7 * DAY_MS;
  * compiled while the program ran, not only the top level.
  */
 export function requireWithCodeCache(bundle: string, name: string, writeAfterMs: number | 'exit' = 3000): unknown {
+  // The first bundle a process loads is its entry point's, whose cache name says under which V8 flags it runs; kept
+  // on globalThis (each bundle has its own copy of this module) for bundles loaded later (codeCacheFlavour()).
+  (globalThis as Record<symbol, unknown>)[FLAVOUR] ??= name;
   const source = fs.readFileSync(bundle, 'utf8');
   const dir = cacheDir(name);
   // V8 checks only the source's length: the name carries the content's hash and the runtime.

@@ -22,6 +22,7 @@ import type { Finding } from '../core/types';
 import { createHost, engineErrorData, oneLine, type EngineHostContext, type Slot } from './commands/host';
 import { handlers } from './commands/index';
 import { shadowCheck } from './commands/shadowCheck';
+import { computeStatus } from './commands/status';
 import { startWatch } from './commands/watch';
 import type { EngineArgs } from './commands/types';
 import { registerEngineLenses } from './engineLenses';
@@ -105,6 +106,22 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
 
   // Lenses on files the language client does not send (Alembic's .py, data migrations' .ts): the client asks.
   connection.onRequest('pgmig/layoutLenses', (args: { file: string }) => lenses.layoutCodeLenses(args.file) ?? []);
+
+  // The Migrations view is open (the user shows interest in the databases): each project's selected target on the
+  // embedded database starts reading its status now, while the editor asks for the projects and the passwords;
+  // opening the embedded database is most of the view's first read (bench/firstView.mjs), and the view's own
+  // status request then queues behind this one. Not a server's database: that may need a password the editor has
+  // not sent yet.
+  connection.onNotification('pgmig/viewOpened', () => {
+    if (!ctx.isTrusted()) return;
+    for (const root of host.projectRoots()) {
+      const target = host.selected.get(root) ?? '';
+      void (async () => {
+        const { slot, settings, protected: p } = await host.slotFor({ root, target });
+        if (settings.main.kind === 'pglite') await host.enqueue(slot, () => computeStatus(host, slot, settings, p));
+      })().catch(() => undefined); // the view's own read reports what went wrong
+    }
+  });
 
   connection.onRequest('pgmig/status', async (args: EngineArgs) => {
     try {

@@ -183,7 +183,7 @@ connection.onInitialized(async () => {
   }
   await parserReady;
   for (const dir of workspaceFolders) workspace.scan(files.disk.realpath(dir) ?? dir);
-  await pullSettings();
+  await pullSettings().finally(markSettingsPulled);
   parserOk = true;
   // Documents opened before the parser and the settings were ready: find their units now.
   for (const file of files.fs.overlay.keys()) workspace.unitFor(file);
@@ -192,9 +192,17 @@ connection.onInitialized(async () => {
 });
 
 let parserOk = false;
+let markSettingsPulled: () => void;
+/** Resolves once the settings were first pulled (at start, before the first analysis). */
+const settingsPulled = new Promise<void>((resolve) => (markSettingsPulled = resolve));
 let markStarted: () => void;
 /** Resolves once the first analysis of the workspace has been queued. */
 const started = new Promise<void>((resolve) => (markStarted = resolve));
+
+/** The settings as pulled, as text: what the analysis and the engine see of them, to tell a change from a repeat. */
+function settingsText(): string {
+  return JSON.stringify([globalSettings ?? null, [...rootSettings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+}
 
 async function pullSettings(): Promise<void> {
   if (!supportsConfiguration) return;
@@ -215,8 +223,15 @@ async function pullSettings(): Promise<void> {
 
 connection.onDidChangeConfiguration(async (change) => {
   const pushed = (change.settings as any)?.pgmig;
-  if (supportsConfiguration) await pullSettings();
-  else if (pushed) globalSettings = pushed;
+  if (supportsConfiguration) {
+    // VS Code sends one of these when the server registers for them, while it pulls the settings at start: the same
+    // settings then, and nothing to do (re-analysing every project and making the editor read every status again
+    // held up the first Migrations view).
+    await settingsPulled;
+    const before = settingsText();
+    await pullSettings();
+    if (settingsText() === before) return;
+  } else if (pushed) globalSettings = pushed;
   if (!supportsConfiguration && pushed) rootSettings.clear();
   log('settings changed: re-analysing');
   workspace.changedAll();

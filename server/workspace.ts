@@ -7,6 +7,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { type Analysis, Analyzer } from '../core/analysis';
 import { ConfigError, findProjectRoot, isProjectRoot, loadProject, type Project } from '../core/project';
+import { preparePythonSyntaxErrors } from '../core/layouts/alembicGraph';
 import { rules } from '../core/rules';
 import type { Finding } from '../core/types';
 import type { Files } from './files';
@@ -384,6 +385,15 @@ export class Workspace {
     // A standalone file closed while it waited: nothing to show it to.
     if (unit.kind === 'standalone' && this.standalone.get(unit.key) !== unit) return;
     const generation = unit.generation;
+    // An Alembic project's version files are compiled by Python (its rules): asked here without blocking, so that
+    // the analysis finds the answers cached instead of holding every request while Python starts.
+    const alembicFolder = unit.kind === 'project' && unit.project?.layout === 'alembic' ? unit.project.layoutProject?.folder : undefined;
+    if (alembicFolder) {
+      const fsys = this.host.files.fs;
+      const texts = fsys.list(alembicFolder).filter((n) => n.endsWith('.py')).map((n) => fsys.read(path.join(alembicFolder, n)) ?? '');
+      await preparePythonSyntaxErrors(texts);
+      if (unit.generation !== generation || !this.projects.has(unit.key)) return;
+    }
     const files = this.host.files;
     const started = performance.now();
     const cpuStarted = TIMING ? process.cpuUsage() : undefined;

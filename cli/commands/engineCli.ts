@@ -132,7 +132,7 @@ export function loadBase(values: { root?: string; 'env-file'?: string }): Engine
 export async function runForTargets(
   values: { root?: string; target?: string; 'all-targets'?: boolean; 'env-file'?: string },
   fn: (engine: MigrationEngine, prefix: string) => Promise<number>,
-  opts: { onEvent?: (prefix: string, e: EngineEvent) => void } = {},
+  opts: { onEvent?: (prefix: string, e: EngineEvent) => void; engineOptions?: ConstructorParameters<typeof MigrationEngine>[2] } = {},
 ): Promise<number> {
   let base: EngineSettings;
   try {
@@ -150,7 +150,7 @@ export async function runForTargets(
     let engine: MigrationEngine | undefined;
     try {
       const settings = name ? forTarget(base, name) : base;
-      engine = new MigrationEngine(settings, (e) => (opts.onEvent ?? printEvent)(prefix, e));
+      engine = new MigrationEngine(settings, (e) => (opts.onEvent ?? printEvent)(prefix, e), opts.engineOptions);
       return await fn(engine, prefix);
     } catch (e) {
       printError(prefix, e);

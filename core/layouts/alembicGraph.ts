@@ -1,5 +1,6 @@
 // The Alembic revision graph read from `<script_location>/versions/*.py` as text (never run: Python is code):
 // `revision`, `down_revision` (None, a string, or a tuple of strings for merges), heads and bases.
+import type { spawn as Spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { FileSystem } from '../fileSystem';
@@ -145,13 +146,23 @@ const syntaxCache = new Map<string, PythonSyntaxError | null>();
 const CHECK = 'import sys, json, ast\nout = []\nfor t in json.load(sys.stdin):\n    try:\n        ast.parse(t)\n        out.append(None)\n    except SyntaxError as e:\n        out.append([e.lineno or 1, e.offset or 1, e.msg])\n    except Exception as e:\n        out.append([1, 1, str(e)])\nprint(json.dumps(out))\n';
 let python: string | null | undefined;
 
+const textKey = (t: string) => createHash('sha1').update(t).digest('hex');
+
+/** Python's answers (printed by CHECK) for `todo`, cached by text. */
+function remember(todo: string[], stdout: string): void {
+  const results: ([number, number, string] | null)[] = JSON.parse(stdout);
+  todo.forEach((t, i) => {
+    const e = results[i];
+    syntaxCache.set(textKey(t), e ? { line: e[0], message: e[2], offset: offsetOf(t, e[0], e[1]) } : null);
+  });
+}
+
 /**
  * The Python syntax error of each text (undefined: none, or no Python on this machine to ask), from Python's own
  * parser, with nothing run. Results are cached by text, so an unchanged folder costs no process.
  */
 export function pythonSyntaxErrors(texts: string[]): (PythonSyntaxError | undefined)[] {
-  const key = (t: string) => createHash('sha1').update(t).digest('hex');
-  const todo = [...new Set(texts.filter((t) => !syntaxCache.has(key(t))))];
+  const todo = [...new Set(texts.filter((t) => !syntaxCache.has(textKey(t))))];
   if (todo.length && python !== null) {
     // Required here: child_process (with net, dgram and tty it loads) costs every `pgmig lint` start ~5 ms otherwise,
     // and only an Alembic project with Python files gets this far.
@@ -160,16 +171,50 @@ export function pythonSyntaxErrors(texts: string[]): (PythonSyntaxError | undefi
       const r = spawnSync(candidate, ['-c', CHECK], { input: JSON.stringify(todo), encoding: 'utf8', maxBuffer: 64 << 20, timeout: 30_000 });
       if (r.status !== 0 || r.error) continue;
       python = candidate;
-      const results: ([number, number, string] | null)[] = JSON.parse(r.stdout);
-      todo.forEach((t, i) => {
-        const e = results[i];
-        syntaxCache.set(key(t), e ? { line: e[0], message: e[2], offset: offsetOf(t, e[0], e[1]) } : null);
-      });
+      remember(todo, r.stdout);
       break;
     }
     if (!python) python = null;
   }
-  return texts.map((t) => syntaxCache.get(key(t)) ?? undefined);
+  return texts.map((t) => syntaxCache.get(textKey(t)) ?? undefined);
+}
+
+/**
+ * Asks Python about `texts` without blocking, so that pythonSyntaxErrors then finds them cached: the language server
+ * awaits this before analysing an Alembic project (Python's start, run synchronously inside the analysis, held every
+ * other request of the server for ~250 ms, the Migrations view's status among them). A failure here only leaves
+ * the question to pythonSyntaxErrors.
+ */
+export async function preparePythonSyntaxErrors(texts: string[]): Promise<void> {
+  const todo = [...new Set(texts.filter((t) => !syntaxCache.has(textKey(t))))];
+  if (!todo.length || python === null) return;
+  const { spawn } = require('node:child_process') as typeof import('node:child_process'); // not at load: see above
+  for (const candidate of python ? [python] : ['python3', 'python']) {
+    const stdout = await new Promise<string | undefined>((resolve) => {
+      let out = '';
+      let child: ReturnType<typeof Spawn>;
+      try {
+        child = spawn(candidate, ['-c', CHECK], { stdio: ['pipe', 'pipe', 'ignore'], timeout: 30_000 });
+      } catch {
+        resolve(undefined);
+        return;
+      }
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stdin!.on('error', () => undefined); // no such program: reported by 'error' below
+      child.on('error', () => resolve(undefined));
+      child.on('close', (code) => resolve(code === 0 ? out : undefined));
+      child.stdin!.end(JSON.stringify(todo));
+    });
+    if (stdout === undefined) continue;
+    try {
+      remember(todo, stdout);
+      python = candidate;
+    } catch {
+      /* unreadable answer: pythonSyntaxErrors asks again */
+    }
+    return;
+  }
+  python = null;
 }
 
 /** Python's 1-based line and column (characters) as a string offset. */

@@ -39,6 +39,9 @@ test('a migration that creates uuid-ossp, citext and pgcrypto runs on the embedd
     fs.writeFileSync(path.join(dir, 'migrations/current.sql'), "select 1 from users where email = 'a@EXAMPLE.com' and id is not null having count(*) = 1;\nselect encode(h, 'hex') from secrets;\n");
     r = await pgmig(['watch', '--once'], { cwd: dir, env: EMBEDDED_ENV });
     assert.equal(r.code, 0, r.out);
+    // status reads only the tracking tables: it starts the database without the extensions, which work afterwards.
+    r = await pgmig(['status', '--json'], { cwd: dir, env: EMBEDDED_ENV });
+    assert.deepEqual(JSON.parse(r.stdout).applied.map((a) => a.filename), ['000001.sql', '000002.sql'], r.out);
     const engine = new MigrationEngine(loadSettings({ root: dir, env: EMBEDDED_ENV }));
     try {
       const rows = await engine.db('main').withSession((s) => s.query("select extname from pg_extension where extname <> 'plpgsql' order by 1"));

@@ -3,6 +3,7 @@
 // after Alembic itself upgraded; the commands pgmig builds (Upgrade to here, Downgrade to here, Upgrade head, Show
 // SQL) run for real; the multiple-heads diagnostic and its fix `alembic merge heads`.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,7 +13,7 @@ import { ALEMBIC, alembicMissing, copySample, core, freshDb, pgmig, run, tempDir
 const { PgProvider } = core('db/pg.js');
 const { detectLayout } = core('layouts/detect.js');
 const { AlembicLayout } = core('layouts/alembic.js');
-const { readAlembicGraph, parseVersionFile } = core('layouts/alembicGraph.js');
+const { readAlembicGraph, parseVersionFile, preparePythonSyntaxErrors, pythonSyntaxErrors } = core('layouts/alembicGraph.js');
 const { runToolCommand } = core('layouts/tool.js');
 const { diskFileSystem } = core('fileSystem.js');
 
@@ -65,6 +66,25 @@ describe('alembic graph from the version files', () => {
     const text = "revision = 'abc'\ndown_revision = None\n";
     const r = f(text);
     assert.equal(text.slice(r.revisionAt.start, r.revisionAt.end), "'abc'");
+  });
+
+  test("Python's answers asked without blocking (the language server) are the ones the analysis then uses", { skip: spawnSync('python3', ['-c', 'pass']).status === 0 ? false : 'no python3' }, async () => {
+    const stamp = `${process.pid}_${Date.now()}`; // texts no earlier test had checked
+    const valid = `revision = 'ok_${stamp}'\ndown_revision = None\n`;
+    const invalid = `revision = 'bad_${stamp}'\ndown_revision = None\n\ndef upgrade(:\n    pass\n`;
+    await preparePythonSyntaxErrors([valid, invalid]);
+    // No Python to ask now: what the analysis gets comes from the answers above.
+    const pathBefore = process.env.PATH;
+    process.env.PATH = '';
+    let errors;
+    try {
+      errors = pythonSyntaxErrors([valid, invalid]);
+    } finally {
+      process.env.PATH = pathBefore;
+    }
+    assert.equal(errors[0], undefined);
+    assert.equal(errors[1]?.line, 4, JSON.stringify(errors[1]));
+    assert.ok(errors[1].message, 'Python says what is wrong');
   });
 
   test('a down_revision that matches no file is a problem, not a crash', () => {
