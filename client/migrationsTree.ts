@@ -17,7 +17,7 @@ type Node =
   | { kind: 'fixture'; root: string; target: string; file: string }
   | { kind: 'message'; root: string; target: string; text: string; detail?: string; error: boolean }
   | { kind: 'action'; root: string; target: string; action: UnreachableAction }
-  // `read`: the status requested with the view's other rows (the row shows it), handed on to the children once.
+  // `read`: the status requested with the view's other rows (the row shows it), which its children show too.
   | { kind: 'layout'; root: string; target: string; info: LayoutProjectInfo; status?: LayoutStatusReport; read?: Promise<LayoutStatusReport | ResponseError> }
   | { kind: 'layoutMigration'; root: string; target: string; layout: string; item: LayoutTreeItem }
   | { kind: 'layoutInfo'; root: string; target: string; text: string; description: string }
@@ -108,13 +108,17 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       const target = this.workflow.selectedTarget(info.root);
       return { kind: 'layout', root: info.root, target, info, read: this.workflow.layoutStatus(info.root, target) };
     });
-    // The rows say which database and how many are pending (or that there is no database yet): read with the rest.
-    const layoutsRead = Promise.all(layoutNodes.map(async (node) => {
-      const s = await node.read;
-      if (s && !(s instanceof ResponseError)) node.status = s;
-    }));
+    // The rows say which database and how many are pending (or that there is no database yet). Each is read with the
+    // rest but waited for by no other row (a slow database holds up only its own project): the row is drawn again
+    // when its status arrives; its children take the same answer.
+    for (const node of layoutNodes) {
+      void node.read!.then((s) => {
+        if (s instanceof ResponseError) return;
+        node.status = s;
+        this.emitter.fire(node);
+      });
+    }
     if (!roots.length && layoutNodes.length) {
-      await layoutsRead;
       await this.setContext('pgmig.view', 'ready');
       this.setHeader(undefined);
       return layoutNodes;
@@ -172,7 +176,6 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     }
     await this.setContext('pgmig.view', 'ready');
     this.setHeader(undefined);
-    await layoutsRead;
     return [...nodes, ...layoutNodes];
   }
 
@@ -186,8 +189,8 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
 
   private async layoutChildren(node: Extract<Node, { kind: 'layout' }>): Promise<Node[]> {
     const { root, target } = node;
-    const s = await (node.read ?? this.workflow.layoutStatus(root, target));
-    node.read = undefined; // expanded again without a refresh: read again
+    // A refresh makes new nodes (roots()): the answer read with this one is the current one.
+    const s = await (node.read ??= this.workflow.layoutStatus(root, target));
     if (s instanceof ResponseError) return [{ kind: 'message', root, target, text: s.message, error: true }];
     node.status = s;
     const out: Node[] = [];
