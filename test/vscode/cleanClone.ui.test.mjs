@@ -72,11 +72,14 @@ test('a fresh clone stays clean: open the Migrations view, then Migrate (real VS
       await page.mouse.up();
       await page.mouse.move(1000, 700);
       // The graphile project's target row: its migrations are pending on a database that does not exist yet.
-      await treeRow(page, 'no database yet: 3 pending').waitFor({ timeout: 60_000 });
+      await treeRow(page, /sample · default\s*no database yet: 3 pending/).waitFor({ timeout: 60_000 });
       // The other projects of the sample have been read too (each layout's status), and made nothing either.
       for (const name of ['numbered · numbered', 'drizzle · drizzle', 'alembic · alembic']) await treeRow(page, name).waitFor({ state: 'attached', timeout: 30_000 });
       await waitUntil('the numbered project to show its status', async () => /pending/.test(await treeRow(page, '004_drop_invoice_notes.sql').innerText()), 30_000);
       await waitUntil('the drizzle project to show its status', async () => /pending/.test(await treeRow(page, '0002_review_points.sql').innerText()), 30_000);
+      // Their rows say it too (the graphile row's words).
+      await treeRow(page, /numbered · numbered\s*no database yet: 4 pending · embedded database/).waitFor({ timeout: 30_000 });
+      await treeRow(page, /drizzle · drizzle\s*no database yet: 3 pending · embedded database/).waitFor({ timeout: 30_000 });
       await screenshot(page, t, 'clean-clone-no-database');
       assert.deepEqual(pgmigFolders(clone), [], 'no .pgmig folder before a command that writes');
       assert.equal(git(clone, 'status', '--porcelain', '--untracked-files=all'), '', 'git status is clean after opening the view');
@@ -86,7 +89,8 @@ test('a fresh clone stays clean: open the Migrations view, then Migrate (real VS
       await runCommand(page, 'Migrate: Apply Pending Migrations');
       await page.locator('.notification-list-item-message', { hasText: /pgmig: applied .*000003/ }).first().waitFor({ timeout: 90_000 });
       await waitUntil('the tree to show the migrations applied', async () => (await treeRow(page, '000003-current-user-id.sql').innerText()).includes('applied'), 30_000);
-      assert.doesNotMatch(await sidebar(page).innerText(), /no database yet: 3 pending/);
+      await waitUntil('the sample row to name its database', async () => /embedded database · selected · 0 pending/.test(await treeRow(page, /sample · default/).innerText()), 30_000);
+      assert.doesNotMatch(await treeRow(page, /sample · default/).innerText(), /no database yet/);
       await page.mouse.move(800, 600);
       await screenshot(page, t, 'clean-clone-migrated');
       assert.deepEqual(pgmigFolders(clone), ['.pgmig'], 'only the project that was migrated has a database');

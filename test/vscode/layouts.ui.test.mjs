@@ -69,6 +69,9 @@ test('Alembic in the Migrations view: the database alembic uses, or why it canno
       await screenshot(page, t, 'layouts-alembic-cannot-tell');
       assert.ok(!existsSync(path.join(fromEnv, '.pgmig')) && !existsSync(path.join(own, '.pgmig')), 'no embedded database for an alembic project');
     });
+  } catch (error) {
+    await screenshot(page, t, 'layouts-failure').catch(() => {});
+    throw error;
   } finally {
     await browser.close();
     await server.stop();
