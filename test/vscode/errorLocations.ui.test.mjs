@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { assertPrerequisites, elapsedSeconds, launchChromium, repoRoot, skipUnlessInstalled, startCodeServer } from './codeServer.mjs';
-import { openFile, runCommand, screenshot, stepsOf, visibleSquiggle } from './workbench.mjs';
+import { openFile, runCommand, screenshot, stepsOf, hoverSquiggle } from './workbench.mjs';
 
 const require = createRequire(import.meta.url);
 const { formatCommittedFile } = require(path.join(repoRoot, 'out', 'core', 'graphile', 'committedFile.js'));
@@ -49,10 +49,7 @@ test('SQL errors, with a position or without: Problems, hover and Go to Error (r
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: text }).first();
     await row.waitFor({ timeout: 15_000 });
     assert.match(await row.innerText(), new RegExp(`\\[Ln ${line}, Col ${column}\\]`));
-    const squiggle = await visibleSquiggle(page, ['error'], 15_000);
-    await squiggle.hover({ force: true });
-    const hover = page.locator('.monaco-hover').filter({ visible: true }).first();
-    await hover.waitFor({ timeout: 15_000 });
+    const hover = await hoverSquiggle(page, ['error'], 15_000);
     assert.ok((await hover.innerText()).includes(text), `hover: ${await hover.innerText()}`);
     await screenshot(page, t, shot);
     await page.keyboard.press('Escape');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, skipUnlessInstalled, startCodeServer } from './codeServer.mjs';
-import { goTo, openFile, screenshot, visibleSquiggle } from './workbench.mjs';
+import { goTo, hoverSquiggle, openFile, screenshot } from './workbench.mjs';
 
 // app.posts comes from the sample's committed history: it may hold rows.
 const CURRENT = 'create index if not exists posts_title_idx on app.posts (title);\n';
@@ -25,10 +25,7 @@ test('migration safety in the real VS Code: lock warning, hover, and the CONCURR
     await page.goto(server.workbenchUrl());
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
     await openFile(page, 'migrations/current.sql');
-    const squiggle = await visibleSquiggle(page, ['warning']);
-    await squiggle.hover({ force: true });
-    const hover = page.locator('.monaco-hover').filter({ visible: true }).first();
-    await hover.waitFor({ timeout: 15_000 });
+    const hover = await hoverSquiggle(page, ['warning']);
     const text = await hover.innerText();
     t.diagnostic(`hover: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
     assert.match(text, /CREATE INDEX on app\.posts without CONCURRENTLY takes a SHARE lock/);

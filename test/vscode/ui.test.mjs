@@ -11,7 +11,7 @@ import {
   assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium,
   skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
-import { openFile, openQuickInput, runCommand, screenshot, visibleSquiggle } from './workbench.mjs';
+import { openFile, openQuickInput, runCommand, screenshot, clickSquiggle, hoverSquiggle, visibleSquiggle } from './workbench.mjs';
 import cliFindingsModule from './host/cliFindings.js';
 
 const { cliFindings } = cliFindingsModule;
@@ -104,10 +104,7 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
 
     await step('current.sql shows a squiggle whose hover names a rule', async () => {
       await openFile(page, 'migrations/current.sql');
-      const squiggle = await visibleSquiggle(page);
-      await squiggle.hover({ force: true });
-      const hover = page.locator('.monaco-hover').filter({ visible: true }).first();
-      await hover.waitFor({ timeout: 15_000 });
+      const hover = await hoverSquiggle(page);
       const text = await hover.innerText();
       t.diagnostic(`hover: ${text.replace(/\s+/g, ' ').slice(0, 200)}`);
       // The hover shows one of current.sql's findings as the CLI words it, with its rule id.
@@ -139,9 +136,9 @@ test('UI suite (real VS Code in Chromium)', { ...skipUnlessInstalled(), timeout:
 
     await step('the first quick fix from the light bulb changes the text', async () => {
       await openFile(page, 'migrations/current.sql');
-      const squiggle = await visibleSquiggle(page);
+      await visibleSquiggle(page);
       const before = await editorText(page);
-      await squiggle.click({ force: true }); // puts the cursor inside the diagnostic's range
+      await clickSquiggle(page); // puts the cursor inside the diagnostic's range
       await page.keyboard.press('Control+.');
       const firstFix = page.locator('.action-widget .monaco-list-row.action').first();
       await firstFix.waitFor({ timeout: 15_000 });

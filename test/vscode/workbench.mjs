@@ -84,6 +84,38 @@ export async function visibleSquiggle(page, kinds = ['error', 'warning', 'info']
   return squiggle;
 }
 
+/**
+ * Hovers the active editor's squiggle of one of `kinds` and returns VS Code's hover widget once it shows. Retried:
+ * VS Code redraws decorations when diagnostics arrive, so the element found may be replaced (detached, zero-size)
+ * before the mouse gets there ("Element is not visible").
+ */
+export async function hoverSquiggle(page, kinds, timeout = 30_000) {
+  return retrySquiggle(page, kinds, timeout, async (squiggle) => {
+    await squiggle.hover({ force: true, timeout: 2_000 });
+    const hover = page.locator('.monaco-hover').filter({ visible: true }).first();
+    await hover.waitFor({ timeout: 5_000 });
+    return hover;
+  });
+}
+
+/** Clicks the active editor's squiggle (puts the cursor inside the diagnostic's range), retried as hoverSquiggle. */
+export async function clickSquiggle(page, kinds, timeout = 30_000) {
+  await retrySquiggle(page, kinds, timeout, (squiggle) => squiggle.click({ force: true, timeout: 2_000 }));
+}
+
+async function retrySquiggle(page, kinds, timeout, act) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await act(await visibleSquiggle(page, kinds, Math.max(1_000, deadline - Date.now())));
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await page.mouse.move(0, 0); // off the editor: the next try is a new hover
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /** Puts the cursor at a 1-based line and column (Go to Line). */
 export async function goTo(page, line, column) {
   const input = await openQuickInput(page, 'Control+G');

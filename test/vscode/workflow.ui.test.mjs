@@ -9,7 +9,7 @@ import path from 'node:path';
 import {
   assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
-import { openFile, openQuickInput, runCommand, screenshot, stepsOf, visibleSquiggle, waitUntil } from './workbench.mjs';
+import { openFile, openQuickInput, runCommand, screenshot, stepsOf, hoverSquiggle, visibleSquiggle, waitUntil } from './workbench.mjs';
 
 const sidebar = (page) => page.locator('#workbench\\.parts\\.sidebar');
 const treeRow = (page, text) => sidebar(page).locator('.monaco-list-row', { hasText: text }).first();
@@ -95,11 +95,9 @@ test('migration workflow UI (real VS Code in Chromium, embedded database)', { ..
       await page.keyboard.press('Control+A');
       await page.keyboard.type('select 1;\nselect no_such_column from app.users;\n');
       await page.keyboard.press('Control+S');
-      const squiggle = await visibleSquiggle(page, ['error']);
+      await visibleSquiggle(page, ['error']);
       await waitUntil('the status bar error', () => page.locator('.statusbar-item', { hasText: 'no_such_column' }).first().isVisible());
-      await squiggle.hover({ force: true });
-      const hover = page.locator('.monaco-hover').filter({ visible: true }).first();
-      await hover.waitFor({ timeout: 15_000 });
+      const hover = await hoverSquiggle(page, ['error']);
       assert.match(await hover.innerText(), /no_such_column/);
       await waitUntil('current.sql error in the tree', async () => /error/.test(await rowText(page, 'current.sql')));
       await screenshot(page, t, 'workflow-watch-error');
