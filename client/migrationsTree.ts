@@ -11,13 +11,14 @@ import type { Workflow } from './commands';
 import type { LayoutProjectInfo, LayoutStatusReport, LayoutTreeItem, MigrationItem, TargetInfo, TargetStatus } from './engineTypes';
 
 type Node =
-  | { kind: 'target'; root: string; target: string; info: TargetInfo; multiProject: boolean; selected: boolean }
+  // `read` (targets and layout projects): the status read with the view's rows, which the node's children show too (a
+  // refresh makes new nodes); without it, the children read it.
+  | { kind: 'target'; root: string; target: string; info: TargetInfo; multiProject: boolean; selected: boolean; read?: Promise<TargetStatus | ResponseError> }
   | { kind: 'migration'; root: string; target: string; item: MigrationItem }
   | { kind: 'current'; root: string; target: string; status: TargetStatus }
   | { kind: 'fixture'; root: string; target: string; file: string }
   | { kind: 'message'; root: string; target: string; text: string; detail?: string; error: boolean }
   | { kind: 'action'; root: string; target: string; action: UnreachableAction }
-  // `read`: the status requested with the view's other rows (the row shows it), which its children show too.
   | { kind: 'layout'; root: string; target: string; info: LayoutProjectInfo; status?: LayoutStatusReport; read?: Promise<LayoutStatusReport | ResponseError> }
   | { kind: 'layoutMigration'; root: string; target: string; layout: string; item: LayoutTreeItem }
   | { kind: 'layoutInfo'; root: string; target: string; text: string; description: string }
@@ -56,8 +57,6 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
 
   /** The view shows "starting" (the server did not run when it was last read): the server's start reads it again. */
   private showingStarting = false;
-  /** Statuses the latest roots() read, by `${root}\0${target}`, for the target's children (see targetChildren). */
-  private readonly statusRead = new Map<string, TargetStatus | ResponseError>();
 
   constructor(private readonly workflow: Workflow) {
     workflow.onDidChange((reason) => {
@@ -73,7 +72,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) return this.roots();
-    if (node.kind === 'target') return this.targetChildren(node.root, node.target);
+    if (node.kind === 'target') return this.targetChildren(node);
     if (node.kind === 'current') return node.status.current.fixtures.map((file) => ({ kind: 'fixture', root: node.root, target: node.target, file }));
     if (node.kind === 'layout') return this.layoutChildren(node);
     if (node.kind === 'dataSchema') return node.schema.migrations.map((item) => ({ kind: 'dataMigration', root: node.root, target: node.target, schema: node.schema.schema, item }));
@@ -97,7 +96,6 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     }
     let roots: string[];
     let layouts: LayoutProjectInfo[];
-    this.statusRead.clear();
     try {
       ({ roots, layouts } = await this.workflow.projects());
     } catch {
@@ -146,7 +144,6 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     );
     for (const r of perRoot) {
       const { root, selected } = r;
-      if ('status' in r && r.status) this.statusRead.set(`${root}\0${selected}`, r.status);
       if (!('targets' in r) || !r.targets) {
         // The project's settings cannot be read (a .gmrc error, an !ENV variable not set): say so, and offer the file.
         nodes.push({ kind: 'message', root, target: '', text: `${path.basename(root)}: ${r.error}`, error: true });
@@ -158,8 +155,9 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       }
       const targets = r.targets;
       if (!targets.some((t) => t.name === selected)) targets.push({ name: selected, label: selected, description: 'not configured', protected: false });
-      for (const info of targets) nodes.push({ kind: 'target', root, target: info.name, info, multiProject: roots.length > 1, selected: info.name === selected });
       const status = r.status;
+      // VS Code asks for the selected (expanded) target's children right after: they take this read.
+      for (const info of targets) nodes.push({ kind: 'target', root, target: info.name, info, multiProject: roots.length > 1, selected: info.name === selected, read: info.name === selected ? Promise.resolve(status) : undefined });
       const unreachable = status instanceof ResponseError ? status.message : status.reachable ? undefined : status.error?.message;
       if (unreachable) firstError ??= unreachable;
       else reachable++;
@@ -189,7 +187,6 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
 
   private async layoutChildren(node: Extract<Node, { kind: 'layout' }>): Promise<Node[]> {
     const { root, target } = node;
-    // A refresh makes new nodes (roots()): the answer read with this one is the current one.
     const s = await (node.read ??= this.workflow.layoutStatus(root, target));
     if (s instanceof ResponseError) return [{ kind: 'message', root, target, text: s.message, error: true }];
     node.status = s;
@@ -206,12 +203,9 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     return out;
   }
 
-  private async targetChildren(root: string, target: string): Promise<Node[]> {
-    // The status this refresh read for the root's node, once: VS Code asks for the children of the expanded target
-    // right after (another read would cost a round trip); any later ask reads it again.
-    const read = this.statusRead.get(`${root}\0${target}`);
-    this.statusRead.delete(`${root}\0${target}`);
-    const s = read ?? (await this.workflow.status(root, target));
+  private async targetChildren(node: Extract<Node, { kind: 'target' }>): Promise<Node[]> {
+    const { root, target } = node;
+    const s = await (node.read ??= this.workflow.status(root, target));
     if (s instanceof ResponseError) return [{ kind: 'message', root, target, text: s.message, error: true }, ...UNREACHABLE_ACTIONS.map((action): Node => ({ kind: 'action', root, target, action }))];
     const out: Node[] = [];
     if (s.error) out.push({ kind: 'message', root, target, text: s.error.message, error: true });

@@ -155,7 +155,6 @@ export function rememberPlpgsqlVerdict(text: string, error: string | null): void
   if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
   verdicts.set(text, error);
 }
-const remember = rememberPlpgsqlVerdict;
 
 /** The PL/pgSQL parser's error for a function or DO block (the whole statement text), or undefined when it parses.
  * Only the error is read back: no tree is decoded or built in JS. */
@@ -188,10 +187,10 @@ export function parsePlPgSQL(text: string): any {
     const result = fromWasm(m, resultPtr);
     // Success is a JSON object; anything else is the error message.
     if (!result.startsWith('{')) {
-      remember(text, result || 'syntax error');
+      rememberPlpgsqlVerdict(text, result || 'syntax error');
       throw new Error(result);
     }
-    remember(text, null);
+    rememberPlpgsqlVerdict(text, null);
     return JSON.parse(result);
   } finally {
     m._free(queryPtr);
