@@ -273,7 +273,10 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
         for (const [k, v] of Object.entries(rawPh as Record<string, string>)) {
           if (v === '!ENV') {
             const value = env[k.slice(1)];
-            if (!value) envErrors.push(`Could not find environmental variable '${k.slice(1)}'${envFile ? ` (nor in ${envFile.path})` : ''} (placeholder ${k} is '!ENV' in .gmrc)`);
+            // Where it was looked for: the environment, and the dotenv file read or the one that was not there (a
+            // monorepo keeps its .env above the .gmrc: `--env-file` / `pgmig.envFile` name it).
+            const looked = envFile ? ` (nor in ${envFile.path})` : opts.envFile === undefined ? ` (no .env beside .gmrc: --env-file PATH reads another)` : '';
+            if (!value) envErrors.push(`Could not find environmental variable '${k.slice(1)}'${looked} (placeholder ${k} is '!ENV' in .gmrc)`);
             else placeholders[k] = value;
           } else placeholders[k] = v;
         }

@@ -283,6 +283,14 @@ suite('migration workflow: embedded database', () => {
     await waitFor('the status bar to show the watch error', () => /\$\(error\)/.test(api.statusBar.item.text) && api.statusBar.item.text);
     let s = await status('');
     assert.strictEqual(s.current.state, 'error');
+    // Issue 10: a failing current.sql is not run again until a watched file changes (it used to run every second).
+    // Watch polls every second: three polls pass, and the last run is still the one that failed.
+    const failedAt = s.watch.at;
+    assert.ok(failedAt, 'the status says when watch last ran');
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    s = await status('');
+    assert.strictEqual(s.watch.at, failedAt, 'watch ran the unchanged, failing current.sql again');
+    assert.strictEqual(s.watch.state, 'error');
     // Fixed and saved: applied, the diagnostic goes away.
     await setText(current, '-- watch test\nselect 1;\ncreate table if not exists app.watch_ok (id int primary key);\n');
     await waitFor('the diagnostic to clear', () => !vscode.languages.getDiagnostics(doc.uri).some((d) => String(d.code && d.code.value !== undefined ? d.code.value : d.code) === '42703'), 30_000);
