@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the real-VS-Code suites need: Debian packages (chromium, ripgrep, libkrb5-dev) and
-# code-server 4.100.3 + playwright-core + mocha into test/vscode/node_modules. Idempotent: each step is
+# code-server 4.100.3 + playwright-core + mocha + @vscode/vsce (packages the .vsix the packaged-extension suite installs)
+# into test/vscode/node_modules. Idempotent: each step is
 # skipped when already done. Works as root on a fresh clone (CI). Recipe: shared/notes/real-vscode.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
