@@ -1,6 +1,7 @@
 // `status`, `migrate` and `rollback` for projects of the other layouts (numbered SQL, Drizzle Kit, Alembic), and
 // `new`: the graphile-migrate commands stay as they are and run whenever the project is a graphile-migrate one.
-// The database is the one the engine's settings name (DATABASE_URL, pgmig.json targets, else the embedded one).
+// The database is the one the engine's settings name (--target, a Drizzle config's dbCredentials, DATABASE_URL, else
+// the embedded one; Alembic: the one alembic uses).
 import path from 'node:path';
 import JSON5 from 'json5';
 import { diskFileSystem } from '../../core/fileSystem';
@@ -17,6 +18,7 @@ import { EngineError } from '../../core/engine/errors';
 import { UsageError } from '../usage';
 import { out, parse, printError, runForTargets } from './engineCli';
 import type { Command } from './index';
+import type { MigrationEngine } from '../../core/engine';
 import { historyCommand } from './history';
 import { dataCommand } from './data';
 import { compileCommand } from './compile';
@@ -96,9 +98,10 @@ async function status(argv: string[], d: Detected): Promise<number> {
     });
   }
   const reports: unknown[] = [];
-  const code = await runForTargets(values, async (engine, prefix) => {
+  const code = await runForTargets(values, sourced(async (engine, prefix) => {
     const db = engine.db('main');
-    const s = await layout.status(db);
+    const read = await layout.status(db);
+    const s = engine.settings.mainSource && !engine.settings.target ? { ...read, database: `${read.database} (${engine.settings.mainSource})` } : read;
     const data = d.project.dataMigrations ? await dataMigrationReport(db, d.project.dataMigrations) : undefined;
     if (values.json) {
       reports.push({
@@ -118,9 +121,24 @@ async function status(argv: string[], d: Detected): Promise<number> {
       }
     }
     return s.migrations.some((m) => m.state === 'pending') ? 1 : 0;
-  });
+  }));
   if (values.json) out(JSON.stringify(values['all-targets'] ? reports : reports[0] ?? null, null, 2));
   return code;
+}
+
+/** A failure to connect names where the database came from when the project's tool named it (drizzle.config.*). */
+function sourced(fn: (engine: MigrationEngine, prefix: string) => Promise<number>): (engine: MigrationEngine, prefix: string) => Promise<number> {
+  return async (engine, prefix) => {
+    try {
+      return await fn(engine, prefix);
+    } catch (e) {
+      const source = engine.settings.target ? undefined : engine.settings.mainSource;
+      if (e instanceof EngineError && e.code === 'connect' && source && engine.settings.main.kind === 'pg') {
+        throw new EngineError('connect', `${e.message} (the database ${source}; another one: a pgmig.json target and --target)`, { sqlstate: e.sqlstate });
+      }
+      throw e;
+    }
+  };
 }
 
 const TO_FORMS = 'ID: numbered 3, 003, 003_name or 003_name.sql; Drizzle the tag (0003_name), its file name or its number; Alembic a revision.';
@@ -137,7 +155,7 @@ async function migrate(argv: string[], d: Detected): Promise<number> {
       return 0;
     });
   }
-  return runForTargets(values, async (engine, prefix) => {
+  return runForTargets(values, sourced(async (engine, prefix) => {
     const db = engine.db('main');
     const r = await layout.migrate(db, {
       to: values.to,
@@ -148,7 +166,7 @@ async function migrate(argv: string[], d: Detected): Promise<number> {
     });
     out(`${prefix}${r.applied.length ? `${r.applied.length} migration(s) applied` : 'already up to date'} (${engine.describe('main')})`);
     return 0;
-  });
+  }));
 }
 
 async function rollback(argv: string[], d: Detected): Promise<number> {
@@ -162,7 +180,7 @@ async function rollback(argv: string[], d: Detected): Promise<number> {
       return 0;
     });
   }
-  return runForTargets(values, async (engine, prefix) => {
+  return runForTargets(values, sourced(async (engine, prefix) => {
     const db = engine.db('main');
     const r = await layout.rollback(db, {
       to: values.to,
@@ -173,7 +191,7 @@ async function rollback(argv: string[], d: Detected): Promise<number> {
     // Each migration was named as it was rolled back: the summary only counts them.
     out(`${prefix}${r.rolledBack.length ? `${r.rolledBack.length} migration(s) rolled back` : 'nothing to roll back'} (${engine.describe('main')})`);
     return 0;
-  });
+  }));
 }
 
 const passThrough = (stream: 'stdout' | 'stderr', text: string) => (stream === 'stdout' ? process.stdout : process.stderr).write(text);
