@@ -4,6 +4,7 @@
 // `const`/`let`/`var`; the environment is the process's completed by the project's `.env` (what the engine reads).
 // Anything else (a function call, an imported `env`, a template string) means pgmig cannot tell, and says so rather
 // than answering from another database.
+import { redactSecrets } from '../db/connection';
 export type DrizzleDatabase =
   /**
    * The config names no database (no `dbCredentials`), or names pgmig's own variable DATABASE_URL while it is unset
@@ -124,7 +125,7 @@ export function drizzleDatabase(configName: string, text: string, env: NodeJS.Pr
   const unresolved = (name: string, v: Value): DrizzleDatabase => ({
     kind: 'unknown',
     reason: v.unread !== undefined
-      ? `${configName}: dbCredentials.${name} is ${v.unread}, which pgmig does not evaluate (it never runs the config); ${how}`
+      ? `${configName}: dbCredentials.${name} is ${name === 'password' ? 'an expression' : redactSecrets(v.unread)}, which pgmig does not evaluate (it never runs the config); ${how}`
       : `${configName}: dbCredentials.${name} is process.env.${v.env}, which is not set (neither in the environment nor in ${envFileName}); ${how}`,
   });
   const urlField = fields.has('url') ? 'url' : fields.has('connectionString') ? 'connectionString' : undefined;

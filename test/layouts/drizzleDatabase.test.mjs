@@ -57,6 +57,11 @@ describe('drizzle config dbCredentials, read as text', () => {
     assert.match(b.reason, /process\.env\.MISSING, which is not set \(neither in the environment nor in \.env\)/);
     assert.match(url(`export default { dbCredentials: { url: "file:./local.db" } }`).reason, /not a postgres:\/\/ URL/);
     assert.match(url(`export default { dbCredentials: getCredentials() }`).reason, /dbCredentials is getCredentials\(\)/);
+    // No password in a message, even from an expression pgmig does not evaluate.
+    const c = url('export default { dbCredentials: { url: `postgres://u:hunter2@${host}/d` } }');
+    assert.equal(c.kind, 'unknown');
+    assert.doesNotMatch(c.reason, /hunter2/);
+    assert.doesNotMatch(url('export default { dbCredentials: { host: "h", password: `hunter2${x}` } }').reason, /hunter2/);
   });
 });
 
