@@ -15,6 +15,7 @@ import { dataMigrationReport } from '../../core/layouts/dataMigrations';
 import type { LayoutProject, LayoutStatus, MigrationLayout } from '../../core/layouts/types';
 import { appliedMigrationEditedFindings } from '../../core/rules/appliedMigrationEdited';
 import { EngineError } from '../../core/engine/errors';
+import { redactSecrets } from '../../core/db/connection';
 import { UsageError } from '../usage';
 import { out, parse, printError, runForTargets } from './engineCli';
 import type { Command } from './index';
@@ -80,7 +81,7 @@ function printStatus(prefix: string, project: LayoutProject, s: LayoutStatus): v
 
 async function status(argv: string[], d: Detected): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' }, 'skip-database': { type: 'boolean' } });
-  if (values.help) return out(`pgmig status [--json] [--root DIR] [--target NAME | --all-targets]\n\nExit code: 1 = migrations pending.`), 0;
+  if (values.help) return out(`pgmig status [--json] [--root DIR] [--target NAME | --all-targets]\n\nExit code: 0 = up to date, 1 = migrations pending, 4 = the status could not be read (settings, connection), with --json an object with "error".`), 0;
   const layout = d.layout!;
   if (values['skip-database']) {
     const list = layout.migrations();
@@ -90,15 +91,21 @@ async function status(argv: string[], d: Detected): Promise<number> {
   }
   if (layout instanceof AlembicLayout) {
     // Alembic owns its database: read the one it uses (never DATABASE_URL's or an embedded one created here).
-    return runOwnDatabase(values, async () => {
+    if (values.target || values['all-targets']) return runOwnDatabase(values, async () => 0); // refused there
+    try {
       const s = await layout.statusInOwnDatabase({ runTool: true });
       if (values.json) out(JSON.stringify(s, null, 2));
       else printStatus('', d.project, s);
       return s.migrations.some((m) => m.state === 'pending') ? 1 : 0;
-    });
+    } catch (e) {
+      if (values.json) out(JSON.stringify(statusFailure(e), null, 2));
+      else printError('', e);
+      return STATUS_FAILED;
+    }
   }
   const reports: unknown[] = [];
-  const code = await runForTargets(values, sourced(async (engine, prefix) => {
+  let ran = 0;
+  const read = sourced(async (engine, prefix) => {
     const db = engine.db('main');
     const read = await layout.status(db);
     const s = engine.settings.mainSource && !engine.settings.target ? { ...read, database: `${read.database} (${engine.settings.mainSource})` } : read;
@@ -121,9 +128,28 @@ async function status(argv: string[], d: Detected): Promise<number> {
       }
     }
     return s.migrations.some((m) => m.state === 'pending') ? 1 : 0;
-  }));
+  });
+  const code = await runForTargets(values, async (engine, prefix) => {
+    ran++;
+    try {
+      return await read(engine, prefix);
+    } catch (e) {
+      if (values.json) reports.push(statusFailure(e, engine.settings.target));
+      else printError(prefix, e);
+      return STATUS_FAILED;
+    }
+  });
   if (values.json) out(JSON.stringify(values['all-targets'] ? reports : reports[0] ?? null, null, 2));
-  return code;
+  // Settings that fail before any database is opened (runForTargets printed why) are a failure too, not "pending".
+  return code === 1 && !ran ? STATUS_FAILED : code;
+}
+
+/** status could not be read (settings, connection): 4, as for graphile-migrate projects, never 1 ("pending"). */
+const STATUS_FAILED = 4;
+
+function statusFailure(e: unknown, target?: string): { target?: string; error: { code: string; message: string; sqlstate?: string } } {
+  const ee = e instanceof EngineError ? e : undefined;
+  return { target, error: { code: ee?.code ?? 'error', message: redactSecrets(String((e as any)?.message ?? e)), sqlstate: ee?.sqlstate } };
 }
 
 /** A failure to connect names where the database came from when the project's tool named it (drizzle.config.*). */

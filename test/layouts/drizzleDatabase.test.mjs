@@ -113,9 +113,12 @@ describe('the database drizzle-kit uses, with the real drizzle-kit', { skip }, (
     const dir = project('drizzle.config.ts', `export default {\n  dialect: 'postgresql',\n  out: './drizzle',\n  dbCredentials: { url: process.env.OTHER_DB_URL! },\n};\n`);
     // Unset: refused, naming the variable and the file.
     const no = await pgmig(['status'], { cwd: dir, env: clean });
-    assert.equal(no.code, 1, no.out);
+    assert.equal(no.code, 4, no.out); // could not be read: not 1 ("pending")
     assert.match(no.stderr, /cannot tell which database drizzle-kit uses: drizzle\.config\.ts: dbCredentials\.url is process\.env\.OTHER_DB_URL, which is not set \(neither in the environment nor in \.env\)/);
     assert.deepEqual(diskFileSystem.list(dir).filter((n) => n === '.pgmig'), [], 'the embedded database was not created');
+    const json = await pgmig(['status', '--json'], { cwd: dir, env: clean });
+    assert.equal(json.code, 4, json.out);
+    assert.equal(JSON.parse(json.stdout).error.code, 'config');
     const mig = await pgmig(['migrate'], { cwd: dir, env: clean });
     assert.equal(mig.code, 1, mig.out);
     assert.match(mig.stderr, /cannot tell which database drizzle-kit uses/);
