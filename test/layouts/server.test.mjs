@@ -108,6 +108,9 @@ describe('language server: a Drizzle project reads the database its config names
     writeFileSync(path.join(ws, 'drizzle.config.json'), JSON.stringify({ schema: './src/schema.ts', out: './drizzle', dialect: 'postgresql', dbCredentials: { url: pg.url(name) } }, null, 2));
     writeFileSync(path.join(ws, 'src', 'drizzle.config.ts'), 'export default defineConfig({\n  out: "src/<path_to_generated_files>",\n  dialect: "postgresql",\n  dbCredentials: { url: "your_connection_string" },\n});\n');
     pg.psql('create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)', name);
+    // A second project whose config takes the URL from a variable nobody set.
+    cpSync(copySample('drizzle'), path.join(ws, 'unset'), { recursive: true });
+    writeFileSync(path.join(ws, 'unset', 'drizzle.config.ts'), "export default { dialect: 'postgresql', out: './drizzle', dbCredentials: { url: process.env.PGMIG_TEST_UNSET_URL! } };\n");
     client = await LspClient.start({ rootDir: ws, trusted: true });
     await client.waitIdle();
   });
@@ -118,7 +121,7 @@ describe('language server: a Drizzle project reads the database its config names
 
   test('status reads the config\'s database (not the embedded one); the template is reported on its file, not listed', async () => {
     const projects = await client.request('pgmig/projects', null);
-    assert.deepEqual(projects.layouts.map((l) => l.root), [ws]);
+    assert.deepEqual(projects.layouts.map((l) => l.root).sort(), [ws, path.join(ws, 'unset')]);
     const s = await client.request('workspace/executeCommand', { command: 'pgmig.engine.layoutStatus', arguments: [{ root: ws }] });
     assert.equal(s.reachable, true, JSON.stringify(s.error));
     assert.match(s.database, new RegExp(`/${name} \\(from drizzle\\.config\\.json\\)$`));
@@ -126,5 +129,10 @@ describe('language server: a Drizzle project reads the database its config names
     assert.ok(!existsSync(path.join(ws, '.pgmig')), 'no embedded database');
     const d = await client.waitForDiagnostics(path.join(ws, 'src', 'drizzle.config.ts'), (x) => x.length > 0);
     assert.match(d[0].message, /the migrations folder src\/<path_to_generated_files> \(`out` in drizzle\.config\.ts\) does not exist/);
+ 
+    const unset = await client.request('workspace/executeCommand', { command: 'pgmig.engine.layoutStatus', arguments: [{ root: path.join(ws, 'unset') }] });
+    assert.equal(unset.reachable, false);
+    assert.match(unset.error.message, /cannot tell which database drizzle-kit uses: drizzle\.config\.ts: dbCredentials\.url is process\.env\.PGMIG_TEST_UNSET_URL, which is not set/);
+    assert.ok(!existsSync(path.join(ws, 'unset', '.pgmig')), 'no embedded database');
   });
 });
