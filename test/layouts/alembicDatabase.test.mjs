@@ -112,6 +112,21 @@ describe('alembic database from the text of alembic.ini and env.py', () => {
     assert.match(r.reason, /not a PostgreSQL one \(sqlite\)/);
   });
 
+  test("env.py's load_dotenv(): DATABASE_URL from the nearest .env, under the environment's (over it with override=True)", () => {
+    const envPy = 'import os\nfrom dotenv import load_dotenv\nfrom alembic import context\nload_dotenv()\nconfig = context.config\nconfig.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])\n';
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = scripts\n');
+    mkdirSync(path.join(dir, 'scripts'));
+    writeFileSync(path.join(dir, 'scripts', 'env.py'), envPy);
+    writeFileSync(path.join(dir, '.env'), 'DATABASE_URL=postgresql://from@dotenv/db\n');
+    const r = (py, env = {}) => (writeFileSync(path.join(dir, 'scripts', 'env.py'), py), alembicDatabase(diskFileSystem, dir, path.join(dir, 'scripts'), env));
+    assert.equal(r(envPy).url, 'postgresql://from@dotenv/db');
+    assert.equal(r(envPy, { DATABASE_URL: 'postgresql://from@env/db' }).url, 'postgresql://from@env/db');
+    assert.equal(r(envPy.replace('load_dotenv()', 'load_dotenv(override=True)'), { DATABASE_URL: 'postgresql://from@env/db' }).url, 'postgresql://from@dotenv/db');
+    // Without load_dotenv, alembic never sees the file: not set.
+    assert.equal(r(envPy.replace('load_dotenv()\n', '')).kind, 'unknown');
+  });
+
   test('alembic current output', () => {
     assert.deepEqual(parseAlembicCurrent(`${C} (head)\n${D} (head) (effective head)\n`), [C, D]);
     assert.deepEqual(parseAlembicCurrent(''), []);
