@@ -67,7 +67,8 @@ function evaluate(expr: string, code: string, env: NodeJS.ProcessEnv, depth = 0)
     const left = evaluate(fallback[1], code, env, depth + 1);
     if (left.unread !== undefined) return { value: undefined, unread: expr.trim() };
     if (left.value !== undefined && !(fallback[2] === '||' && !left.value)) return left;
-    return evaluate(fallback[3], code, env, depth + 1);
+    const right = evaluate(fallback[3], code, env, depth + 1);
+    return right.env ? right : { ...right, env: left.env };
   }
   const lit = STRING.exec(e);
   if (lit) return { value: lit[2].replace(/\\(.)/g, '$1') };
@@ -131,10 +132,10 @@ export function drizzleDatabase(configName: string, text: string, env: NodeJS.Pr
   const urlField = fields.has('url') ? 'url' : fields.has('connectionString') ? 'connectionString' : undefined;
   if (urlField) {
     const v = field(urlField)!;
-    if (v.value === undefined && v.unread === undefined && v.env === 'DATABASE_URL') {
+    if (!v.value && v.unread === undefined && v.env === 'DATABASE_URL') {
       return { kind: 'none', note: `${configName}'s dbCredentials.${urlField} is process.env.DATABASE_URL, which is not set` };
     }
-    if (v.value === undefined || v.unread !== undefined) return unresolved(urlField, v);
+    if (!v.value || v.unread !== undefined) return unresolved(urlField, v);
     const url = String(v.value);
     if (!/^postgres(?:ql)?:\/\//.test(url)) {
       return { kind: 'unknown', reason: `${configName}: dbCredentials.${urlField}${v.env ? ` (process.env.${v.env})` : ''} is not a postgres:// URL, so pgmig cannot connect to it` };

@@ -48,6 +48,8 @@ describe('drizzle config dbCredentials, read as text', () => {
     const r = url(`export default { dbCredentials: { url: process.env.DATABASE_URL! } }`, {});
     assert.equal(r.kind, 'none');
     assert.match(r.note, /process\.env\.DATABASE_URL, which is not set/);
+    assert.equal(url(`export default { dbCredentials: { url: process.env.DATABASE_URL ?? "" } }`, {}).kind, 'none');
+    assert.match(url(`export default { dbCredentials: { url: process.env.OTHER_URL || "" } }`, {}).reason, /process\.env\.OTHER_URL, which is not set/);
   });
   test('what cannot be resolved is unknown, with the expression and how to set it', () => {
     const a = url(`import { env } from './env';\nexport default { dbCredentials: { url: env.DATABASE_URL } }`);
