@@ -1,7 +1,7 @@
 // Which database drizzle-kit uses: the `dbCredentials` of drizzle.config.* (`url`, or `host`/`port`/`user`/`password`/
 // `database`/`ssl`), read as text as drizzle-kit would evaluate it, never run. A value may be a literal, a
-// `process.env.NAME` (with `!`, `as string`, `?? "fallback"` / `|| "fallback"`), or a name bound to one of those by
-// `const`/`let`/`var`; the environment is the process's completed by the project's `.env` (what the engine reads).
+// `process.env.NAME` (with `!`, `as string`, `?? "fallback"` / `|| "fallback"`), `env.NAME` of an imported `env`
+// module (taken as process.env.NAME, and said so), or a name bound to one of those by `const`/`let`/`var`; the environment is the process's completed by the project's `.env` (what the engine reads).
 // Anything else (a function call, an imported `env`, a template string) means pgmig cannot tell, and says so rather
 // than answering from another database.
 import { redactSecrets } from '../db/connection';
@@ -51,7 +51,7 @@ function entries(body: string): Map<string, string> {
   return out;
 }
 
-type Value = { value: string | number | boolean | undefined; unread?: string; env?: string };
+type Value = { value: string | number | boolean | undefined; unread?: string; env?: string; assumed?: string };
 
 const STRING = /^(['"`])((?:(?!\1)[^\\$]|\\.|\$(?!\{))*)\1$/;
 
@@ -78,6 +78,12 @@ function evaluate(expr: string, code: string, env: NodeJS.ProcessEnv, depth = 0)
   if (envRef) {
     const name = envRef[1] ?? envRef[3];
     return { value: env[name] || undefined, env: name };
+  }
+  // A validated environment module (create-t3-app's `import { env } from "~/env"`): `env.NAME` is taken as
+  // process.env.NAME, and every message says so.
+  const moduleEnv = /^([A-Za-z_$][\w$]*)\s*\.\s*([A-Z_][A-Z0-9_]*)$/.exec(e);
+  if (moduleEnv && new RegExp(`\\bimport\\s*\\{[^}]*\\b${moduleEnv[1].replace(/\$/g, '\\$')}\\b[^}]*\\}\\s*from\\b`).test(code)) {
+    return { value: env[moduleEnv[2]] || undefined, env: moduleEnv[2], assumed: `${moduleEnv[1]}.${moduleEnv[2]}` };
   }
   const num = /^(?:Number|parseInt)\s*\(([\s\S]+)\)$/.exec(e);
   if (num) {
@@ -127,20 +133,20 @@ export function drizzleDatabase(configName: string, text: string, env: NodeJS.Pr
     kind: 'unknown',
     reason: v.unread !== undefined
       ? `${configName}: dbCredentials.${name} is ${name === 'password' ? 'an expression' : redactSecrets(v.unread)}, which pgmig does not evaluate (it never runs the config); ${how}`
-      : `${configName}: dbCredentials.${name} is process.env.${v.env}, which is not set (neither in the environment nor in ${envFileName}); ${how}`,
+      : `${configName}: dbCredentials.${name} is ${v.assumed ? `${v.assumed} (taken as process.env.${v.env})` : `process.env.${v.env}`}, which is not set (neither in the environment nor in ${envFileName}); ${how}`,
   });
   const urlField = fields.has('url') ? 'url' : fields.has('connectionString') ? 'connectionString' : undefined;
   if (urlField) {
     const v = field(urlField)!;
     if (!v.value && v.unread === undefined && v.env === 'DATABASE_URL') {
-      return { kind: 'none', note: `${configName}'s dbCredentials.${urlField} is process.env.DATABASE_URL, which is not set` };
+      return { kind: 'none', note: `${configName}'s dbCredentials.${urlField} is ${v.assumed ? `${v.assumed} (taken as process.env.DATABASE_URL)` : 'process.env.DATABASE_URL'}, which is not set` };
     }
     if (!v.value || v.unread !== undefined) return unresolved(urlField, v);
     const url = String(v.value);
     if (!/^postgres(?:ql)?:\/\//.test(url)) {
       return { kind: 'unknown', reason: `${configName}: dbCredentials.${urlField}${v.env ? ` (process.env.${v.env})` : ''} is not a postgres:// URL, so pgmig cannot connect to it` };
     }
-    return { kind: 'url', url, source: v.env ? `${configName}: process.env.${v.env}` : configName };
+    return { kind: 'url', url, source: v.env ? `${configName}: ${v.assumed ? `${v.assumed}, taken as process.env.${v.env}` : `process.env.${v.env}`}` : configName };
   }
   const parts: Record<string, string | undefined> = {};
   for (const name of ['host', 'port', 'user', 'password', 'database']) {

@@ -51,8 +51,14 @@ describe('drizzle config dbCredentials, read as text', () => {
     assert.equal(url(`export default { dbCredentials: { url: process.env.DATABASE_URL ?? "" } }`, {}).kind, 'none');
     assert.match(url(`export default { dbCredentials: { url: process.env.OTHER_URL || "" } }`, {}).reason, /process\.env\.OTHER_URL, which is not set/);
   });
+  test("create-t3-app's env module: env.NAME taken as process.env.NAME, and said so", () => {
+    const t3 = `import { type Config } from "drizzle-kit";\nimport { env } from "~/env";\nexport default { schema: "./src/server/db/schema.ts", dialect: "postgresql", dbCredentials: { url: env.DATABASE_URL } } satisfies Config;\n`;
+    assert.deepEqual(url(t3), { kind: 'url', url: env.DATABASE_URL, source: 'drizzle.config.ts: env.DATABASE_URL, taken as process.env.DATABASE_URL' });
+    assert.match(url(t3.replaceAll('DATABASE_URL', 'OTHER_URL'), {}).reason, /dbCredentials\.url is env\.OTHER_URL \(taken as process\.env\.OTHER_URL\), which is not set/);
+  });
+
   test('what cannot be resolved is unknown, with the expression and how to set it', () => {
-    const a = url(`import { env } from './env';\nexport default { dbCredentials: { url: env.DATABASE_URL } }`);
+    const a = url(`const env = loadEnv();\nexport default { dbCredentials: { url: env.DATABASE_URL } }`);
     assert.equal(a.kind, 'unknown');
     assert.match(a.reason, /dbCredentials\.url is env\.DATABASE_URL, which pgmig does not evaluate/);
     const b = url(`export default { dbCredentials: { url: process.env.MISSING! } }`);
