@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseUrl, format as formatUrl } from 'node:url';
 import JSON5 from 'json5';
+import { parse as parseDotenv } from 'dotenv';
 import { parse as parseConnection } from 'pg-connection-string';
 import { findProjectRoot } from '../project';
 import { diskFileSystem } from '../fileSystem';
@@ -411,7 +412,11 @@ function toolDatabase(root: string, pgmigJson: unknown, env: NodeJS.ProcessEnv, 
   }
   const text = configFile && diskFileSystem.read(configFile);
   if (!configFile || !text) return { kind: 'none' };
-  return drizzleDatabase(path.basename(configFile), text, env, envFile ? path.relative(root, envFile.path) || envFile.path : '.env');
+  const readEnv = (rel: string) => {
+    const t = diskFileSystem.read(path.resolve(root, rel));
+    return t === undefined ? undefined : parseDotenv(t);
+  };
+  return drizzleDatabase(path.basename(configFile), text, env, envFile ? path.relative(root, envFile.path) || envFile.path : '.env', readEnv);
 }
 
 /** The settings for one named target: its URL from its environment variable, its pgSettings over the project's. */

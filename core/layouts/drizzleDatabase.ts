@@ -107,8 +107,23 @@ const q = (s: string) => encodeURIComponent(s);
  * The database a Drizzle config names. `configName` is the file's name (for messages), `text` its content, `env` the
  * environment drizzle-kit would run in (process + `.env`), `envFileName` the `.env` it was completed from.
  */
-export function drizzleDatabase(configName: string, text: string, env: NodeJS.ProcessEnv, envFileName = '.env'): DrizzleDatabase {
+export function drizzleDatabase(
+  configName: string,
+  text: string,
+  env: NodeJS.ProcessEnv,
+  envFileName = '.env',
+  readEnvFile?: (relativePath: string) => Record<string, string> | undefined,
+): DrizzleDatabase {
   const code = text.replace(/\/\*[\s\S]*?\*\/|(^|[^:'"])\/\/[^\n]*/g, '$1');
+  // drizzle-kit loads .env itself (dotenv/config, done by the caller); a config may load another file too:
+  // `config({ path: ".env.local" })` (under what is set; over it with `override: true`).
+  for (const call of code.matchAll(/\bconfig\s*\(\s*\{([^}]*)\}\s*\)/g)) {
+    const file = /\bpath\s*:\s*(['"`])([^'"`$]+)\1/.exec(call[1])?.[2];
+    const vars = file && readEnvFile?.(file);
+    if (!file || !vars) continue;
+    env = /\boverride\s*:\s*true\b/.test(call[1]) ? { ...env, ...vars } : { ...vars, ...env };
+    envFileName += ` or ${file}`;
+  }
   const key = /(?:^|[{,\s])['"]?dbCredentials['"]?\s*:\s*/m.exec(code);
   if (!key) return { kind: 'none' };
   let at = key.index + key[0].length;

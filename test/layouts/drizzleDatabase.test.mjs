@@ -51,6 +51,16 @@ describe('drizzle config dbCredentials, read as text', () => {
     assert.equal(url(`export default { dbCredentials: { url: process.env.DATABASE_URL ?? "" } }`, {}).kind, 'none');
     assert.match(url(`export default { dbCredentials: { url: process.env.OTHER_URL || "" } }`, {}).reason, /process\.env\.OTHER_URL, which is not set/);
   });
+  test('a config that loads another env file (dotenv config({ path })): under the environment, over it with override', () => {
+    const files = { '.env.local': { LOCAL_URL: 'postgres://l@h/local', OTHER: 'postgres://l@h/shadowed' } };
+    const r = (text, e = env) => drizzleDatabase('drizzle.config.ts', text, e, '.env', (f) => files[f]);
+    const cfg = (opts, key) => `import { config } from 'dotenv';\nconfig({ ${opts} });\nexport default { dbCredentials: { url: process.env.${key}! } };\n`;
+    assert.equal(r(cfg("path: '.env.local'", 'LOCAL_URL')).url, 'postgres://l@h/local');
+    assert.equal(r(cfg("path: '.env.local'", 'OTHER')).url, env.OTHER, 'what is set wins, as with dotenv');
+    assert.equal(r(cfg("path: '.env.local', override: true", 'OTHER')).url, 'postgres://l@h/shadowed');
+    assert.match(r(cfg("path: '.env.local'", 'NOPE')).reason, /neither in the environment nor in \.env or \.env\.local/);
+  });
+
   test("create-t3-app's env module: env.NAME taken as process.env.NAME, and said so", () => {
     const t3 = `import { type Config } from "drizzle-kit";\nimport { env } from "~/env";\nexport default { schema: "./src/server/db/schema.ts", dialect: "postgresql", dbCredentials: { url: env.DATABASE_URL } } satisfies Config;\n`;
     assert.deepEqual(url(t3), { kind: 'url', url: env.DATABASE_URL, source: 'drizzle.config.ts: env.DATABASE_URL, taken as process.env.DATABASE_URL' });
