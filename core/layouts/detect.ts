@@ -12,7 +12,7 @@ export class LayoutConfigError extends Error {}
 
 export const NUMBERED_FILE = /^(\d+)_([^.]+)\.sql$/;
 export const NUMBERED_ROLLBACK = /^rollback-(\d+)(?:[_-][^.]*)?\.sql$/;
-export const DRIZZLE_CONFIGS = ['drizzle.config.ts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.cjs', 'drizzle.config.mts', 'drizzle.config.json'];
+const DRIZZLE_CONFIGS = ['drizzle.config.ts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.cjs', 'drizzle.config.mts', 'drizzle.config.json'];
 const GRAPHILE_ROOT_FILES = ['.gmrc', '.gmrc.js', '.gmrc.cjs'];
 const GRAPHILE_ENTRIES = ['committed', 'current.sql', 'current'];
 const LAYOUTS: LayoutKind[] = ['graphile', 'numbered', 'drizzle', 'alembic'];
