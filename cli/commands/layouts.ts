@@ -1,6 +1,7 @@
 // `status`, `migrate` and `rollback` for projects of the other layouts (numbered SQL, Drizzle Kit, Alembic), and
 // `new`: the graphile-migrate commands stay as they are and run whenever the project is a graphile-migrate one.
-// The database is the one the engine's settings name (DATABASE_URL, pgmig.json targets, else the embedded one).
+// The database is the one the engine's settings name (--target, a Drizzle config's dbCredentials, DATABASE_URL, else
+// the embedded one; Alembic: the one alembic uses).
 import path from 'node:path';
 import JSON5 from 'json5';
 import { diskFileSystem } from '../../core/fileSystem';
@@ -14,9 +15,11 @@ import { dataMigrationReport } from '../../core/layouts/dataMigrations';
 import type { LayoutProject, LayoutStatus, MigrationLayout } from '../../core/layouts/types';
 import { appliedMigrationEditedFindings } from '../../core/rules/appliedMigrationEdited';
 import { EngineError } from '../../core/engine/errors';
+import { redactSecrets } from '../../core/db/connection';
 import { UsageError } from '../usage';
 import { out, parse, printError, runForTargets } from './engineCli';
 import type { Command } from './index';
+import type { MigrationEngine } from '../../core/engine';
 import { historyCommand } from './history';
 import { dataCommand } from './data';
 import { compileCommand } from './compile';
@@ -78,7 +81,7 @@ function printStatus(prefix: string, project: LayoutProject, s: LayoutStatus): v
 
 async function status(argv: string[], d: Detected): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' }, 'skip-database': { type: 'boolean' } });
-  if (values.help) return out(`pgmig status [--json] [--root DIR] [--target NAME | --all-targets]\n\nExit code: 1 = migrations pending.`), 0;
+  if (values.help) return out(`pgmig status [--json] [--root DIR] [--target NAME | --all-targets]\n\nExit code: 0 = up to date, 1 = migrations pending, 4 = the status could not be read (settings, connection), with --json an object with "error".`), 0;
   const layout = d.layout!;
   if (values['skip-database']) {
     const list = layout.migrations();
@@ -88,17 +91,24 @@ async function status(argv: string[], d: Detected): Promise<number> {
   }
   if (layout instanceof AlembicLayout) {
     // Alembic owns its database: read the one it uses (never DATABASE_URL's or an embedded one created here).
-    return runOwnDatabase(values, async () => {
+    if (values.target || values['all-targets']) return runOwnDatabase(values, async () => 0); // refused there
+    try {
       const s = await layout.statusInOwnDatabase({ runTool: true });
       if (values.json) out(JSON.stringify(s, null, 2));
       else printStatus('', d.project, s);
       return s.migrations.some((m) => m.state === 'pending') ? 1 : 0;
-    });
+    } catch (e) {
+      if (values.json) out(JSON.stringify(statusFailure(e), null, 2));
+      else printError('', e);
+      return STATUS_FAILED;
+    }
   }
   const reports: unknown[] = [];
-  const code = await runForTargets(values, async (engine, prefix) => {
+  let ran = 0;
+  const read = sourced(async (engine, prefix) => {
     const db = engine.db('main');
-    const s = await layout.status(db);
+    const read = await layout.status(db);
+    const s = engine.settings.mainSource && !engine.settings.target ? { ...read, database: `${read.database} (${engine.settings.mainSource})` } : read;
     const data = d.project.dataMigrations ? await dataMigrationReport(db, d.project.dataMigrations) : undefined;
     if (values.json) {
       reports.push({
@@ -119,8 +129,42 @@ async function status(argv: string[], d: Detected): Promise<number> {
     }
     return s.migrations.some((m) => m.state === 'pending') ? 1 : 0;
   });
+  const code = await runForTargets(values, async (engine, prefix) => {
+    ran++;
+    try {
+      return await read(engine, prefix);
+    } catch (e) {
+      if (values.json) reports.push(statusFailure(e, engine.settings.target));
+      else printError(prefix, e);
+      return STATUS_FAILED;
+    }
+  });
   if (values.json) out(JSON.stringify(values['all-targets'] ? reports : reports[0] ?? null, null, 2));
-  return code;
+  // Settings that fail before any database is opened (runForTargets printed why) are a failure too, not "pending".
+  return code === 1 && !ran ? STATUS_FAILED : code;
+}
+
+/** status could not be read (settings, connection): 4, as for graphile-migrate projects, never 1 ("pending"). */
+const STATUS_FAILED = 4;
+
+function statusFailure(e: unknown, target?: string): { target?: string; error: { code: string; message: string; sqlstate?: string } } {
+  const ee = e instanceof EngineError ? e : undefined;
+  return { target, error: { code: ee?.code ?? 'error', message: redactSecrets(String((e as any)?.message ?? e)), sqlstate: ee?.sqlstate } };
+}
+
+/** A failure to connect names where the database came from when the project's tool named it (drizzle.config.*). */
+function sourced(fn: (engine: MigrationEngine, prefix: string) => Promise<number>): (engine: MigrationEngine, prefix: string) => Promise<number> {
+  return async (engine, prefix) => {
+    try {
+      return await fn(engine, prefix);
+    } catch (e) {
+      const source = engine.settings.target ? undefined : engine.settings.mainSource;
+      if (e instanceof EngineError && e.code === 'connect' && source && engine.settings.main.kind === 'pg') {
+        throw new EngineError('connect', `${e.message} (the database ${source}; another one: a pgmig.json target and --target)`, { sqlstate: e.sqlstate });
+      }
+      throw e;
+    }
+  };
 }
 
 const TO_FORMS = 'ID: numbered 3, 003, 003_name or 003_name.sql; Drizzle the tag (0003_name), its file name or its number; Alembic a revision.';
@@ -137,7 +181,7 @@ async function migrate(argv: string[], d: Detected): Promise<number> {
       return 0;
     });
   }
-  return runForTargets(values, async (engine, prefix) => {
+  return runForTargets(values, sourced(async (engine, prefix) => {
     const db = engine.db('main');
     const r = await layout.migrate(db, {
       to: values.to,
@@ -148,7 +192,7 @@ async function migrate(argv: string[], d: Detected): Promise<number> {
     });
     out(`${prefix}${r.applied.length ? `${r.applied.length} migration(s) applied` : 'already up to date'} (${engine.describe('main')})`);
     return 0;
-  });
+  }));
 }
 
 async function rollback(argv: string[], d: Detected): Promise<number> {
@@ -162,7 +206,7 @@ async function rollback(argv: string[], d: Detected): Promise<number> {
       return 0;
     });
   }
-  return runForTargets(values, async (engine, prefix) => {
+  return runForTargets(values, sourced(async (engine, prefix) => {
     const db = engine.db('main');
     const r = await layout.rollback(db, {
       to: values.to,
@@ -173,7 +217,7 @@ async function rollback(argv: string[], d: Detected): Promise<number> {
     // Each migration was named as it was rolled back: the summary only counts them.
     out(`${prefix}${r.rolledBack.length ? `${r.rolledBack.length} migration(s) rolled back` : 'nothing to roll back'} (${engine.describe('main')})`);
     return 0;
-  });
+  }));
 }
 
 const passThrough = (stream: 'stdout' | 'stderr', text: string) => (stream === 'stdout' ? process.stdout : process.stderr).write(text);

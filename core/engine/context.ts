@@ -91,6 +91,7 @@ export class EngineContext {
           `${stray.join(' and ')} ${stray.length > 1 ? 'are' : 'is'} set, but not DATABASE_URL (nor connectionString in .gmrc): graphile-migrate stops here, and pgmig does not fall back to the embedded database. Set DATABASE_URL, or unset ${stray.join(' and ')} to use the embedded database`,
         );
       }
+      if (which === 'main' && !this.settings.target && this.settings.mainUnknown) throw new EngineError('config', this.settings.mainUnknown);
       p = this.makeProvider(which === 'main' ? this.settings.main : this.settings.shadow);
       this.providers.set(which, p);
     }
@@ -103,7 +104,8 @@ export class EngineContext {
 
   /** Human name of a database, never with a password. */
   describe(which: Which): string {
-    return (this.settings.target ? `[${this.settings.target}] ` : '') + this.db(which).label;
+    const source = which === 'main' && !this.settings.target && this.settings.mainSource ? ` (${this.settings.mainSource})` : '';
+    return (this.settings.target ? `[${this.settings.target}] ` : '') + this.db(which).label + source;
   }
 
   async close(): Promise<void> {

@@ -6,11 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseUrl, format as formatUrl } from 'node:url';
 import JSON5 from 'json5';
+import { parse as parseDotenv } from 'dotenv';
 import { parse as parseConnection } from 'pg-connection-string';
 import { findProjectRoot } from '../project';
 import { diskFileSystem } from '../fileSystem';
 import { EngineError } from './errors';
 import { readEnvFile, withEnvFile, type EnvFile } from './envFile';
+import { detectLayout } from '../layouts/detect';
+import { drizzleDatabase, type DrizzleDatabase } from '../layouts/drizzleDatabase';
 
 export type ActionSpec =
   | { _: 'sql'; file: string; root?: boolean; shadow?: boolean }
@@ -65,6 +68,13 @@ export interface EngineSettings {
    * is unset): the embedded database is then not what the user meant, so the engine refuses to open it.
    */
   strayConnections?: string[];
+  /** Where `main` was read from when not pgmig's own settings (a Drizzle project: `from drizzle.config.json`), or why not. */
+  mainSource?: string;
+  /**
+   * The project's tool names a database pgmig cannot resolve (a Drizzle config's dbCredentials from a variable that
+   * is not set, or from code): the engine refuses to open `main` (unless a target names it) rather than read another.
+   */
+  mainUnknown?: string;
   /** The dotenv file the environment was completed from (LoadOptions.envFile); its values are secrets, never logged. */
   envFile?: EnvFile;
   engine: {
@@ -369,11 +379,15 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
         env.ROOT_DATABASE_URL ? 'ROOT_DATABASE_URL' : raw.rootConnectionString !== undefined ? 'rootConnectionString in .gmrc' : undefined,
       ].filter((x): x is string => !!x);
 
+  // A Drizzle project's database is the one its config names, as for drizzle-kit (before DATABASE_URL; a target wins).
+  const tool = toolDatabase(root, pgmig, env, envFile);
   const settings: EngineSettings = {
     root,
     gmrcPath,
     migrationsFolder,
-    main: locationOf(connectionString) ?? { kind: 'pglite', dataDir: path.resolve(root, engine.embeddedDataDir) },
+    main: (tool.kind === 'url' ? locationOf(tool.url) : undefined) ?? locationOf(connectionString) ?? { kind: 'pglite', dataDir: path.resolve(root, engine.embeddedDataDir) },
+    mainSource: tool.kind === 'url' ? `from ${tool.source}` : tool.kind === 'none' ? tool.note : undefined,
+    mainUnknown: tool.kind === 'unknown' ? `cannot tell which database drizzle-kit uses: ${tool.reason}` : undefined,
     shadow: locationOf(shadowConnectionString) ?? { kind: 'pglite-memory' },
     rootConnectionString,
     databaseOwner,
@@ -388,6 +402,24 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
     strayConnections: strayConnections.length ? strayConnections : undefined,
   };
   return opts.target ? forTarget(settings, opts.target, env) : settings;
+}
+
+/** The database the project's own tool names (a Drizzle config's dbCredentials), read from its files, never run. */
+function toolDatabase(root: string, pgmigJson: unknown, env: NodeJS.ProcessEnv, envFile: EnvFile | undefined): DrizzleDatabase {
+  let configFile: string | undefined;
+  try {
+    const p = detectLayout(diskFileSystem, root, pgmigJson);
+    if (p.kind === 'drizzle') configFile = p.drizzleConfig;
+  } catch {
+    return { kind: 'none' }; // the layout commands report a broken layout themselves
+  }
+  const text = configFile && diskFileSystem.read(configFile);
+  if (!configFile || !text) return { kind: 'none' };
+  const readEnv = (rel: string) => {
+    const t = diskFileSystem.read(path.resolve(root, rel));
+    return t === undefined ? undefined : parseDotenv(t);
+  };
+  return drizzleDatabase(path.basename(configFile), text, env, envFile ? path.relative(root, envFile.path) || envFile.path : '.env', readEnv);
 }
 
 /** The settings for one named target: its URL from its environment variable, its pgSettings over the project's. */

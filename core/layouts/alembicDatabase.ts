@@ -4,10 +4,12 @@
 //     section or of [DEFAULT], `%%`), the ini being `$ALEMBIC_CONFIG` or alembic.ini;
 //   - env.py's usual ways of putting an environment variable there: `config.set_main_option("sqlalchemy.url", X)` and
 //     `config.set_section_option(section, "KEY", X)` where X is `os.environ["V"]`, `os.environ.get("V"[, default])`,
-//     `os.getenv("V"[, default])` or a variable assigned one of those.
+//     `os.getenv("V"[, default])` or a variable assigned one of those; a `load_dotenv()` there completes the
+//     environment from the nearest .env, as python-dotenv does.
 // When env.py builds its connection some other way, only alembic can say: `alembic current` through the project's
 // command (on an explicit command only, since that runs the project's code). Otherwise pgmig says it cannot know.
 import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
 import type { FileSystem } from '../fileSystem';
 
 export type AlembicDatabase =
@@ -99,6 +101,20 @@ export function alembicDatabase(fsys: FileSystem, root: string, scriptLocation: 
 
   // What env.py sets, from environment variables; anything else that builds a connection means only alembic knows.
   const envPy = fsys.read(path.join(scriptLocation, 'env.py')) ?? '';
+  // env.py's `load_dotenv()` (python-dotenv): the nearest .env from env.py's folder up, under the variables already
+  // set (over them with override=True), as python-dotenv merges it.
+  const dotenvCall = /^\s*(?:dotenv\s*\.\s*)?load_dotenv\s*\(([^)]*)\)/m.exec(envPy);
+  if (dotenvCall && !/^\s*['"\w]/.test(dotenvCall[1].replace(/^\s*override\s*=.*$/, ''))) {
+    for (let dir = scriptLocation; ; dir = path.dirname(dir)) {
+      const text = fsys.read(path.join(dir, '.env'));
+      if (text !== undefined) {
+        const vars = parseDotenv(text);
+        env = /override\s*=\s*True/.test(dotenvCall[1]) ? { ...env, ...vars } : { ...vars, ...env };
+        break;
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
   const vars = new Map<string, EnvRead>();
   let mainUrl: { read?: EnvRead; expr: string } | undefined;
   const handled: string[] = [];

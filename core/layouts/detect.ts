@@ -185,6 +185,15 @@ export function detectLayout(fs: FileSystem, root: string, pgmigJson: any, confi
       );
     }
     project.folder = path.resolve(root, folderSetting ?? cfg.out ?? 'drizzle');
+    if (cfgName) project.drizzleConfig = path.join(root, cfgName);
+    if (!fs.isDirectory(project.folder)) {
+      // A template config (`out: "src/<path_to_generated_files>"`) or a project before its first `drizzle-kit
+      // generate`: no migrations to show, and no "0 pending" as if there were a project with none.
+      const from = folderSetting ? `${configPath}'s layout.folder` : cfg.out !== undefined ? `\`out\` in ${cfgName}` : 'the default (no `out` in the config)';
+      throw new LayoutConfigError(
+        `${cfgName ?? configPath}: the migrations folder ${path.relative(root, project.folder) || '.'} (${from}) does not exist in ${root}: run drizzle-kit generate to create it, or point \`out\` (or ${path.basename(configPath)}'s layout.folder) at the folder that holds the migrations`,
+      );
+    }
     project.table = { schema: cfg.schema ?? 'drizzle', name: cfg.table ?? '__drizzle_migrations' };
   } else {
     const ini = path.join(root, 'alembic.ini');

@@ -21,6 +21,8 @@ export interface LayoutProject {
   table: TableName;
   /** The file that configures the layout, if any (pgmig.json, drizzle.config.ts, alembic.ini). */
   configFile?: string;
+  /** drizzle.config.* (Drizzle): its `dbCredentials` name the database drizzle-kit uses (drizzleDatabase.ts). */
+  drizzleConfig?: string;
   /** The shell command for tools pgmig drives instead of applying SQL itself (alembic). */
   command?: string;
   /** Data migrations of the same database, when the project has a registry of them. */

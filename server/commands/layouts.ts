@@ -22,7 +22,8 @@ export async function computeLayoutStatus(host: EngineHost, slot: Slot, settings
   const own = layout instanceof AlembicLayout ? layout.database() : undefined;
   const database = own
     ? own.kind === 'url' ? describeConnection(own.url) : 'the database alembic uses'
-    : settings.main.kind === 'pg' ? describeConnection(settings.main.url) : settings.main.kind === 'pglite' ? 'embedded database' : 'in-memory database';
+    : settings.mainUnknown && !settings.target ? 'the database drizzle-kit uses'
+    : settings.main.kind === 'pg' ? describeConnection(settings.main.url) + (settings.mainSource && !settings.target ? ` (${settings.mainSource})` : '') : settings.main.kind === 'pglite' ? 'embedded database' : 'in-memory database';
   const commands = layout instanceof AlembicLayout ? [layout.command('upgrade-head')] : [];
   const base = { root: slot.root, target: slot.target, kind: project.kind, database, commands };
   const heads = layout instanceof AlembicLayout ? layout.graph().heads : undefined;

@@ -73,7 +73,7 @@ describe('alembic: the database alembic uses', { skip }, () => {
   test('no PostgreSQL URL anywhere: status says it cannot know, and creates nothing', async () => {
     const dir = await initProject('sqlalchemy.url = driver://user:pass@localhost/dbname');
     const r = await pgmig(['status'], { cwd: dir, env: { DATABASE_URL: '' } });
-    assert.equal(r.code, 1, r.out);
+    assert.equal(r.code, 4, r.out); // could not be read: not 1 ("pending")
     assert.match(r.stderr, /cannot tell which database alembic uses: the database URL from alembic\.ini is not a PostgreSQL one \(driver\)/);
     assert.doesNotMatch(r.stdout, /pending/);
     noEmbedded(dir);
@@ -110,6 +110,21 @@ describe('alembic database from the text of alembic.ini and env.py', () => {
     ({ r } = at('[alembic]\nsqlalchemy.url = sqlite:///x.db\n', ''));
     assert.equal(r.kind, 'unknown');
     assert.match(r.reason, /not a PostgreSQL one \(sqlite\)/);
+  });
+
+  test("env.py's load_dotenv(): DATABASE_URL from the nearest .env, under the environment's (over it with override=True)", () => {
+    const envPy = 'import os\nfrom dotenv import load_dotenv\nfrom alembic import context\nload_dotenv()\nconfig = context.config\nconfig.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])\n';
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = scripts\n');
+    mkdirSync(path.join(dir, 'scripts'));
+    writeFileSync(path.join(dir, 'scripts', 'env.py'), envPy);
+    writeFileSync(path.join(dir, '.env'), 'DATABASE_URL=postgresql://from@dotenv/db\n');
+    const r = (py, env = {}) => (writeFileSync(path.join(dir, 'scripts', 'env.py'), py), alembicDatabase(diskFileSystem, dir, path.join(dir, 'scripts'), env));
+    assert.equal(r(envPy).url, 'postgresql://from@dotenv/db');
+    assert.equal(r(envPy, { DATABASE_URL: 'postgresql://from@env/db' }).url, 'postgresql://from@env/db');
+    assert.equal(r(envPy.replace('load_dotenv()', 'load_dotenv(override=True)'), { DATABASE_URL: 'postgresql://from@env/db' }).url, 'postgresql://from@dotenv/db');
+    // Without load_dotenv, alembic never sees the file: not set.
+    assert.equal(r(envPy.replace('load_dotenv()\n', '')).kind, 'unknown');
   });
 
   test('alembic current output', () => {

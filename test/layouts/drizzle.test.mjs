@@ -3,7 +3,7 @@
 // review rules and positions hold on generated SQL with `--> statement-breakpoint`; rollback through
 // NNNN_name.down.sql and its refusal without one; PGlite runs the same migrations.
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startPostgres } from '../support/postgres.mjs';
@@ -53,6 +53,7 @@ describe('drizzle layout: detection and files', () => {
     // drizzle.config.json: quoted keys.
     rmSync(path.join(dir, 'drizzle.config.ts'));
     writeFileSync(path.join(dir, 'drizzle.config.json'), JSON.stringify({ dialect: 'postgresql', schema: './src/schema.ts', out: './db/out', migrations: { table: 't', schema: 's' } }, null, 2));
+    mkdirSync(path.join(dir, 'db', 'out'), { recursive: true }); // a folder that does not exist is refused (drizzleDatabase.test.mjs)
     const p = detectLayout(diskFileSystem, dir, undefined);
     assert.deepEqual([p.folder, p.table], [path.join(dir, 'db', 'out'), { schema: 's', name: 't' }]);
   });

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { LspClient } from '../server/lspClient.mjs';
 import { ALEMBIC, alembicMissing, copySample, freshDb, run, tempDir, TEMPLATE_ENV_PY } from './helpers.mjs';
 import { startPostgres } from '../support/postgres.mjs';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const codes = (diagnostics) => diagnostics.map((d) => d.code).sort();
 
@@ -88,5 +88,51 @@ describe('language server: Alembic status in the database alembic uses', () => {
     assert.equal(s.reachable, false);
     assert.match(s.error.message, /cannot tell which database alembic uses: env\.py takes the database URL from \$DATABASE_URL, which is not set/);
     assert.ok(!existsSync(path.join(ws, 'fromenv', '.pgmig')), 'no embedded database');
+  });
+});
+
+// Issue 12 (each tool's own database; a template config): a workspace shaped like Yara-Afaneh/Blog-Aggregator: the
+// root's drizzle.config.json names the database in dbCredentials.url, and src/drizzle.config.ts is a template whose
+// `out` folder does not exist.
+describe('language server: a Drizzle project reads the database its config names; a template config is no project', () => {
+  let pg;
+  let client;
+  let ws;
+  let name;
+  before(async () => {
+    pg = await startPostgres();
+    ws = tempDir();
+    name = freshDb(pg);
+    cpSync(copySample('drizzle'), ws, { recursive: true });
+    rmSync(path.join(ws, 'drizzle.config.ts'));
+    writeFileSync(path.join(ws, 'drizzle.config.json'), JSON.stringify({ schema: './src/schema.ts', out: './drizzle', dialect: 'postgresql', dbCredentials: { url: pg.url(name) } }, null, 2));
+    writeFileSync(path.join(ws, 'src', 'drizzle.config.ts'), 'export default defineConfig({\n  out: "src/<path_to_generated_files>",\n  dialect: "postgresql",\n  dbCredentials: { url: "your_connection_string" },\n});\n');
+    pg.psql('create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)', name);
+    // A second project whose config takes the URL from a variable nobody set.
+    cpSync(copySample('drizzle'), path.join(ws, 'unset'), { recursive: true });
+    writeFileSync(path.join(ws, 'unset', 'drizzle.config.ts'), "export default { dialect: 'postgresql', out: './drizzle', dbCredentials: { url: process.env.PGMIG_TEST_UNSET_URL! } };\n");
+    client = await LspClient.start({ rootDir: ws, trusted: true });
+    await client.waitIdle();
+  });
+  after(async () => {
+    await client?.stop();
+    await pg?.stop();
+  });
+
+  test('status reads the config\'s database (not the embedded one); the template is reported on its file, not listed', async () => {
+    const projects = await client.request('pgmig/projects', null);
+    assert.deepEqual(projects.layouts.map((l) => l.root).sort(), [ws, path.join(ws, 'unset')]);
+    const s = await client.request('workspace/executeCommand', { command: 'pgmig.engine.layoutStatus', arguments: [{ root: ws }] });
+    assert.equal(s.reachable, true, JSON.stringify(s.error));
+    assert.match(s.database, new RegExp(`/${name} \\(from drizzle\\.config\\.json\\)$`));
+    assert.equal(s.pending, 3);
+    assert.ok(!existsSync(path.join(ws, '.pgmig')), 'no embedded database');
+    const d = await client.waitForDiagnostics(path.join(ws, 'src', 'drizzle.config.ts'), (x) => x.length > 0);
+    assert.match(d[0].message, /the migrations folder src\/<path_to_generated_files> \(`out` in drizzle\.config\.ts\) does not exist/);
+ 
+    const unset = await client.request('workspace/executeCommand', { command: 'pgmig.engine.layoutStatus', arguments: [{ root: path.join(ws, 'unset') }] });
+    assert.equal(unset.reachable, false);
+    assert.match(unset.error.message, /cannot tell which database drizzle-kit uses: drizzle\.config\.ts: dbCredentials\.url is process\.env\.PGMIG_TEST_UNSET_URL, which is not set/);
+    assert.ok(!existsSync(path.join(ws, 'unset', '.pgmig')), 'no embedded database');
   });
 });
