@@ -16,7 +16,7 @@ async function help(): Promise<string> {
 Usage: pgmig <command> [options]
 
 Commands:
-  lint [--root DIR] [--format text|json|sarif] [PATH...]   check the project (or the given files)
+  lint [--root DIR] [--format FMT] [--database] [PATH...]   check the project (or the given files); FMT text, json or sarif
 ${Object.entries(commands)
   .map(([name, c]) => `  ${name.padEnd(55)} ${c.summary}`)
   .join('\n')}
@@ -71,8 +71,8 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    // (cli/entry.ts sets the V8 flags for lint.) Lint reads files only, never the environment: --env-file is moot.
-    if (command === 'lint') return await runLint(rest);
+    // (cli/entry.ts sets the V8 flags for lint.) Lint reads files only, and the environment only with --database.
+    if (command === 'lint') return await runLint(rest, envFile);
     const c = (await engineCommands())[command];
     if (!c) throw new UsageError(`unknown command '${command}' (see 'pgmig --help')`);
     return await c.run([...rest, ...envFile]);

@@ -204,8 +204,13 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
       for (const file of standalone) findings.push(...keepFindings(analyzer, analyzer.analyzeStandalone(file), texts));
     }
   }
-  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end));
+  sortFindings(findings);
   return { root, findings, files, texts };
+}
+
+/** By file, then position: the order every output format lists findings in. */
+export function sortFindings(findings: Finding[]): void {
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end));
 }
 
 /** Absolute file paths for the PATH arguments: a folder stands for the `.sql` files under it. */

@@ -14,6 +14,8 @@ import { AlembicLayout } from '../../core/layouts/alembic';
 import { dataMigrationReport } from '../../core/layouts/dataMigrations';
 import type { LayoutProject, LayoutStatus, MigrationLayout } from '../../core/layouts/types';
 import { appliedMigrationEditedFindings } from '../../core/rules/appliedMigrationEdited';
+import { migrationOutOfOrderFindings } from '../../core/rules/migrationOutOfOrder';
+import type { Finding } from '../../core/types';
 import { EngineError } from '../../core/engine/errors';
 import { redactSecrets } from '../../core/db/connection';
 import { UsageError } from '../usage';
@@ -142,6 +144,28 @@ async function status(argv: string[], d: Detected): Promise<number> {
   if (values.json) out(JSON.stringify(values['all-targets'] ? reports : reports[0] ?? null, null, 2));
   // Settings that fail before any database is opened (runForTargets printed why) are a failure too, not "pending".
   return code === 1 && !ran ? STATUS_FAILED : code;
+}
+
+/**
+ * `pgmig lint --database`: the findings that need the project's database, read as `status` reads it (nothing is
+ * created): migration-out-of-order and applied-migration-edited of a numbered or Drizzle project. graphile-migrate's
+ * committed files carry their own hash chain and Alembic's order is its revision graph: lint checks those from the
+ * files, and `note` says so.
+ */
+export async function databaseFindings(values: { root: string; target?: string; 'env-file'?: string }): Promise<{ findings: Finding[]; note?: string; failed: boolean }> {
+  const d = detectFor(['--root', values.root]);
+  const layout = d?.layout;
+  if (!d || !layout) return { findings: [], note: 'a graphile-migrate project: its committed migrations carry their hashes, which lint checks without a database', failed: false };
+  if (layout instanceof AlembicLayout) return { findings: [], note: 'an Alembic project: its order is the revision graph in the files, which lint checks without a database', failed: false };
+  const findings: Finding[] = [];
+  let note: string | undefined;
+  const code = await runForTargets(values, sourced(async (engine, prefix) => {
+    const s = await layout.status(engine.db('main'));
+    if (s.noDatabase) note = `${prefix}${s.database}: no database yet, nothing applied to compare the files with`;
+    findings.push(...migrationOutOfOrderFindings(s, diskFileSystem.read), ...appliedMigrationEditedFindings(s, diskFileSystem.read));
+    return 0;
+  }), { onEvent: () => undefined, engineOptions: { readsOnly: true } });
+  return { findings, note, failed: code !== 0 };
 }
 
 /** status could not be read (settings, connection): 4, as for graphile-migrate projects, never 1 ("pending"). */

@@ -107,6 +107,16 @@ describe('numbered: a migration added below one already applied', () => {
     let r = await pgmig(['status'], { cwd: dir, env });
     assert.equal(r.code, 1, r.out);
     assert.match(r.stdout, /warning: 003_c\.sql: out of order: 003_c\.sql is numbered before 005_e\.sql, which is already applied/);
+    // Lint reads files only: it cannot know. With --database it reads the database as status does and says it.
+    r = await pgmig(['lint'], { cwd: dir, env });
+    assert.doesNotMatch(r.stdout, /migration-out-of-order/);
+    r = await pgmig(['lint', '--database', '--format', 'json'], { cwd: dir, env });
+    assert.equal(r.code, 1, `the files' missing-rls errors: ${r.stderr}`);
+    const found = JSON.parse(r.stdout).filter((f) => f.rule === 'migration-out-of-order');
+    assert.deepEqual(found.map((f) => [f.file, f.line, f.severity]), [['migrations/003_c.sql', 1, 'warning']]);
+    assert.match(found[0].message, /003_c\.sql is numbered before 005_e\.sql, which is already applied/);
+    r = await pgmig(['lint', '--database'], { cwd: dir, env: { DATABASE_URL: pg().url('no_such_database_here') } });
+    assert.equal(r.code, 4, `an unreadable database is exit 4: ${r.out}`);
     r = await pgmig(['migrate'], { cwd: dir, env });
     assert.equal(r.code, 0, r.out);
     assert.match(r.stdout, /warning: 003_c\.sql is applied out of order: 005_e\.sql, numbered after it, is already applied\napplied 003_c\.sql/);
