@@ -19,13 +19,17 @@ import type { Finding } from '../../core/types';
 import { EngineError } from '../../core/engine/errors';
 import { redactSecrets } from '../../core/db/connection';
 import { UsageError } from '../usage';
-import { out, parse, printError, runForTargets } from './engineCli';
+import { err, out, parse, printError, runForTargets } from './engineCli';
 import type { Command } from './index';
 import type { MigrationEngine } from '../../core/engine';
 import { historyCommand } from './history';
 import { dataCommand } from './data';
 import { compileCommand } from './compile';
 import { runCommand } from './run';
+
+/** A project whose layout config cannot be read (a Drizzle `out` that is missing or not a literal): a usage error
+ * (2) for every command but status, for which it is a status that could not be read (4). */
+class LayoutUnreadableError extends UsageError {}
 
 interface Detected {
   project: LayoutProject;
@@ -51,7 +55,7 @@ export function detectFor(argv: string[]): Detected | undefined {
     const project = detectLayout(diskFileSystem, diskFileSystem.realpath(root) ?? root, raw, configPath);
     return { project, layout: layoutFor(project) };
   } catch (e) {
-    if (e instanceof LayoutConfigError) throw new UsageError(e.message);
+    if (e instanceof LayoutConfigError) throw new LayoutUnreadableError(e.message);
     throw e;
   }
 }
@@ -266,7 +270,15 @@ function dispatch(name: 'status' | 'migrate' | 'rollback', graphile: Command): C
   return {
     summary: graphile.summary,
     async run(argv) {
-      const d = detectFor(argv);
+      let d: Detected | undefined;
+      try {
+        d = detectFor(argv);
+      } catch (e) {
+        if (!(name === 'status' && e instanceof LayoutUnreadableError)) throw e;
+        if (argv.includes('--json')) out(JSON.stringify({ error: { code: 'config', message: redactSecrets(e.message) } }, null, 2));
+        else err(`pgmig: ${redactSecrets(e.message)}`);
+        return STATUS_FAILED;
+      }
       if (!d || !d.layout) return graphile.run(argv);
       return impl(argv, d);
     },

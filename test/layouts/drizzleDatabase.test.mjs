@@ -91,7 +91,10 @@ describe('a Drizzle config whose out folder does not exist', () => {
     writeFileSync(path.join(dir, 'src', 'drizzle.config.ts'), `import { defineConfig } from "drizzle-kit";\nexport default defineConfig({\n  schema: "src/<path_to_schema>",\n  out: "src/<path_to_generated_files>",\n  dialect: "postgresql",\n  dbCredentials: { url: "your_connection_string" },\n});\n`);
     assert.throws(() => detectLayout(diskFileSystem, path.join(dir, 'src'), undefined), /the migrations folder src\/<path_to_generated_files> \(`out` in drizzle\.config\.ts\) does not exist/);
     const r = await pgmig(['status'], { cwd: path.join(dir, 'src'), env: clean });
-    assert.equal(r.code, 2, r.out);
+    assert.equal(r.code, 4, r.out); // a status that could not be read
+    const json = await pgmig(['status', '--json'], { cwd: path.join(dir, 'src'), env: clean });
+    assert.equal(json.code, 4, json.out);
+    assert.match(JSON.parse(json.stdout).error.message, /does not exist/);
     assert.match(r.stderr, /drizzle\.config\.ts: the migrations folder src\/<path_to_generated_files> \(`out` in drizzle\.config\.ts\) does not exist in .*src: run drizzle-kit generate/);
     assert.doesNotMatch(r.out, /pending/);
   });
