@@ -49,7 +49,12 @@ export interface Project {
   layoutProject?: LayoutProject;
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** How the editor shows it on the file it names (a layout config with nothing to show yet is a warning). */
+  constructor(message: string, readonly severity: 'error' | 'warning' = 'error') {
+    super(message);
+  }
+}
 
 const BUILTIN_PLACEHOLDERS = ['DATABASE_NAME', 'DATABASE_OWNER'];
 
@@ -164,7 +169,7 @@ export function loadProject(fs: FileSystem, root: string): Project {
   try {
     layoutProject = detectLayout(fs, root, raw, configPath ?? CONFIG_FILE);
   } catch (e) {
-    if (e instanceof LayoutConfigError) throw new ConfigError(e.message);
+    if (e instanceof LayoutConfigError) throw new ConfigError(e.message, e.severity);
     throw e;
   }
   if (layoutProject.kind !== 'graphile') {

@@ -88,7 +88,7 @@ function publish(unit: Unit, snapshot: Snapshot | undefined): void {
       // Broken pgmig.json/.gmrc: say so on the file, nothing else is analysed until it is fixed.
       // The message starts with the file's path, absolute or relative to the project (drizzle.config.ts: ...).
       const file = path.resolve(unit.key, /^(.*?): /.exec(unit.configError.message)?.[1] ?? 'pgmig.json');
-      const d: Diagnostic = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'pgmig', message: unit.configError.message };
+      const d: Diagnostic = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: unit.configError.severity === 'warning' ? 2 : 1, source: 'pgmig', message: unit.configError.message };
       unit.published.set(file, 'config');
       void connection.sendDiagnostics({ uri: files.uriOf(file), diagnostics: [d] });
       targets.delete(file);

@@ -8,7 +8,12 @@ import path from 'node:path';
 import type { FileSystem } from '../fileSystem';
 import type { DataMigrationsConfig, LayoutKind, LayoutProject, TableName } from './types';
 
-export class LayoutConfigError extends Error {}
+export class LayoutConfigError extends Error {
+  /** 'warning': nothing is wrong yet, there is only nothing to show (a Drizzle project before its first generate). */
+  constructor(message: string, readonly severity: 'error' | 'warning' = 'error') {
+    super(message);
+  }
+}
 
 export const NUMBERED_FILE = /^(\d+)_([^.]+)\.sql$/;
 export const NUMBERED_ROLLBACK = /^rollback-(\d+)(?:[_-][^.]*)?\.sql$/;
@@ -192,6 +197,7 @@ export function detectLayout(fs: FileSystem, root: string, pgmigJson: any, confi
       const from = folderSetting ? `${configPath}'s layout.folder` : cfg.out !== undefined ? `\`out\` in ${cfgName}` : 'the default (no `out` in the config)';
       throw new LayoutConfigError(
         `${cfgName ?? configPath}: the migrations folder ${path.relative(root, project.folder) || '.'} (${from}) does not exist in ${root}: run drizzle-kit generate to create it, or point \`out\` (or ${path.basename(configPath)}'s layout.folder) at the folder that holds the migrations`,
+        'warning',
       );
     }
     project.table = { schema: cfg.schema ?? 'drizzle', name: cfg.table ?? '__drizzle_migrations' };

@@ -129,6 +129,7 @@ describe('language server: a Drizzle project reads the database its config names
     assert.ok(!existsSync(path.join(ws, '.pgmig')), 'no embedded database');
     const d = await client.waitForDiagnostics(path.join(ws, 'src', 'drizzle.config.ts'), (x) => x.length > 0);
     assert.match(d[0].message, /the migrations folder src\/<path_to_generated_files> \(`out` in drizzle\.config\.ts\) does not exist/);
+    assert.equal(d[0].severity, 2, 'a warning: nothing is broken before the first drizzle-kit generate, there is only nothing to show');
  
     const unset = await client.request('workspace/executeCommand', { command: 'pgmig.engine.layoutStatus', arguments: [{ root: path.join(ws, 'unset') }] });
     assert.equal(unset.reachable, false);
