@@ -8,7 +8,7 @@ import { type Analysis, Analyzer } from './analysis';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { loadParser } from './sql/parser';
 import { compiledPgQuery } from './sql/pgQuery';
-import { findProjectRoot, loadProject, isProjectRoot, type Project } from './project';
+import { findProjectRoot, loadProject, isProjectRoot, type LoadProjectOptions, type Project } from './project';
 import type { FromLintWorker, ToLintWorker } from './lintWorker';
 import { HelperFailed, PARALLEL_PARSE_MIN, type ParsedPiece, type PieceParser } from './sql/parallelParse';
 import type { Finding } from './types';
@@ -37,6 +37,8 @@ export interface LintOptions {
   /** What lint is doing, for a person waiting at a terminal: called when long work starts or moves on. `large` is
    * set for work that is worth announcing at once (a file of megabytes). */
   progress?: (message: string, large?: boolean) => void;
+  /** Reads a project's `.gmrc.js` / `.gmrc.cjs` (runs its code): the command line does, as graphile-migrate. */
+  jsConfig?: LoadProjectOptions['jsConfig'];
 }
 
 /** Files at least this large are announced (progress) before they are analysed. */
@@ -133,7 +135,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
         `no migrations project found ${options.root ? `at ${root}` : `in ${cwd} or above`} (looked for .gmrc, pgmig.json, migrations/committed, migrations/current.sql, migrations/NNN_name.sql, drizzle.config.*, drizzle/meta/_journal.json, alembic.ini)`,
       );
     }
-    const project = loadProject(fs, root);
+    const project = loadProject(fs, root, { jsConfig: options.jsConfig });
     announceProject(options, cwd, project);
     const analysis = analyzer.analyzeProject(project);
     // project.root is the real path: findings name real paths, so a symlinked --root still gives relative names.
@@ -181,7 +183,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
   }
   if (stream) options.progress?.(`linting ${standalone.length} files on ${pool!.size} threads`);
   for (const [projectRoot, wanted] of byProject) {
-    const project = loadProject(fs, projectRoot);
+    const project = loadProject(fs, projectRoot, { jsConfig: options.jsConfig });
     announceProject(options, cwd, project);
     // Names are relative to the project root when every file belongs to that one project.
     if (byProject.size === 1 && standalone.length === 0) root = project.root;

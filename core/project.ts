@@ -30,6 +30,9 @@ export interface Project {
   committedDir: string;
   fixturesDir: string;
   gmrcPath?: string;
+  /** A `.gmrc.js` / `.gmrc.cjs` (code) that was not run, so its settings (migrationsFolder, placeholders) are not
+   * applied: the editor runs no code from the workspace and says so on the file; the command line reads it. */
+  gmrcNotRead?: string;
   configPath?: string;
   config: PgmigConfig;
   /** Placeholder names without the colon, e.g. `DATABASE_VISITOR`; the built-ins are always there. */
@@ -138,12 +141,37 @@ export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigCo
   return out;
 }
 
-export function loadProject(fs: FileSystem, root: string): Project {
+/** graphile-migrate's settings from `.gmrc.js` / `.gmrc.cjs` (code: only for callers that run the project's code). */
+export function requireJsConfig(file: string): unknown {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(file);
+    return mod?.default ?? mod;
+  } catch (e: any) {
+    throw new ConfigError(`${file}: failed to load: ${String(e?.message ?? e).split('\n')[0]}`);
+  }
+}
+
+export interface LoadProjectOptions {
+  /** Reads `.gmrc.js` / `.gmrc.cjs` when there is no `.gmrc`, as graphile-migrate does (the command line passes
+   * requireJsConfig). Without it such a file is not run and the project says so (Project.gmrcNotRead). */
+  jsConfig?: (file: string) => unknown;
+}
+
+export function loadProject(fs: FileSystem, root: string, opts: LoadProjectOptions = {}): Project {
   // Real paths throughout, so that files reached through includes (realpath'd) compare equal.
   root = fs.realpath(root) ?? path.resolve(root);
   let gmrcPath: string | undefined = path.join(root, '.gmrc');
   let gmrc: any = readJson5(fs, gmrcPath);
-  if (gmrc === undefined) gmrcPath = undefined;
+  let gmrcNotRead: string | undefined;
+  if (gmrc === undefined) {
+    gmrcPath = ['.gmrc.js', '.gmrc.cjs'].map((n) => path.join(root, n)).find((f) => fs.exists(f));
+    if (gmrcPath && opts.jsConfig) gmrc = opts.jsConfig(gmrcPath);
+    else if (gmrcPath) {
+      gmrcNotRead = gmrcPath;
+      gmrcPath = undefined;
+    }
+  }
   if (gmrc !== undefined && (typeof gmrc !== 'object' || gmrc === null)) throw new ConfigError(`${gmrcPath}: expected an object`);
   gmrc ??= {};
   const migrationsDir = path.resolve(root, typeof gmrc.migrationsFolder === 'string' ? gmrc.migrationsFolder : 'migrations');
@@ -185,6 +213,7 @@ export function loadProject(fs: FileSystem, root: string): Project {
       committedDir: folder,
       fixturesDir: path.join(folder, '.pgmig-no-fixtures'),
       gmrcPath,
+      gmrcNotRead,
       configPath,
       config,
       placeholders,
@@ -237,6 +266,7 @@ export function loadProject(fs: FileSystem, root: string): Project {
     committedDir,
     fixturesDir,
     gmrcPath,
+    gmrcNotRead,
     configPath,
     config,
     placeholders,

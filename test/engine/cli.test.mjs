@@ -103,6 +103,22 @@ test('.gmrc.js is read by the command line as graphile-migrate reads it; the edi
   cleanup(dir);
 });
 
+test('pgmig lint reads .gmrc.js as graphile-migrate does: a migrationsFolder and placeholders set only there', async () => {
+  const dir = makeProject({
+    '.gmrc.js': "module.exports = { migrationsFolder: './db', placeholders: { ':APP_USER': 'app' } };\n",
+    'db/current.sql': 'create table if not exists a (id int);\nalter table a enable row level security;\ngrant select on a to :APP_USER;\nselect from where;\n',
+  });
+  const r = await pgmig(['lint', '--format', 'json'], { cwd: dir, env: NO_DB });
+  assert.equal(r.code, 1, r.out);
+  // db/current.sql is linted (it used to be "no problems found"), and :APP_USER is a known placeholder.
+  assert.deepEqual(JSON.parse(r.stdout).map((f) => `${f.file}:${f.line} ${f.rule}`).filter((f) => !/rls-without-policy/.test(f)), ['db/current.sql:4 syntax-error']);
+  fs.writeFileSync(path.join(dir, '.gmrc.js'), 'module.exports = { migrationsFolder: \n');
+  const broken = await pgmig(['lint'], { cwd: dir, env: NO_DB });
+  assert.equal(broken.code, 2, broken.out);
+  assert.match(broken.stderr, /\.gmrc\.js: failed to load: /);
+  cleanup(dir);
+});
+
 test('migrate shows a live progress line on a terminal, and none in CI or into a pipe', async () => {
   const name = freshDb(pg, 'progress');
   const dir = makeProject({ '.gmrc': '{}\n' });

@@ -458,6 +458,29 @@ describe('files outside any project', () => {
     }
   });
 
+  test('a .gmrc.js (code) is not run by the editor, and the file says so: its migrationsFolder is not applied here', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-gmrcjs-'));
+    const gmrcJs = path.join(root, '.gmrc.js');
+    writeFileSync(gmrcJs, "module.exports = { migrationsFolder: './db' };\n");
+    mkdirSync(path.join(root, 'db'));
+    writeFileSync(path.join(root, 'db', 'current.sql'), 'SELECT 1;\n');
+    const client = await LspClient.start({ rootDir: root });
+    try {
+      const d = await client.waitForDiagnostics(gmrcJs, (x) => x.length > 0);
+      assert.equal(d.length, 1);
+      assert.equal(d[0].severity, 2);
+      assert.match(d[0].message, /^\.gmrc\.js is code, which the editor does not run: its settings \(migrationsFolder, placeholders, \.\.\.\) are not applied here, so the analysis looks in migrations\/ .*The command line \(pgmig lint, migrate, \.\.\.\) reads it/);
+      // With the settings in .gmrc, the warning goes.
+      unlinkSync(gmrcJs);
+      writeFileSync(path.join(root, '.gmrc'), '{ "migrationsFolder": "./db" }\n');
+      client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(gmrcJs), type: 3 }, { uri: uriOf(path.join(root, '.gmrc')), type: 1 }] });
+      await client.waitForDiagnostics(gmrcJs, (x) => x.length === 0);
+    } finally {
+      await client.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test('an include cycle is reported with the chain as related information', async () => {
     const p = makeProject();
     const a = path.join(p.migrations, 'fixtures', 'a.sql');
