@@ -62,6 +62,24 @@ test('reset --erase refuses a target marked protected in pgmig.json', async () =
   cleanup(dir);
 });
 
+test('a protected target\'s database is not dropped when reached another way: as the default database, or as the shadow a commit resets', async () => {
+  const name = freshDb(pg, 'prodalias');
+  pg.psql('create table keep_me (id int)', name);
+  const dir = makeProject({ '.gmrc': '{}\n', 'pgmig.json': '{ targets: { production: { urlEnv: "PROD_URL", protected: true } } }', 'migrations/current.sql': 'create table t (id int);\n' });
+  // The same database, spelled with localhost instead of 127.0.0.1.
+  const prodUrl = pg.url(name).replace('127.0.0.1', 'localhost');
+  let r = await pgmig(['reset', '--erase'], { cwd: dir, env: { ...dbEnv(pg, name), PROD_URL: prodUrl } });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, new RegExp(`'${name}' is the database of target 'production', which is protected \\(pgmig\\.json\\): pgmig will not drop it`));
+  const other = freshDb(pg, 'dev');
+  r = await pgmig(['commit'], { cwd: dir, env: { ...dbEnv(pg, other), SHADOW_DATABASE_URL: pg.url(name), PROD_URL: prodUrl } });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /is the database of target 'production', which is protected/);
+  assert.equal(pg.psql(`select to_regclass('keep_me') is not null`, name).trim(), 't');
+  assert.equal(fs.existsSync(path.join(dir, 'migrations/committed/000001.sql')), false);
+  cleanup(dir);
+});
+
 test('status when the database cannot be read: exit 4, an error object with --json, no password', async () => {
   const dir = makeProject({ '.gmrc': '{}\n' });
   const env = { ...NO_DB, DATABASE_URL: pg.url('postgres', { password: 'wrong-' + SUPERUSER_PASSWORD }) };
