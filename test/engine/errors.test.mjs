@@ -82,9 +82,9 @@ test('a batch records each migration\'s own start date and time', async () => {
   const r = await pgmig(['migrate'], { cwd: dir, env: dbEnv(pg, name) });
   assert.equal(r.code, 0, r.out);
   const ms = Object.fromEntries([...r.stdout.matchAll(/applied (\d+\.sql) \((\d+) ms\)/g)].map((m) => [m[1], Number(m[2])]));
-  assert.ok(ms['000002.sql'] >= 140 && ms['000002.sql'] < 1000, r.stdout);
+  assert.ok(ms['000002.sql'] >= 140, r.stdout);
   assert.ok(ms['000004.sql'] >= 45 && ms['000004.sql'] < ms['000002.sql'], r.stdout);
-  assert.ok(ms['000001.sql'] < 100, r.stdout);
+  assert.ok(ms['000001.sql'] < ms['000002.sql'], r.stdout); // not the batch's average: no fixed bound (a loaded machine is slow)
   // Dates: distinct, in order, 000003 at least 150 ms after 000002.
   const gaps = pg.psql(`select coalesce(round(extract(epoch from date - lag(date) over (order by filename)) * 1000), 0) from graphile_migrate.migrations order by filename`, name).trim().split('\n');
   assert.ok(Number(gaps[2]) >= 140, `gaps ${gaps}`);
