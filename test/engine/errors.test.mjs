@@ -167,6 +167,35 @@ test('a NUL byte in current.sql or a fixture: watch and commit name its file, li
   cleanup(dir);
 });
 
+test('bytes that are not UTF-8 in current.sql or a fixture: watch and commit refuse at their place; nothing run, nothing committed, current.sql kept byte for byte', async () => {
+  const name = freshDb(pg, 'latin1');
+  const env = dbEnv(pg, name);
+  const dir = makeProject({ '.gmrc': GMRC });
+  const latin1 = Buffer.concat([Buffer.from('create table if not exists c (id int);\ninsert into c values (1);\nselect $$caf'), Buffer.from([0xe9]), Buffer.from('$$;\n')]);
+  fs.writeFileSync(path.join(dir, 'migrations/current.sql'), latin1);
+  let r = await pgmig(['watch', '--once'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /current\.sql:3:13: invalid byte sequence for encoding "UTF8": 0xe9: the file is not UTF-8 here/, r.out);
+  assert.equal(pg.psql(`select to_regclass('c') is null`, name).trim(), 't', 'nothing ran');
+  r = await pgmig(['commit'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /current\.sql:3:13: invalid byte sequence for encoding "UTF8": 0xe9/, r.out);
+  assert.equal(fs.existsSync(path.join(dir, 'migrations/committed/000001.sql')), false);
+  assert.deepEqual(fs.readFileSync(path.join(dir, 'migrations/current.sql')), latin1, 'current.sql as it was');
+  // In a fixture, named there.
+  write(dir, 'migrations/current.sql', '--!include f.sql\n');
+  fs.mkdirSync(path.join(dir, 'migrations/fixtures'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'migrations/fixtures/f.sql'), latin1);
+  r = await pgmig(['watch', '--once'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /fixtures\/f\.sql:3:13: invalid byte sequence/, r.out);
+  // Valid UTF-8 holding U+FFFD itself is text like any other.
+  write(dir, 'migrations/current.sql', 'select $$caf\uFFFD$$;\n');
+  r = await pgmig(['watch', '--once'], { cwd: dir, env });
+  assert.equal(r.code, 0, r.out);
+  cleanup(dir);
+});
+
 test('errors of the engine commands show control characters from files escaped: no escape sequence reaches the terminal', async () => {
   const name = freshDb(pg, 'esc');
   const dir = makeProject({ '.gmrc': GMRC, 'migrations/current.sql': "select 1;\nselect '\x1b]0;title\x07\x1b[31mred', 'x'::int;\n" });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { calculateHash } from '../../graphile/committedFile';
 import { downPathFor, parseMigrationText, readCommitted, serializeMigration, type CommittedMigration } from '../committed';
-import { writeCurrent, writeFileAtomic, type CompiledCurrent } from '../current';
+import { invalidUtf8Error, writeCurrent, writeFileAtomic, type CompiledCurrent } from '../current';
 import { EngineError } from '../errors';
 import { describeLocation, isBlankSql } from '../sourceText';
 import { readFileOrUndefined, type EngineContext } from '../context';
@@ -189,6 +189,8 @@ export async function commit(engine: EngineContext, opts: { message?: string } =
     return { file: done.fullPath, hash: done.hash, downFile: done.downPath };
   }
   const cur = engine.compileCurrent();
+  const badBytes = invalidUtf8Error(cur);
+  if (badBytes) throw badBytes;
   const all = readCommitted(folder);
   const last = all[all.length - 1];
   const number = last ? parseInt(last.filename, 10) + 1 : 1;
