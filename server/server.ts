@@ -172,7 +172,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 connection.onInitialized(async () => {
   if (registerWatchers) {
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/.gmrc' }, { globPattern: '**/pgmig.json' }],
+      watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/.gmrc' }, { globPattern: '**/.gmrc.js' }, { globPattern: '**/.gmrc.cjs' }, { globPattern: '**/pgmig.json' }],
     });
   }
   if (supportsDynamicConfiguration) {

@@ -572,7 +572,7 @@ describe('transports and documents without a file', () => {
       await other.waitIdle();
       await ours.waitIdle();
       const watchers = other.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
-      assert.deepEqual(watchers.registerOptions.watchers.map((w) => w.globPattern), ['**/*.sql', '**/.gmrc', '**/pgmig.json']);
+      assert.deepEqual(watchers.registerOptions.watchers.map((w) => w.globPattern), ['**/*.sql', '**/.gmrc', '**/.gmrc.js', '**/.gmrc.cjs', '**/pgmig.json']);
       // The VS Code client (initializationOptions.settings) has its own watchers: no second set; only the env files
       // (pgmig.envFile) are asked for, as any client is.
       const ourWatchers = ours.registrations.filter((r) => r.method === 'workspace/didChangeWatchedFiles').flatMap((r) => r.registerOptions.watchers);
