@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { diskFileSystem } from '../core/fileSystem';
 import { lint, ProjectNotFoundError } from '../core/lint';
-import { ConfigError, requireJsConfig } from '../core/project';
+import { ConfigError } from '../core/project';
 import { Positions, toJson, toSarif, toText } from './format';
 import { lintProgress } from './lintProgress';
 import { UsageError, VERSION } from './usage';
@@ -38,7 +38,7 @@ export async function runLint(argv: string[]): Promise<number> {
   let result;
   const progress = lintProgress(process.stderr, process.env, format);
   try {
-    result = await lint({ cwd: process.cwd(), root: values.root, paths: positionals, workerScript: path.join(__dirname, 'lintWorker.js'), progress: progress?.show, jsConfig: requireJsConfig });
+    result = await lint({ cwd: process.cwd(), root: values.root, paths: positionals, workerScript: path.join(__dirname, 'lintWorker.js'), progress: progress?.show, note: (m) => { progress?.clear(); process.stderr.write(`pgmig: note: ${m}\n`); } });
   } catch (e) {
     if (e instanceof ProjectNotFoundError || e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

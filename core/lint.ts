@@ -8,7 +8,7 @@ import { type Analysis, Analyzer } from './analysis';
 import { type FileSystem, diskFileSystem } from './fileSystem';
 import { loadParser } from './sql/parser';
 import { compiledPgQuery } from './sql/pgQuery';
-import { findProjectRoot, loadProject, isProjectRoot, type LoadProjectOptions, type Project } from './project';
+import { findProjectRoot, loadProject, isProjectRoot, type Project } from './project';
 import type { FromLintWorker, ToLintWorker } from './lintWorker';
 import { HelperFailed, PARALLEL_PARSE_MIN, type ParsedPiece, type PieceParser } from './sql/parallelParse';
 import type { Finding } from './types';
@@ -37,8 +37,8 @@ export interface LintOptions {
   /** What lint is doing, for a person waiting at a terminal: called when long work starts or moves on. `large` is
    * set for work that is worth announcing at once (a file of megabytes). */
   progress?: (message: string, large?: boolean) => void;
-  /** Reads a project's `.gmrc.js` / `.gmrc.cjs` (runs its code): the command line does, as graphile-migrate. */
-  jsConfig?: LoadProjectOptions['jsConfig'];
+  /** Something about a project's settings the user should know (a `.gmrc.js` setting the analysis cannot read). */
+  note?: (message: string) => void;
 }
 
 /** Files at least this large are announced (progress) before they are analysed. */
@@ -135,8 +135,9 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
         `no migrations project found ${options.root ? `at ${root}` : `in ${cwd} or above`} (looked for .gmrc, pgmig.json, migrations/committed, migrations/current.sql, migrations/NNN_name.sql, drizzle.config.*, drizzle/meta/_journal.json, alembic.ini)`,
       );
     }
-    const project = loadProject(fs, root, { jsConfig: options.jsConfig });
+    const project = loadProject(fs, root);
     announceProject(options, cwd, project);
+    if (project.gmrcNotRead) options.note?.(`${path.relative(cwd, project.gmrcNotRead.file) || project.gmrcNotRead.file}: ${project.gmrcNotRead.message}`);
     const analysis = analyzer.analyzeProject(project);
     // project.root is the real path: findings name real paths, so a symlinked --root still gives relative names.
     return { root: project.root, findings: analysis.findings, files: analysis.scripts.map((s) => s.file), texts: new Map() };
@@ -183,8 +184,9 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
   }
   if (stream) options.progress?.(`linting ${standalone.length} files on ${pool!.size} threads`);
   for (const [projectRoot, wanted] of byProject) {
-    const project = loadProject(fs, projectRoot, { jsConfig: options.jsConfig });
+    const project = loadProject(fs, projectRoot);
     announceProject(options, cwd, project);
+    if (project.gmrcNotRead) options.note?.(`${path.relative(cwd, project.gmrcNotRead.file) || project.gmrcNotRead.file}: ${project.gmrcNotRead.message}`);
     // Names are relative to the project root when every file belongs to that one project.
     if (byProject.size === 1 && standalone.length === 0) root = project.root;
     const analysis = analyzer.analyzeProject(project);

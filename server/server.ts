@@ -94,16 +94,11 @@ function publish(unit: Unit, snapshot: Snapshot | undefined): void {
     }
     const notRead = unit.project?.gmrcNotRead;
     if (notRead) {
-      // The editor runs no code from the workspace: say that this file's settings are not applied here.
-      const d: Diagnostic = {
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        severity: 2,
-        source: 'pgmig',
-        message: `${path.basename(notRead)} is code, which the editor does not run: its settings (migrationsFolder, placeholders, ...) are not applied here, so the analysis looks in ${path.relative(unit.key, unit.project!.migrationsDir) || '.'}/ with no placeholders of its own. The command line (pgmig lint, migrate, ...) reads it as graphile-migrate does; or move the settings to .gmrc.`,
-      };
-      unit.published.set(notRead, 'config');
-      void connection.sendDiagnostics({ uri: files.uriOf(notRead), diagnostics: [d] });
-      targets.delete(notRead);
+      // The analysis runs no project code: a migrationsFolder set by code in .gmrc.js is not applied; say so there.
+      const d: Diagnostic = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'pgmig', message: notRead.message };
+      unit.published.set(notRead.file, 'config');
+      void connection.sendDiagnostics({ uri: files.uriOf(notRead.file), diagnostics: [d] });
+      targets.delete(notRead.file);
     }
   }
   // Engine diagnostics (SQL errors of watch/migrate/commit, the shadow check) of this unit's files.

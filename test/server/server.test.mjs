@@ -458,19 +458,25 @@ describe('files outside any project', () => {
     }
   });
 
-  test('a .gmrc.js (code) is not run by the editor, and the file says so: its migrationsFolder is not applied here', async () => {
+  test('a .gmrc.js is read as text, never run: a literal migrationsFolder is followed; one set by code gets a warning on the file', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-gmrcjs-'));
     const gmrcJs = path.join(root, '.gmrc.js');
     writeFileSync(gmrcJs, "module.exports = { migrationsFolder: './db' };\n");
     mkdirSync(path.join(root, 'db'));
-    writeFileSync(path.join(root, 'db', 'current.sql'), 'SELECT 1;\n');
+    const current = path.join(root, 'db', 'current.sql');
+    writeFileSync(current, 'SELEC 1;\n');
     const client = await LspClient.start({ rootDir: root });
     try {
-      const d = await client.waitForDiagnostics(gmrcJs, (x) => x.length > 0);
-      assert.equal(d.length, 1);
-      assert.equal(d[0].severity, 2);
-      assert.match(d[0].message, /^\.gmrc\.js is code, which the editor does not run: its settings \(migrationsFolder, placeholders, \.\.\.\) are not applied here, so the analysis looks in migrations\/ .*The command line \(pgmig lint, migrate, \.\.\.\) reads it/);
-      // With the settings in .gmrc, the warning goes.
+      const d = await client.waitForDiagnostics(current, (x) => x.length > 0);
+      assert.deepEqual(codes(d), ['syntax-error']);
+      // Set by code: the analysis cannot know it, and the file says so.
+      writeFileSync(gmrcJs, "module.exports = { migrationsFolder: require('path').join(__dirname, 'db') };\n");
+      client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(gmrcJs), type: 2 }] });
+      const w = await client.waitForDiagnostics(gmrcJs, (x) => x.length > 0);
+      assert.equal(w.length, 1);
+      assert.equal(w[0].severity, 2);
+      assert.match(w[0].message, /^migrationsFolder is set with code here, and the analysis never runs project code: it looks in the default folder, migrations\/, instead/);
+      // Moved to .gmrc: the warning goes.
       unlinkSync(gmrcJs);
       writeFileSync(path.join(root, '.gmrc'), '{ "migrationsFolder": "./db" }\n');
       client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(gmrcJs), type: 3 }, { uri: uriOf(path.join(root, '.gmrc')), type: 1 }] });
