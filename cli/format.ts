@@ -6,6 +6,7 @@ import { LineIndex } from '../core/text';
 import type { Finding } from '../core/types';
 import { rules } from '../core/rules';
 import { ruleDocUrl } from '../core/ruleDocs';
+import { visible } from './visible';
 
 export interface JsonFinding {
   file: string;
@@ -64,19 +65,6 @@ export function toJson(findings: Finding[], root: string, positions: Positions):
 
 /** Characters of a source line shown before it is cut with an ellipsis. */
 const SHOWN = 160;
-
-// Control characters (terminal escape sequences start with ESC, 0x1b, or the C1 CSI, 0x9b) and the bidirectional
-// overrides that make a line read differently from what it is: a file's text must not drive the terminal.
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** `s` with its control characters written as escapes (`\x1b`, `\u202e`); tabs stay. */
-export function visible(s: string): string {
-  return s.replace(CONTROLS, (c) => {
-    const n = c.charCodeAt(0);
-    return n <= 0xff ? '\\x' + n.toString(16).padStart(2, '0') : '\\u' + n.toString(16).padStart(4, '0');
-  });
-}
 
 export function toText(findings: Finding[], root: string, positions: Positions, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);

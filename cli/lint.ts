@@ -47,7 +47,7 @@ export async function runLint(argv: string[], envFile: string[] = []): Promise<n
   let result;
   const progress = lintProgress(process.stderr, process.env, format);
   try {
-    result = await lint({ cwd: process.cwd(), root: values.root, paths: positionals, workerScript: path.join(__dirname, 'lintWorker.js'), progress: progress?.show });
+    result = await lint({ cwd: process.cwd(), root: values.root, paths: positionals, workerScript: path.join(__dirname, 'lintWorker.js'), progress: progress?.show, note: (m) => { progress?.clear(); process.stderr.write(`pgmig: note: ${m}\n`); } });
   } catch (e) {
     if (e instanceof ProjectNotFoundError || e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

@@ -58,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext, serverProcess: 
   const serverOptions: ServerOptions = async () => serverProcess();
 
   // VS Code's own watcher (not a server-side one): it honours files.watcherExclude and works in remote setups.
-  const fileWatchers = ['**/*.sql', '**/.gmrc', '**/pgmig.json'].map((glob) =>
+  const fileWatchers = ['**/*.sql', '**/.gmrc', '**/.gmrc.js', '**/.gmrc.cjs', '**/pgmig.json'].map((glob) =>
     vscode.workspace.createFileSystemWatcher(glob),
   );
   context.subscriptions.push(...fileWatchers);

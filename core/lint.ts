@@ -37,6 +37,8 @@ export interface LintOptions {
   /** What lint is doing, for a person waiting at a terminal: called when long work starts or moves on. `large` is
    * set for work that is worth announcing at once (a file of megabytes). */
   progress?: (message: string, large?: boolean) => void;
+  /** Something about a project's settings the user should know (a `.gmrc.js` setting the analysis cannot read). */
+  note?: (message: string) => void;
 }
 
 /** Files at least this large are announced (progress) before they are analysed. */
@@ -135,6 +137,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
     }
     const project = loadProject(fs, root);
     announceProject(options, cwd, project);
+    if (project.gmrcNotRead) options.note?.(`${path.relative(cwd, project.gmrcNotRead.file) || project.gmrcNotRead.file}: ${project.gmrcNotRead.message}`);
     const analysis = analyzer.analyzeProject(project);
     // project.root is the real path: findings name real paths, so a symlinked --root still gives relative names.
     return { root: project.root, findings: analysis.findings, files: analysis.scripts.map((s) => s.file), texts: new Map() };
@@ -183,6 +186,7 @@ async function lintWithPool(options: LintOptions, fs: FileSystem, cwd: string, p
   for (const [projectRoot, wanted] of byProject) {
     const project = loadProject(fs, projectRoot);
     announceProject(options, cwd, project);
+    if (project.gmrcNotRead) options.note?.(`${path.relative(cwd, project.gmrcNotRead.file) || project.gmrcNotRead.file}: ${project.gmrcNotRead.message}`);
     // Names are relative to the project root when every file belongs to that one project.
     if (byProject.size === 1 && standalone.length === 0) root = project.root;
     const analysis = analyzer.analyzeProject(project);

@@ -30,6 +30,9 @@ export interface Project {
   committedDir: string;
   fixturesDir: string;
   gmrcPath?: string;
+  /** A `.gmrc.js` / `.gmrc.cjs` whose migrationsFolder is set by code: the analysis runs no project code, so it is
+   * not applied; the message says so (a warning on the file in the editor, a note from `pgmig lint`). */
+  gmrcNotRead?: { file: string; message: string };
   configPath?: string;
   config: PgmigConfig;
   /** Placeholder names without the colon, e.g. `DATABASE_VISITOR`; the built-ins are always there. */
@@ -143,12 +146,39 @@ export function mergeConfig(base: PgmigConfig, raw: any, where: string): PgmigCo
   return out;
 }
 
+/**
+ * What the analysis needs from a `.gmrc.js` / `.gmrc.cjs`, read as text and never run (analysis runs no project
+ * code): `migrationsFolder` when it is a string literal, and the placeholder names (`":NAME":` keys). A
+ * migrationsFolder set any other way cannot be known without running the file: `unread` says so.
+ */
+export function readGmrcJs(text: string): { gmrc: { migrationsFolder?: string; placeholders: Record<string, string> }; unread?: string } {
+  const placeholders: Record<string, string> = {};
+  for (const m of text.matchAll(/["'`](:[A-Z][0-9A-Z_]+)["'`]\s*:/g)) placeholders[m[1]] = '';
+  const literal = /\bmigrationsFolder["'`]?\s*:\s*(["'`])([^"'`\n$]*)\1\s*[,}\n]/.exec(text);
+  if (literal) return { gmrc: { migrationsFolder: literal[2], placeholders } };
+  if (!/\bmigrationsFolder\b/.test(text)) return { gmrc: { placeholders } };
+  return {
+    gmrc: { placeholders },
+    unread: `migrationsFolder is set with code here, and the analysis never runs project code: it looks in the default folder, migrations/, instead. Write it as a string literal (migrationsFolder: "./db") or put the settings in .gmrc`,
+  };
+}
+
 export function loadProject(fs: FileSystem, root: string): Project {
   // Real paths throughout, so that files reached through includes (realpath'd) compare equal.
   root = fs.realpath(root) ?? path.resolve(root);
   let gmrcPath: string | undefined = path.join(root, '.gmrc');
   let gmrc: any = readJson5(fs, gmrcPath);
-  if (gmrc === undefined) gmrcPath = undefined;
+  let gmrcNotRead: Project['gmrcNotRead'];
+  if (gmrc === undefined) {
+    // graphile-migrate's other settings files are code: read as text for the two settings the analysis uses.
+    gmrcPath = ['.gmrc.js', '.gmrc.cjs'].map((n) => path.join(root, n)).find((f) => fs.exists(f));
+    const text = gmrcPath ? fs.read(gmrcPath) : undefined;
+    if (gmrcPath && text !== undefined) {
+      const js = readGmrcJs(text);
+      gmrc = js.gmrc;
+      if (js.unread) gmrcNotRead = { file: gmrcPath, message: js.unread };
+    }
+  }
   if (gmrc !== undefined && (typeof gmrc !== 'object' || gmrc === null)) throw new ConfigError(`${gmrcPath}: expected an object`);
   gmrc ??= {};
   const migrationsDir = path.resolve(root, typeof gmrc.migrationsFolder === 'string' ? gmrc.migrationsFolder : 'migrations');
@@ -190,6 +220,7 @@ export function loadProject(fs: FileSystem, root: string): Project {
       committedDir: folder,
       fixturesDir: path.join(folder, '.pgmig-no-fixtures'),
       gmrcPath,
+      gmrcNotRead,
       configPath,
       config,
       placeholders,
@@ -242,6 +273,7 @@ export function loadProject(fs: FileSystem, root: string): Project {
     committedDir,
     fixturesDir,
     gmrcPath,
+    gmrcNotRead,
     configPath,
     config,
     placeholders,

@@ -93,6 +93,14 @@ function publish(unit: Unit, snapshot: Snapshot | undefined): void {
       void connection.sendDiagnostics({ uri: files.uriOf(file), diagnostics: [d] });
       targets.delete(file);
     }
+    const notRead = unit.project?.gmrcNotRead;
+    if (notRead) {
+      // The analysis runs no project code: a migrationsFolder set by code in .gmrc.js is not applied; say so there.
+      const d: Diagnostic = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'pgmig', message: notRead.message };
+      unit.published.set(notRead.file, 'config');
+      void connection.sendDiagnostics({ uri: files.uriOf(notRead.file), diagnostics: [d] });
+      targets.delete(notRead.file);
+    }
   }
   // Engine diagnostics (SQL errors of watch/migrate/commit, the shadow check) of this unit's files.
   for (const file of engineDiagnostics.keys()) if (unit.kind === 'project' ? isInside(unit.key, file) : file === unit.key) targets.add(file);
@@ -160,7 +168,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 connection.onInitialized(async () => {
   if (registerWatchers) {
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/.gmrc' }, { globPattern: '**/pgmig.json' }],
+      watchers: [{ globPattern: '**/*.sql' }, { globPattern: '**/.gmrc' }, { globPattern: '**/.gmrc.js' }, { globPattern: '**/.gmrc.cjs' }, { globPattern: '**/pgmig.json' }],
     });
   }
   if (supportsDynamicConfiguration) {

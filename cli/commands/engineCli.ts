@@ -6,6 +6,7 @@ import { EngineError } from '../../core/engine/errors';
 import { loadSettings, forTarget, type EngineSettings } from '../../core/engine/settings';
 import { redactSecrets } from '../../core/db/connection';
 import { UsageError } from '../usage';
+import { visible, visibleExcerpt } from '../visible';
 
 export const commonOptions = {
   root: { type: 'string' },
@@ -108,17 +109,21 @@ export function printEvent(prefix: string, e: EngineEvent): void {
   }
 }
 
-/** Prints an error the way a human wants it: one line, then (for SQL errors) the caret excerpt. */
+/**
+ * Prints an error the way a human wants it: one line, then (for SQL errors) the caret excerpt. Messages quote the
+ * files' text (`syntax error at or near "..."`, the excerpt): control characters are escaped so that a file never
+ * drives the terminal.
+ */
 export function printError(prefix: string, e: unknown): void {
   if (e instanceof EngineError) {
-    err(`pgmig: ${prefix}${redactSecrets(e.message)}`);
-    if (e.location) err(e.location.excerpt);
-    if (e.detail) err(`  detail: ${e.detail}`);
-    if (e.hint) err(`  hint: ${e.hint}`);
+    err(`pgmig: ${prefix}${visible(redactSecrets(e.message))}`);
+    if (e.location) err(visibleExcerpt(e.location.excerpt));
+    if (e.detail) err(`  detail: ${visible(e.detail)}`);
+    if (e.hint) err(`  hint: ${visible(e.hint)}`);
     return;
   }
   const msg = (e as any)?.message ?? String(e);
-  err(`pgmig: ${prefix}${redactSecrets(String(msg).split('\n')[0])}`);
+  err(`pgmig: ${prefix}${visible(redactSecrets(String(msg).split('\n')[0]))}`);
 }
 
 export function loadBase(values: { root?: string; 'env-file'?: string }): EngineSettings {

@@ -11,7 +11,7 @@ import type { ActionContext } from './actions';
 import { readCurrent, type CompiledCurrent } from './current';
 import { EngineError } from './errors';
 import { makeRootDatabaseConnectionString, type DbLocation, type EngineSettings } from './settings';
-import { placeholdersFor, sqlError, type RunnableText } from './sourceText';
+import { nulByteError, placeholdersFor, sqlError, type RunnableText } from './sourceText';
 import { hasTransactionControl, replayStatements } from './statementReplay';
 import type { EngineEvent } from './types';
 
@@ -177,6 +177,8 @@ export class EngineContext {
 
   /** Runs text on a session, mapping a server error back to the file, line and column. */
   async execMapped(s: DbSession, r: RunnableText): Promise<void> {
+    const nul = nulByteError(r, this.readFile);
+    if (nul) throw nul;
     try {
       await s.exec(r.text);
     } catch (e) {

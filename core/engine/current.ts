@@ -10,6 +10,7 @@ import { expandIncludes, mapOffset, type Expansion } from '../includes';
 import { EngineError } from './errors';
 import { parseMigrationText } from './committed';
 import { describeLocation, isNoTransaction, type FileOffset } from './sourceText';
+import { invalidUtf8 } from '../badBytes';
 
 export interface CurrentLocation {
   isFile: boolean;
@@ -134,6 +135,34 @@ export function readCurrent(migrationsFolder: string, fsys: FileSystem = diskFil
   }
   const fallback = { file: files[0] ?? location.path, offset: 0 };
   return { location, text: whole, toSource: chunkedMap(chunks, fallback), files };
+}
+
+/**
+ * Bytes that are not UTF-8 in current or a fixture it includes: the text read has U+FFFD in their place, which
+ * PostgreSQL would accept, so watch would run something else than the file says and commit would write U+FFFD into
+ * the committed file and blank current: the bytes lost. Refused, naming the first such place (lint and the editor
+ * report each one as a syntax-error finding).
+ */
+export function invalidUtf8Error(cur: CompiledCurrent): EngineError | undefined {
+  if (!cur.text.includes('\uFFFD')) return undefined;
+  for (const file of cur.files) {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch {
+      continue;
+    }
+    const [bad] = invalidUtf8(bytes, 1).found;
+    if (!bad) continue;
+    const loc = describeLocation(file, bytes.toString('utf8'), bad.offset);
+    const hex = bad.bytes.map((b) => '0x' + b.toString(16).padStart(2, '0')).join(' ');
+    return new EngineError(
+      'current',
+      `${file}:${loc.line}:${loc.column}: invalid byte sequence for encoding "UTF8": ${hex}: the file is not UTF-8 here (saved as Latin-1, Windows-1252 or UTF-16?); save it as UTF-8 (pgmig does not run or commit it: the bytes would be lost)`,
+      { sqlstate: '22021', location: loc },
+    );
+  }
+  return undefined;
 }
 
 /** Writes a file through a temp file and rename: readers see the old or the new text, never a part. */

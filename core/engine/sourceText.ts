@@ -131,3 +131,20 @@ export function sqlError(e: unknown, runnable: RunnableText, readFile: (file: st
     cause: e,
   });
 }
+
+/**
+ * PostgreSQL refuses a query that contains a NUL byte with `08P01 invalid message format`, which says neither what
+ * nor where. A text holding one is not sent: the error names the first NUL's file, line and column instead (lint
+ * reports it the same way, as a syntax-error finding).
+ */
+export function nulByteError(runnable: RunnableText, readFile: (file: string) => string | undefined): EngineError | undefined {
+  const at = runnable.text.indexOf('\0');
+  if (at < 0) return undefined;
+  const reason = 'NUL byte in the text: PostgreSQL rejects text that contains one (invalid message format); remove it';
+  const src = runnable.toSource(at);
+  const text = readFile(src.file);
+  const location = text !== undefined ? describeLocation(src.file, text, Math.min(src.offset, text.length)) : undefined;
+  const where = location ? `${location.file}:${location.line}:${location.column}: ` : `${runnable.label}: `;
+  // The cause carries the bare reason, as a server error would (commit re-words it for current.sql).
+  return new EngineError('sql', `${where}08P01: ${reason}`, { sqlstate: '08P01', location, cause: new Error(reason) });
+}

@@ -62,6 +62,24 @@ test('reset --erase refuses a target marked protected in pgmig.json', async () =
   cleanup(dir);
 });
 
+test('a protected target\'s database is not dropped when reached another way: as the default database, or as the shadow a commit resets', async () => {
+  const name = freshDb(pg, 'prodalias');
+  pg.psql('create table keep_me (id int)', name);
+  const dir = makeProject({ '.gmrc': '{}\n', 'pgmig.json': '{ targets: { production: { urlEnv: "PROD_URL", protected: true } } }', 'migrations/current.sql': 'create table t (id int);\n' });
+  // The same database, spelled with localhost instead of 127.0.0.1.
+  const prodUrl = pg.url(name).replace('127.0.0.1', 'localhost');
+  let r = await pgmig(['reset', '--erase'], { cwd: dir, env: { ...dbEnv(pg, name), PROD_URL: prodUrl } });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, new RegExp(`'${name}' is the database of target 'production', which is protected \\(pgmig\\.json\\): pgmig will not drop it`));
+  const other = freshDb(pg, 'dev');
+  r = await pgmig(['commit'], { cwd: dir, env: { ...dbEnv(pg, other), SHADOW_DATABASE_URL: pg.url(name), PROD_URL: prodUrl } });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /is the database of target 'production', which is protected/);
+  assert.equal(pg.psql(`select to_regclass('keep_me') is not null`, name).trim(), 't');
+  assert.equal(fs.existsSync(path.join(dir, 'migrations/committed/000001.sql')), false);
+  cleanup(dir);
+});
+
 test('status when the database cannot be read: exit 4, an error object with --json, no password', async () => {
   const dir = makeProject({ '.gmrc': '{}\n' });
   const env = { ...NO_DB, DATABASE_URL: pg.url('postgres', { password: 'wrong-' + SUPERUSER_PASSWORD }) };
@@ -100,6 +118,25 @@ test('.gmrc.js is read by the command line as graphile-migrate reads it; the edi
   assert.throws(() => loadSettings({ root: dir, env: NO_DB }), /\.gmrc\.js is code; pgmig only runs it from the command line/);
   fs.writeFileSync(path.join(dir, '.gmrc.js'), 'module.exports = { placeholders: { ":GREETING": "hello" } };\n');
   assert.equal(loadSettings({ root: dir, env: NO_DB, allowJsConfig: true }).placeholders[':GREETING'], 'hello');
+  cleanup(dir);
+});
+
+test('pgmig lint reads .gmrc.js as text, never running it: a literal migrationsFolder and the placeholder names; a computed folder is a note', async () => {
+  const dir = makeProject({
+    '.gmrc.js': "require('fs').writeFileSync(__dirname + '/ran', '');\nmodule.exports = {\n  connectionString: process.env.DATABASE_URL,\n  migrationsFolder: './db',\n  placeholders: { ':APP_USER': process.env.APP_USER },\n};\n",
+    'db/current.sql': 'create table if not exists a (id int);\nalter table a enable row level security;\ngrant select on a to :APP_USER;\nselect from where;\n',
+  });
+  let r = await pgmig(['lint', '--format', 'json'], { cwd: dir, env: NO_DB });
+  assert.equal(r.code, 1, r.out);
+  // db/current.sql is linted (it used to be "no problems found"), and :APP_USER is a known placeholder.
+  assert.deepEqual(JSON.parse(r.stdout).map((f) => `${f.file}:${f.line} ${f.rule}`).filter((f) => !/rls-without-policy/.test(f)), ['db/current.sql:4 syntax-error']);
+  assert.equal(r.stderr, '');
+  assert.equal(fs.existsSync(path.join(dir, 'ran')), false, 'lint never runs project code');
+  // A folder computed by code cannot be known without running it: lint says so.
+  fs.writeFileSync(path.join(dir, '.gmrc.js'), "const path = require('path');\nmodule.exports = { migrationsFolder: path.join(__dirname, 'db') };\n");
+  r = await pgmig(['lint'], { cwd: dir, env: NO_DB });
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.stderr, /^pgmig: note: \.gmrc\.js: migrationsFolder is set with code here, and the analysis never runs project code: it looks in the default folder, migrations\/, instead/);
   cleanup(dir);
 });
 

@@ -154,3 +154,37 @@ test('an SQL error in a committed migration names file:line:column; the database
   assert.equal(pg.psql('select count(*) from graphile_migrate.migrations', name).trim(), '1');
   cleanup(dir);
 });
+
+test('a commit interrupted after writing its file: another target does not apply that file until the commit is finished or undone', async () => {
+  const main = freshDb(pg, 'crashmain');
+  const staging = freshDb(pg, 'crashstg');
+  const env = { ...dbEnv(pg, main), STAGING_URL: pg.url(staging) };
+  const dir = makeProject({ '.gmrc': '{}\n', 'pgmig.json': '{ targets: { staging: { urlEnv: "STAGING_URL" } } }', 'migrations/current.sql': 'create table if not exists first_table (n int);\n' });
+  let r = await pgmig(['commit'], { cwd: dir, env });
+  assert.equal(r.code, 0, r.out);
+  fs.writeFileSync(path.join(dir, 'migrations/current.sql'), CURRENT);
+  r = await pgmig(['commit'], { cwd: dir, env: { ...env, PGMIG_TEST_SIGKILL_AT: 'file-renamed' } });
+  assert.equal(r.signal, 'SIGKILL', r.out);
+  // staging: 000002 is held back (the default database's next command may undo it and commit other text as 000002).
+  r = await pgmig(['migrate', '--target', 'staging'], { cwd: dir, env });
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.stdout, /000002-second\.sql not applied: a commit on the default database wrote it and was interrupted/);
+  assert.equal(pg.psql('select count(*) from graphile_migrate.migrations', staging).trim(), '1');
+  r = await pgmig(['commit', '--target', 'staging'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /commit refused, current\.sql kept: 000002-second\.sql is not finished/);
+  // The default database undoes it (current.sql edited since), the edit is committed as 000002 with other text.
+  fs.appendFileSync(path.join(dir, 'migrations/current.sql'), EDIT);
+  r = await pgmig(['commit'], { cwd: dir, env });
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.stdout, /undid an interrupted commit of 000002-second\.sql/);
+  // staging gets the committed text, and nothing differs from the files.
+  r = await pgmig(['migrate', '--target', 'staging'], { cwd: dir, env });
+  assert.equal(r.code, 0, r.out);
+  r = await pgmig(['status', '--json', '--target', 'staging'], { cwd: dir, env });
+  const status = JSON.parse(r.stdout);
+  assert.deepEqual(status.changed, []);
+  assert.deepEqual(status.pending, []);
+  assert.equal(pg.psql(`select to_regclass('edited_after') is not null`, staging).trim(), 't');
+  cleanup(dir);
+});

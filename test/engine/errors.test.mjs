@@ -42,9 +42,11 @@ const FIVE = (third) => [
   'create table m5 (id int primary key);\n',
 ];
 
-for (const [label, third, needle] of [
+for (const [label, third, needle, sqlstate = '42601'] of [
   ['a syntax error', 'create table m3 (id int primary key);\n\nselect from where;\n', 'select from where'],
   ['an unterminated dollar quote', 'create table m3 (id int primary key);\ncreate function f() returns int language sql as $$ select 1;\n', 'create function f'],
+  // PostgreSQL refuses the whole script ("08P01 invalid message format", no position): pgmig names the byte.
+  ['a NUL byte', 'create table m3 (id int primary key);\nselect 1;\0\n', 'select 1;\0', '08P01'],
 ]) {
   test(`migrate, ${label} in the 3rd of 5 pending migrations: the error names 000003 at its line, 000001-000002 applied, as graphile-migrate does`, async () => {
     const ours = freshDb(pg, 'batch');
@@ -54,7 +56,7 @@ for (const [label, third, needle] of [
     const r = await pgmig(['migrate'], { cwd: dir, env: dbEnv(pg, ours) });
     assert.equal(r.code, 1, r.out);
     const line = lineOf(dir, '000003.sql', needle);
-    assert.match(r.stderr, new RegExp(`000003\\.sql:${line}:\\d+: 42601: `), r.out);
+    assert.match(r.stderr, new RegExp(`000003\\.sql:${line}:\\d+: ${sqlstate}: `), r.out);
     assert.doesNotMatch(r.out, /000001\.sql:|graphile_migrate\.migrations|pgmig\.started|create table m4/, 'no other file, no batch SQL');
     assert.match(r.stdout, /applied 000001\.sql[\s\S]*applied 000002\.sql/);
     assert.deepEqual(applied(ours), ['000001.sql', '000002.sql']);
@@ -80,9 +82,9 @@ test('a batch records each migration\'s own start date and time', async () => {
   const r = await pgmig(['migrate'], { cwd: dir, env: dbEnv(pg, name) });
   assert.equal(r.code, 0, r.out);
   const ms = Object.fromEntries([...r.stdout.matchAll(/applied (\d+\.sql) \((\d+) ms\)/g)].map((m) => [m[1], Number(m[2])]));
-  assert.ok(ms['000002.sql'] >= 140 && ms['000002.sql'] < 1000, r.stdout);
+  assert.ok(ms['000002.sql'] >= 140, r.stdout);
   assert.ok(ms['000004.sql'] >= 45 && ms['000004.sql'] < ms['000002.sql'], r.stdout);
-  assert.ok(ms['000001.sql'] < 100, r.stdout);
+  assert.ok(ms['000001.sql'] < ms['000002.sql'], r.stdout); // not the batch's average: no fixed bound (a loaded machine is slow)
   // Dates: distinct, in order, 000003 at least 150 ms after 000002.
   const gaps = pg.psql(`select coalesce(round(extract(epoch from date - lag(date) over (order by filename)) * 1000), 0) from graphile_migrate.migrations order by filename`, name).trim().split('\n');
   assert.ok(Number(gaps[2]) >= 140, `gaps ${gaps}`);
@@ -138,6 +140,72 @@ test('errors without a position from PostgreSQL name their statement: migrate, w
   assert.equal(r.code, 1, r.out);
   assert.match(r.stderr, /current\.sql:2:1: 42701: column "id" of relation "c2" already exists/, r.out);
   assert.equal(fs.readdirSync(path.join(dir, 'migrations/committed')).length, 1);
+  cleanup(dir);
+});
+
+test('a NUL byte in current.sql or a fixture: watch and commit name its file, line and column; nothing committed', async () => {
+  const name = freshDb(pg, 'nul');
+  const env = dbEnv(pg, name);
+  const dir = makeProject({ '.gmrc': GMRC });
+  write(dir, 'migrations/fixtures/f.sql', 'create table if not exists f (id int);\n\0\n');
+  write(dir, 'migrations/current.sql', 'create table if not exists c (id int);\nselect 1;\0\n');
+  let r = await pgmig(['watch', '--once'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  // Not PostgreSQL's bare "current.sql: 08P01: invalid message format".
+  assert.match(r.stderr, /current\.sql:2:10: 08P01: NUL byte in the text/, r.out);
+  assert.match(r.stderr, /2 \| select 1;\\x00\n\s+\| {10}\^/, 'the NUL shown escaped, the caret under it');
+  r = await pgmig(['commit'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /current\.sql:2:10: 08P01: NUL byte in the text/, r.out);
+  assert.doesNotMatch(r.out, /000001/, 'no file that was never written is named');
+  assert.equal(fs.existsSync(path.join(dir, 'migrations/committed/000001.sql')), false);
+  write(dir, 'migrations/current.sql', 'create table if not exists c (id int);\n--!include f.sql\n');
+  r = await pgmig(['watch', '--once'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /fixtures\/f\.sql:2:1: 08P01: NUL byte in the text/, r.out);
+  assert.equal(pg.psql(`select to_regclass('c') is null`, name).trim(), 't');
+  cleanup(dir);
+});
+
+test('bytes that are not UTF-8 in current.sql or a fixture: watch and commit refuse at their place; nothing run, nothing committed, current.sql kept byte for byte', async () => {
+  const name = freshDb(pg, 'latin1');
+  const env = dbEnv(pg, name);
+  const dir = makeProject({ '.gmrc': GMRC });
+  const latin1 = Buffer.concat([Buffer.from('create table if not exists c (id int);\ninsert into c values (1);\nselect $$caf'), Buffer.from([0xe9]), Buffer.from('$$;\n')]);
+  fs.writeFileSync(path.join(dir, 'migrations/current.sql'), latin1);
+  let r = await pgmig(['watch', '--once'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /current\.sql:3:13: invalid byte sequence for encoding "UTF8": 0xe9: the file is not UTF-8 here/, r.out);
+  assert.equal(pg.psql(`select to_regclass('c') is null`, name).trim(), 't', 'nothing ran');
+  r = await pgmig(['commit'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /current\.sql:3:13: invalid byte sequence for encoding "UTF8": 0xe9/, r.out);
+  assert.equal(fs.existsSync(path.join(dir, 'migrations/committed/000001.sql')), false);
+  assert.deepEqual(fs.readFileSync(path.join(dir, 'migrations/current.sql')), latin1, 'current.sql as it was');
+  // In a fixture, named there.
+  write(dir, 'migrations/current.sql', '--!include f.sql\n');
+  fs.mkdirSync(path.join(dir, 'migrations/fixtures'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'migrations/fixtures/f.sql'), latin1);
+  r = await pgmig(['watch', '--once'], { cwd: dir, env });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.stderr, /fixtures\/f\.sql:3:13: invalid byte sequence/, r.out);
+  // Valid UTF-8 holding U+FFFD itself is text like any other.
+  write(dir, 'migrations/current.sql', 'select $$caf\uFFFD$$;\n');
+  r = await pgmig(['watch', '--once'], { cwd: dir, env });
+  assert.equal(r.code, 0, r.out);
+  cleanup(dir);
+});
+
+test('errors of the engine commands show control characters from files escaped: no escape sequence reaches the terminal', async () => {
+  const name = freshDb(pg, 'esc');
+  const dir = makeProject({ '.gmrc': GMRC, 'migrations/current.sql': "select 1;\nselect '\x1b]0;title\x07\x1b[31mred', 'x'::int;\n" });
+  const r = await pgmig(['watch', '--once'], { cwd: dir, env: dbEnv(pg, name) });
+  assert.equal(r.code, 1, r.out);
+  assert.doesNotMatch(r.out, /[\x1b\x07]/);
+  assert.match(r.stderr, /current\.sql:2:30: 22P02: invalid input syntax for type integer: "x"/, r.out);
+  // The caret stays under 'x' in the escaped line.
+  const shown = String.raw`select '\x1b]0;title\x07\x1b[31mred', 'x'::int;`;
+  assert.ok(r.stderr.includes(`2 | ${shown}\n      | ${' '.repeat(shown.indexOf("'x'"))}^`), r.out);
   cleanup(dir);
 });
 

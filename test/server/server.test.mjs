@@ -458,6 +458,35 @@ describe('files outside any project', () => {
     }
   });
 
+  test('a .gmrc.js is read as text, never run: a literal migrationsFolder is followed; one set by code gets a warning on the file', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'pgmig-lsp-gmrcjs-'));
+    const gmrcJs = path.join(root, '.gmrc.js');
+    writeFileSync(gmrcJs, "module.exports = { migrationsFolder: './db' };\n");
+    mkdirSync(path.join(root, 'db'));
+    const current = path.join(root, 'db', 'current.sql');
+    writeFileSync(current, 'SELEC 1;\n');
+    const client = await LspClient.start({ rootDir: root });
+    try {
+      const d = await client.waitForDiagnostics(current, (x) => x.length > 0);
+      assert.deepEqual(codes(d), ['syntax-error']);
+      // Set by code: the analysis cannot know it, and the file says so.
+      writeFileSync(gmrcJs, "module.exports = { migrationsFolder: require('path').join(__dirname, 'db') };\n");
+      client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(gmrcJs), type: 2 }] });
+      const w = await client.waitForDiagnostics(gmrcJs, (x) => x.length > 0);
+      assert.equal(w.length, 1);
+      assert.equal(w[0].severity, 2);
+      assert.match(w[0].message, /^migrationsFolder is set with code here, and the analysis never runs project code: it looks in the default folder, migrations\/, instead/);
+      // Moved to .gmrc: the warning goes.
+      unlinkSync(gmrcJs);
+      writeFileSync(path.join(root, '.gmrc'), '{ "migrationsFolder": "./db" }\n');
+      client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(gmrcJs), type: 3 }, { uri: uriOf(path.join(root, '.gmrc')), type: 1 }] });
+      await client.waitForDiagnostics(gmrcJs, (x) => x.length === 0);
+    } finally {
+      await client.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test('an include cycle is reported with the chain as related information', async () => {
     const p = makeProject();
     const a = path.join(p.migrations, 'fixtures', 'a.sql');
@@ -549,7 +578,7 @@ describe('transports and documents without a file', () => {
       await other.waitIdle();
       await ours.waitIdle();
       const watchers = other.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
-      assert.deepEqual(watchers.registerOptions.watchers.map((w) => w.globPattern), ['**/*.sql', '**/.gmrc', '**/pgmig.json']);
+      assert.deepEqual(watchers.registerOptions.watchers.map((w) => w.globPattern), ['**/*.sql', '**/.gmrc', '**/.gmrc.js', '**/.gmrc.cjs', '**/pgmig.json']);
       // The VS Code client (initializationOptions.settings) has its own watchers: no second set; only the env files
       // (pgmig.envFile) are asked for, as any client is.
       const ourWatchers = ours.registrations.filter((r) => r.method === 'workspace/didChangeWatchedFiles').flatMap((r) => r.registerOptions.watchers);

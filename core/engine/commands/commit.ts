@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { calculateHash } from '../../graphile/committedFile';
 import { downPathFor, parseMigrationText, readCommitted, serializeMigration, type CommittedMigration } from '../committed';
-import { writeCurrent, writeFileAtomic, type CompiledCurrent } from '../current';
+import { invalidUtf8Error, writeCurrent, writeFileAtomic, type CompiledCurrent } from '../current';
 import { EngineError } from '../errors';
 import { describeLocation, isBlankSql } from '../sourceText';
 import { readFileOrUndefined, type EngineContext } from '../context';
@@ -84,6 +84,22 @@ const NEXT: Record<RecoveryPlan, (file: string) => string> = {
     `${f} is applied, but current.sql was edited since and still holds some of its statements: remove them from current.sql, then commit (pgmig refuses to commit them twice)`,
   undecided: (f) => `${f} is written and current.sql was edited since; whether ${f} is applied is not known without the database`,
 };
+
+/**
+ * A commit of another target (or of the default database) that has written its file and not finished: the next
+ * command there may still undo it and commit the same number with other text, so no other database applies it
+ * meanwhile (it would keep the old text, "changed after apply" ever after).
+ */
+export function unfinishedCommitOfAnotherTarget(engine: EngineContext): { file: string; reason: string } | undefined {
+  const journal = readJournal(engine.settings);
+  if (!journal || (journal.target ?? null) === (engine.settings.target ?? null)) return undefined;
+  const where = journal.target ? `target '${journal.target}'` : 'the default database';
+  const reason =
+    journal.pid !== process.pid && processAlive(journal.pid)
+      ? `a commit on ${where} is writing it (process ${journal.pid})`
+      : `a commit on ${where} wrote it and was interrupted; a pgmig migrate, watch or commit there finishes or undoes it (pgmig status there says which)`;
+  return { file: journal.file, reason };
+}
 
 /** For status: an interrupted commit and what the next command will do about it (nothing is changed). */
 export async function describeInterruptedCommit(engine: EngineContext, opts: { database: boolean }): Promise<InterruptedCommit | undefined> {
@@ -188,7 +204,11 @@ export async function commit(engine: EngineContext, opts: { message?: string } =
     const done = readCommitted(folder).find((m) => m.realFilename === recovered.file)!;
     return { file: done.fullPath, hash: done.hash, downFile: done.downPath };
   }
+  const other = unfinishedCommitOfAnotherTarget(engine);
+  if (other) throw new EngineError('refused', `commit refused, current.sql kept: ${other.file} is not finished: ${other.reason}`);
   const cur = engine.compileCurrent();
+  const badBytes = invalidUtf8Error(cur);
+  if (badBytes) throw badBytes;
   const all = readCommitted(folder);
   const last = all[all.length - 1];
   const number = last ? parseInt(last.filename, 10) + 1 : 1;

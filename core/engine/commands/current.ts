@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { transaction } from '../../db/types';
 import { executeActions } from '../actions';
-import type { CompiledCurrent } from '../current';
+import { invalidUtf8Error, type CompiledCurrent } from '../current';
 import { isBlankSql, isNoTransaction, sqlFingerprint, substitutePlaceholders, type RunnableText } from '../sourceText';
 import type { EngineContext, Which } from '../context';
 import type { CurrentRunResult } from '../types';
@@ -21,6 +21,8 @@ export async function runCurrent(engine: EngineContext, opts: { shadow?: boolean
   const which: Which = opts.shadow ? 'shadow' : 'main';
   const t0 = performance.now();
   const cur = engine.compileCurrent();
+  const badBytes = invalidUtf8Error(cur);
+  if (badBytes) throw badBytes;
   const runnable = currentRunnable(engine, cur, which);
   const fingerprint = sqlFingerprint(runnable.text);
   const blank = isBlankSql(runnable.text);

@@ -10,7 +10,7 @@ import { skipTrivia } from '../../text';
 import { isNoTransaction, substitutePlaceholders } from '../sourceText';
 import type { EngineContext, Which } from '../context';
 import type { MigrateResult } from '../types';
-import { recoverInterruptedCommit } from './commit';
+import { recoverInterruptedCommit, unfinishedCommitOfAnotherTarget } from './commit';
 
 export async function runCommitted(engine: EngineContext, s: DbSession, which: Which, m: CommittedMigration): Promise<void> {
   const { invalidButAllowed } = verifyHash(m);
@@ -104,12 +104,17 @@ export async function migrateSession(
   engine: EngineContext,
   s: DbSession,
   which: Which,
-  opts: { forceActions?: boolean; extra?: CommittedMigration[]; signal?: AbortSignal } = {},
+  opts: { forceActions?: boolean; extra?: CommittedMigration[]; signal?: AbortSignal; holdBack?: { file: string; reason: string } } = {},
 ): Promise<MigrateResult> {
   await engine.ensureSchema(s);
   const [last] = await s.query<{ filename: string }>('select filename from graphile_migrate.migrations order by filename desc limit 1');
   const all = [...readCommitted(engine.settings.migrationsFolder), ...(opts.extra ?? [])];
-  const remaining = all.filter((m) => !last || m.filename > last.filename);
+  let remaining = all.filter((m) => !last || m.filename > last.filename);
+  const held = opts.holdBack ? remaining.findIndex((m) => m.realFilename === opts.holdBack!.file) : -1;
+  if (held >= 0) {
+    engine.emit({ type: 'info', message: `${opts.holdBack!.file} not applied: ${opts.holdBack!.reason}` });
+    remaining = remaining.slice(0, held);
+  }
   const act = remaining.length > 0 || !!opts.forceActions;
   const ctx = engine.actionContext(s, which);
   if (act) await executeActions(s, ctx, engine.settings.actions.beforeAllMigrations);
@@ -146,5 +151,6 @@ export async function migrateSession(
 export async function migrate(engine: EngineContext, opts: { shadow?: boolean; forceActions?: boolean; signal?: AbortSignal; skipRecovery?: boolean } = {}): Promise<MigrateResult> {
   const which: Which = opts.shadow ? 'shadow' : 'main';
   if (!opts.skipRecovery) await recoverInterruptedCommit(engine);
-  return engine.db(which).withSession((s) => engine.withLock(s, which, () => migrateSession(engine, s, which, opts), opts.signal), opts.signal);
+  const holdBack = unfinishedCommitOfAnotherTarget(engine);
+  return engine.db(which).withSession((s) => engine.withLock(s, which, () => migrateSession(engine, s, which, { ...opts, holdBack }), opts.signal), opts.signal);
 }

@@ -3,12 +3,41 @@ import { PgProvider } from '../../db/pg';
 import { PgliteProvider } from '../../db/pglite';
 import { executeActions } from '../actions';
 import { EngineError } from '../errors';
-import { DEFAULT_ROOT_URL } from '../settings';
+import { DEFAULT_ROOT_URL, environmentOf } from '../settings';
+import { parseConnectionString } from '../../db/connection';
 import type { DbProvider } from '../../db/types';
 import type { EngineContext, Which } from '../context';
 import type { ActionSpec } from '../settings';
 import type { MigrateResult } from '../types';
 import { migrate } from './migrate';
+
+/** The server and database a URL names, to compare two URLs (`localhost` and the default port spelled out). */
+function databaseIdentity(url: string): string | undefined {
+  try {
+    const p = parseConnectionString(url);
+    if (!p.database) return undefined;
+    const host = !p.host || p.host === '127.0.0.1' || p.host === '::1' ? 'localhost' : p.host.toLowerCase();
+    return `${host}:${p.port ?? 5432}/${p.database}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A protected target's database is never dropped, however it is reached: as the default database, as another
+ * target's, or as the shadow database a commit or a shadow reset would drop (SHADOW_DATABASE_URL pointing at it).
+ */
+function refuseProtected(engine: EngineContext, url: string): void {
+  const id = databaseIdentity(url);
+  if (!id) return;
+  const env = environmentOf(engine.settings);
+  for (const t of Object.values(engine.settings.targets)) {
+    const targetUrl = t.protected ? env[t.urlEnv] : undefined;
+    if (targetUrl && databaseIdentity(targetUrl) === id) {
+      throw new EngineError('refused', `'${id.split('/').pop()}' is the database of target '${t.name}', which is protected (pgmig.json): pgmig will not drop it`);
+    }
+  }
+}
 
 export async function dropAndCreate(engine: EngineContext, which: Which): Promise<void> {
   const loc = engine.location(which);
@@ -30,6 +59,7 @@ export async function dropAndCreate(engine: EngineContext, which: Which): Promis
     await p.erase();
     return;
   }
+  refuseProtected(engine, loc.url);
   await old?.close();
   if (!engine.settings.rootConnectionString) throw new EngineError('config', 'reset needs rootConnectionString or ROOT_DATABASE_URL');
   const name = new PgProvider(loc.url).databaseName;
@@ -73,7 +103,9 @@ async function runActions(engine: EngineContext, which: Which, specs: ActionSpec
  */
 export async function resetDatabase(engine: EngineContext, which: Which, fresh?: () => Promise<DbProvider>): Promise<DbProvider> {
   const { beforeReset, afterReset } = engine.settings.actions;
-  if (engine.location(which).kind === 'pg') {
+  const loc = engine.location(which);
+  if (loc.kind === 'pg') {
+    refuseProtected(engine, loc.url); // before its beforeReset actions too
     try {
       await runActions(engine, which, beforeReset);
     } catch (e) {
