@@ -285,8 +285,9 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
             const value = env[k.slice(1)];
             // Where it was looked for: the environment, and the dotenv file read or the one that was not there (a
             // monorepo keeps its .env above the .gmrc: `--env-file` / `pgmig.envFile` name it).
-            const looked = envFile ? ` (nor in ${envFile.path})` : opts.envFile === undefined ? ` (no .env beside .gmrc: --env-file PATH reads another)` : '';
-            if (!value) envErrors.push(`Could not find environmental variable '${k.slice(1)}'${looked} (placeholder ${k} is '!ENV' in .gmrc)`);
+            const looked = envFile ? ` (nor in ${envFile.path})` : '';
+            const noFile = !envFile && opts.envFile === undefined ? '; no .env beside it: --env-file PATH reads another' : '';
+            if (!value) envErrors.push(`Could not find environmental variable '${k.slice(1)}'${looked} (placeholder ${k} is '!ENV' in .gmrc${noFile})`);
             else placeholders[k] = value;
           } else placeholders[k] = v;
         }

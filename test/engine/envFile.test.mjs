@@ -106,7 +106,7 @@ test('CLI --env-file (before or after the command) on a starter-like project and
   // Without the file (it is two folders up, not beside .gmrc) the placeholders are missing.
   let r = pgmig(['migrate'], { cwd: db, env: CLEAN_ENV });
   assert.equal(r.code, 1, r.out);
-  assert.match(r.stderr, /Could not find environmental variable 'DATABASE_AUTHENTICATOR' \(no \.env beside \.gmrc: --env-file PATH reads another\)/);
+  assert.match(r.stderr, /Could not find environmental variable 'DATABASE_AUTHENTICATOR' \(placeholder :DATABASE_AUTHENTICATOR is '!ENV' in \.gmrc; no \.env beside it: --env-file PATH reads another\)/);
 
   r = pgmig(['--env-file', '../../.env', 'migrate'], { cwd: db, env: CLEAN_ENV });
   assert.equal(r.code, 0, r.out);
