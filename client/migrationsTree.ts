@@ -3,6 +3,7 @@
 // the fixtures it includes. Projects of the other layouts (numbered SQL, Drizzle, Alembic) get one node with their
 // migrations (applied / pending / changed; Alembic's heads and current revision) and their data migrations grouped
 // by schema. The data comes from the server (`pgmig/status`, `pgmig/layoutStatus`); this only presents it.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-languageclient/node';
@@ -17,7 +18,7 @@ type Node =
   | { kind: 'migration'; root: string; target: string; item: MigrationItem }
   | { kind: 'current'; root: string; target: string; status: TargetStatus }
   | { kind: 'fixture'; root: string; target: string; file: string }
-  | { kind: 'message'; root: string; target: string; text: string; detail?: string; error: boolean }
+  | { kind: 'message'; root: string; target: string; text: string; detail?: string; error: boolean; warning?: boolean }
   | { kind: 'action'; root: string; target: string; action: UnreachableAction }
   | { kind: 'layout'; root: string; target: string; info: LayoutProjectInfo; status?: LayoutStatusReport; read?: Promise<LayoutStatusReport | ResponseError> }
   | { kind: 'layoutMigration'; root: string; target: string; layout: string; item: LayoutTreeItem }
@@ -147,8 +148,10 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       if (!('targets' in r) || !r.targets) {
         // The project's settings cannot be read (a .gmrc error, an !ENV variable not set): say so, and offer the file.
         nodes.push({ kind: 'message', root, target: '', text: `${path.basename(root)}: ${r.error}`, error: true });
-        const gmrc = vscode.Uri.file(path.join(root, '.gmrc'));
-        nodes.push({ kind: 'action', root, target: '', action: { command: 'vscode.open', title: 'Open .gmrc', icon: 'go-to-file', arguments: [gmrc] } });
+        // The settings file the project has (.gmrc.js when there is no .gmrc), never one that does not exist.
+        const settingsFile = ['.gmrc', '.gmrc.js', '.gmrc.cjs', 'pgmig.json'].find((f) => fs.existsSync(path.join(root, f))) ?? '.gmrc';
+        const uri = vscode.Uri.file(path.join(root, settingsFile));
+        nodes.push({ kind: 'action', root, target: '', action: { command: 'vscode.open', title: `Open ${settingsFile}`, icon: 'go-to-file', arguments: [uri] } });
         nodes.push({ kind: 'action', root, target: '', action: UNREACHABLE_ACTIONS[UNREACHABLE_ACTIONS.length - 1] });
         reachable++; // not a database to reach: the view shows this project's problem rather than the welcome
         continue;
@@ -210,6 +213,10 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     const out: Node[] = [];
     if (s.error) out.push({ kind: 'message', root, target, text: s.error.message, error: true });
     if (!s.reachable) for (const action of UNREACHABLE_ACTIONS) out.push({ kind: 'action', root, target, action });
+    if (s.interruptedCommit) {
+      const text = `interrupted commit of ${s.interruptedCommit.file}: ${s.interruptedCommit.next}`;
+      out.push({ kind: 'message', root, target, text, error: false, warning: true });
+    }
     for (const item of s.migrations) out.push({ kind: 'migration', root, target, item });
     if (s.current.files.length || s.current.state === 'error') out.push({ kind: 'current', root, target, status: s });
     return out;
@@ -222,7 +229,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         const t = new vscode.TreeItem(label, node.selected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         const s = this.workflow.statuses.get(`${node.root}\0${node.target}`);
         // "no database yet" first: the row is narrow, and it is what the user needs to know before the database's name.
-        t.description = `${s?.noDatabase && !s.error ? `no database yet: ${s.pending} pending · ` : ''}${node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error && !s.noDatabase ? ` · ${s.pending} pending` : ''}${s && !s.reachable ? ' · unreachable' : ''}${s?.watch.on ? ' · watching' : ''}`;
+        t.description = `${s?.noDatabase && !s.error ? `no database yet: ${s.pending} pending · ` : ''}${node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error && !s.noDatabase ? ` · ${s.pending} pending` : ''}${s && !s.reachable ? ' · unreachable' : ''}${s?.watch.on ? ' · watching' : ''}${s?.interruptedCommit ? ' · interrupted commit' : ''}`;
         t.iconPath = new vscode.ThemeIcon(node.info.protected ? 'lock' : 'database');
         t.contextValue = node.selected ? 'target.selected' : 'target';
         t.tooltip = `${node.root}\n${node.info.description}${s?.noDatabase ? '\nno database yet: the first command that writes (Migrate, Run, Watch) creates it' : ''}${node.info.protected ? '\nprotected: Reset Database is refused' : ''}`;
@@ -353,7 +360,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       }
       case 'message': {
         const t = new vscode.TreeItem(shortError(relativePaths(node.text, node.root)), vscode.TreeItemCollapsibleState.None);
-        t.iconPath = new vscode.ThemeIcon(node.error ? 'error' : 'info');
+        t.iconPath = new vscode.ThemeIcon(node.error ? 'error' : node.warning ? 'warning' : 'info');
         t.tooltip = node.text;
         t.command = { command: 'pgmig.showLog', title: 'Show Log' };
         return t;

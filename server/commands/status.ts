@@ -89,6 +89,8 @@ export async function computeStatus(host: EngineHost, slot: Slot, settings: Engi
   }
   if (latestApplied?.downFile) latestApplied.canRollback = true;
   status.pending = [...pending].length;
+  // A commit killed half-way (.pgmig/commit.json): what the next migrate, watch or commit does about it.
+  if (report?.interruptedCommit) status.interruptedCommit = { file: report.interruptedCommit.file, next: report.interruptedCommit.next };
 
   try {
     const cur = engine.compileCurrent();

@@ -77,4 +77,6 @@ export interface TargetStatus {
   pending: number;
   current: { files: string[]; fixtures: string[]; state: CurrentState; message?: string };
   watch: { on: boolean; state?: 'running' | 'applied' | 'unchanged' | 'error'; message?: string; at?: string };
+  /** A commit that was killed before it finished, and what the next migrate, watch or commit does about it. */
+  interruptedCommit?: { file: string; next: string };
 }

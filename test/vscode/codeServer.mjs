@@ -64,6 +64,26 @@ export function copyWorkspace(source = sampleWorkspaceSource()) {
   return target;
 }
 
+/**
+ * A graphile project at `dir` on the embedded database whose second commit (000002.sql) was killed with SIGKILL after
+ * its file was written (`PGMIG_TEST_SIGKILL_AT`): `.pgmig/commit.json` says so until the next command finishes it.
+ */
+export function interruptedCommitProject(dir) {
+  mkdirSync(path.join(dir, 'migrations'), { recursive: true });
+  writeFileSync(path.join(dir, '.gmrc'), '{}\n');
+  const commit = (sql, env = {}) => {
+    writeFileSync(path.join(dir, 'migrations', 'current.sql'), sql);
+    return spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'commit'], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', SHADOW_DATABASE_URL: '', ...env },
+    });
+  };
+  let r = commit('create table if not exists first_table (n int);\n');
+  if (r.status !== 0) throw new Error(`pgmig commit failed: ${r.stdout}${r.stderr}`);
+  r = commit('create table if not exists second_table (n int);\n', { PGMIG_TEST_SIGKILL_AT: 'file-renamed' });
+  if (r.signal !== 'SIGKILL') throw new Error(`the second commit was not killed: ${r.stdout}${r.stderr}`);
+  return dir;
+}
+
 export function elapsedSeconds(since) {
   return ((performance.now() - since) / 1000).toFixed(1);
 }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { assertPrerequisites, copyWorkspace, skipUnlessInstalled } from './codeServer.mjs';
+import { assertPrerequisites, copyWorkspace, interruptedCommitProject, skipUnlessInstalled } from './codeServer.mjs';
 import { runHostSuite } from './hostRunner.mjs';
 
 test('first run: lenses and commands in a real VS Code', { ...skipUnlessInstalled(), timeout: 240_000 }, async (t) => {
@@ -15,6 +15,8 @@ test('first run: lenses and commands in a real VS Code', { ...skipUnlessInstalle
   mkdirSync(path.join(workspace, 'envless', 'migrations', 'committed'), { recursive: true });
   writeFileSync(path.join(workspace, 'envless', '.gmrc'), '{ placeholders: { ":PGMIG_TEST_UNSET_VARIABLE": "!ENV" } }\n');
   writeFileSync(path.join(workspace, 'envless', 'migrations', 'current.sql'), 'select 1;\n');
+  // A project whose second commit was killed after its file was written (issue 11 §4): the view says so.
+  interruptedCommitProject(path.join(workspace, 'interrupted'));
   try {
     await runHostSuite(t, { workspace, grep: 'first run', logName: 'first-run-host', env: { PGMIG_FIRSTRUN_TESTS: '1' }, timeoutMs: 180_000 });
   } finally {

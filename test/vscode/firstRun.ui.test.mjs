@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  assertPrerequisites, copyWorkspace, elapsedSeconds, launchChromium, sampleWorkspaceSource, skipUnlessInstalled, startCodeServer,
+  assertPrerequisites, copyWorkspace, elapsedSeconds, interruptedCommitProject, launchChromium, sampleWorkspaceSource, skipUnlessInstalled, startCodeServer,
 } from './codeServer.mjs';
 import { openFile, openQuickInput, runCommand, screenshot, stepsOf, waitUntil } from './workbench.mjs';
 
@@ -248,6 +248,41 @@ test('first run: an empty folder (real VS Code)', { ...skipUnlessInstalled(), ti
         assert.ok(!existsSync(path.join(workspace, '.pgmig')), 'no database created by init');
         await treeRow(page, 'current.sql').waitFor({ timeout: 60_000 });
         await screenshot(page, t, 'first-empty-initialized');
+      });
+    });
+  } finally {
+    rmSync(path.dirname(workspace), { recursive: true, force: true });
+    t.diagnostic(`run took ${elapsedSeconds(started)} s`);
+  }
+});
+
+test('an interrupted commit: the Migrations view says so, and Migrate finishes it (real VS Code)', { ...skipUnlessInstalled(), timeout: 240_000 }, async (t) => {
+  assertPrerequisites();
+  const started = performance.now();
+  // Issue 11 §4 as a person sees it: a commit killed after writing 000002.sql, before applying it.
+  const workspace = interruptedCommitProject(path.join(mkdtempSync(path.join(os.tmpdir(), 'pgmig-ws-')), 'interrupted'));
+  try {
+    await withWorkbench(t, { workspace }, async (page, step) => {
+      await step('the target row and a warning row under it say what the next command does', async () => {
+        await openMigrationsView(page);
+        await treeRow(page, /interrupted commit of 000002\.sql: /).waitFor({ timeout: 60_000 });
+        assert.match(await treeRow(page, /^default/).innerText(), /embedded database.* · interrupted commit/);
+        // Room for the row's text in the screenshot: the side bar wider (its sash dragged).
+        const bar = await sidebar(page).boundingBox();
+        await page.mouse.move(bar.x + bar.width - 1, 400);
+        await page.mouse.down();
+        await page.mouse.move(bar.x + 900, 400, { steps: 5 });
+        await page.mouse.up();
+        assert.equal(await treeRow(page, /interrupted commit of 000002\.sql/).locator('.codicon-warning').count(), 1, 'a warning icon');
+        await page.mouse.move(800, 600);
+        await screenshot(page, t, 'first-interrupted-commit');
+      });
+      await step('Migrate finishes the commit and the row goes away', async () => {
+        await runCommand(page, 'Migrate: Apply Pending Migrations');
+        await waitUntil('the interrupted-commit row to go', async () => (await sidebar(page).locator('.monaco-list-row', { hasText: 'interrupted commit of' }).count()) === 0, 60_000);
+        await waitUntil('000002.sql applied', async () => /applied/.test(await treeRow(page, '000002.sql').innerText()), 30_000);
+        await page.mouse.move(800, 600);
+        await screenshot(page, t, 'first-interrupted-finished');
       });
     });
   } finally {

@@ -98,6 +98,21 @@ suite('first run: lenses and commands', () => {
     await lensTitles(file, /^Rollback$/);
   });
 
+  test('an interrupted commit: a warning row under its target says what the next command does', async () => {
+    const project = path.join(root, 'interrupted');
+    const tree = api.trees.migrations;
+    const target = await waitFor('the interrupted project in the Migrations view', async () => (await tree.getChildren()).find((n) => n.kind === 'target' && n.root === project), 30_000);
+    const rows = await tree.getChildren(target);
+    const row = rows.find((n) => n.kind === 'message' && /interrupted commit/.test(n.text));
+    assert.ok(row, `a row says so (rows: ${rows.map((n) => n.text || (n.item && n.item.name) || n.kind).join(', ')})`);
+    assert.match(row.text, /^interrupted commit of 000002\.sql: /);
+    assert.ok(row.text.length > 'interrupted commit of 000002.sql: '.length + 20, `and what happens next: ${row.text}`);
+    const item = tree.getTreeItem(row);
+    assert.strictEqual(item.iconPath.id, 'warning');
+    assert.strictEqual(item.tooltip, row.text);
+    assert.match(tree.getTreeItem(target).description, /interrupted commit/);
+  });
+
   test('Reset Database says when it is done', async () => {
     const s = await api.workflow.status(root, '');
     const r = await api.workflow.run('reset', { root, target: '', confirm: s.confirmName });
