@@ -15,6 +15,10 @@ test('first run: lenses and commands in a real VS Code', { ...skipUnlessInstalle
   mkdirSync(path.join(workspace, 'envless', 'migrations', 'committed'), { recursive: true });
   writeFileSync(path.join(workspace, 'envless', '.gmrc'), '{ placeholders: { ":PGMIG_TEST_UNSET_VARIABLE": "!ENV" } }\n');
   writeFileSync(path.join(workspace, 'envless', 'migrations', 'current.sql'), 'select 1;\n');
+  // The same with its settings in .gmrc.js only (read as text in the editor: the placeholder names are used).
+  mkdirSync(path.join(workspace, 'envless-js', 'migrations', 'committed'), { recursive: true });
+  writeFileSync(path.join(workspace, 'envless-js', '.gmrc.js'), 'module.exports = { placeholders: { ":PGMIG_TEST_UNSET_VARIABLE": "!ENV" } };\n');
+  writeFileSync(path.join(workspace, 'envless-js', 'migrations', 'current.sql'), 'select 1;\n');
   // A project whose second commit was killed after its file was written (issue 11 §4): the view says so.
   interruptedCommitProject(path.join(workspace, 'interrupted'));
   try {

@@ -49,6 +49,20 @@ suite('first run: lenses and commands', () => {
     assert.ok(!lens.command.title.includes(root), lens.command.title);
   });
 
+  test('a project whose settings cannot be read: the view offers its own settings file (.gmrc, or .gmrc.js)', async () => {
+    const tree = api.trees.migrations;
+    const actionOf = async (name) => waitFor(`the settings row of ${name}`, async () => {
+      const nodes = await tree.getChildren();
+      return nodes.find((n) => n.kind === 'action' && n.root === path.join(root, name) && n.action.command === 'vscode.open');
+    }, 30_000);
+    for (const [name, file] of [['envless', '.gmrc'], ['envless-js', '.gmrc.js']]) {
+      const action = await actionOf(name);
+      assert.strictEqual(action.action.title, `Open ${file}`);
+      assert.strictEqual(action.action.arguments[0].fsPath, path.join(root, name, file));
+      assert.ok(fs.existsSync(action.action.arguments[0].fsPath), `${file} exists`);
+    }
+  });
+
   test('a lens error: short, paths relative to the project, the title', async () => {
     const current = path.join(root, 'migrations', 'current.sql');
     const before = fs.readFileSync(current, 'utf8');
