@@ -51,6 +51,20 @@ test('SHADOW_DATABASE_URL without DATABASE_URL stops with a message, as graphile
   cleanup(dir);
 });
 
+test('a connection string that is not a URL is named as such, never "cannot connect to postgres://base/..."; its value is not echoed', async () => {
+  const dir = makeProject({ '.gmrc': '{}\n' });
+  for (const [variable, value] of [['DATABASE_URL', 'notaurl'], ['SHADOW_DATABASE_URL', 'host=localhost password=hunter2secret']]) {
+    const env = { ...NO_DB, DATABASE_URL: pg.url('whatever'), [variable]: value };
+    const r = await pgmig(['status'], { cwd: dir, env });
+    assert.equal(r.code, 4, r.out);
+    assert.match(r.stderr, new RegExp(`environment: ${variable} is not a connection URL: expected one such as postgres://user@host:5432/database`));
+    assert.doesNotMatch(r.out, /postgres:\/\/base|hunter2secret|Could not determine the database name/);
+  }
+  const r = await pgmig(['status'], { cwd: makeProject({ '.gmrc': '{ connectionString: "mydb" }\n' }), env: NO_DB });
+  assert.match(r.stderr, /\.gmrc: Setting 'connectionString' is not a connection URL/);
+  cleanup(dir);
+});
+
 test('reset --erase refuses a target marked protected in pgmig.json', async () => {
   const name = freshDb(pg, 'prod');
   pg.psql('create table keep_me (id int)', name);
