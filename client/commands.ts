@@ -37,7 +37,8 @@ const TITLES: Record<string, string> = {
 };
 /** What a command says when it is done (a notification; failures have their own). */
 const DONE: Record<string, (r: any, args: EngineArgs) => string | undefined> = {
-  migrate: (r: { applied: string[] }) => (r.applied.length ? `applied ${names(r.applied)}` : 'the database is up to date: nothing to apply'),
+  migrate: (r: { applied: string[]; heldBack?: { file: string; reason: string } }) =>
+    `${r.applied.length ? `applied ${names(r.applied)}` : r.heldBack ? 'nothing applied' : 'the database is up to date: nothing to apply'}${r.heldBack ? `; ${r.heldBack.file} not applied: ${r.heldBack.reason}` : ''}`,
   layoutMigrate: (r: { applied: string[] }) => (r.applied.length ? `applied ${names(r.applied)}` : 'the database is up to date: nothing to apply'),
   rollback: (r: { rolledBack: string[] }) => (r.rolledBack.length ? `rolled back ${names(r.rolledBack)}` : 'nothing to roll back'),
   layoutRollback: (r: { rolledBack: string[] }) => (r.rolledBack.length ? `rolled back ${names(r.rolledBack)}` : 'nothing to roll back'),

@@ -11,7 +11,8 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) return out(HELP), 0;
   return runForTargets(values, async (engine, prefix) => {
     const r = await engine.migrate({ shadow: !!values.shadow, forceActions: !!values['force-actions'] });
-    out(`${prefix}${r.applied.length ? `${r.applied.length} committed migration(s) applied` : 'already up to date'} (${engine.describe(values.shadow ? 'shadow' : 'main')})`);
+    const done = r.applied.length ? `${r.applied.length} committed migration(s) applied` : r.heldBack ? 'nothing applied' : 'already up to date';
+    out(`${prefix}${done}${r.heldBack ? `; ${r.heldBack.file} held back (above)` : ''} (${engine.describe(values.shadow ? 'shadow' : 'main')})`);
     return 0;
   });
 }

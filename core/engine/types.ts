@@ -21,6 +21,8 @@ export type EngineEvent =
 export interface MigrateResult {
   applied: string[];
   upToDate: boolean;
+  /** Not applied, with the migrations after it: the file of a commit interrupted on another target's database. */
+  heldBack?: { file: string; reason: string };
 }
 
 export interface AppliedMigration {

@@ -169,6 +169,10 @@ test('a commit interrupted after writing its file: another target does not apply
   r = await pgmig(['migrate', '--target', 'staging'], { cwd: dir, env });
   assert.equal(r.code, 0, r.out);
   assert.match(r.stdout, /000002-second\.sql not applied: a commit on the default database wrote it and was interrupted/);
+  assert.match(r.stdout, /1 committed migration\(s\) applied; 000002-second\.sql held back \(above\)/);
+  r = await pgmig(['migrate', '--target', 'staging'], { cwd: dir, env });
+  assert.match(r.stdout, /nothing applied; 000002-second\.sql held back \(above\)/);
+  assert.doesNotMatch(r.stdout, /up to date/, 'not "up to date" while a migration is held back');
   assert.equal(pg.psql('select count(*) from graphile_migrate.migrations', staging).trim(), '1');
   r = await pgmig(['commit', '--target', 'staging'], { cwd: dir, env });
   assert.equal(r.code, 1, r.out);

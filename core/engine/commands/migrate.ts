@@ -144,7 +144,7 @@ export async function migrateSession(
     else await runCommitted(engine, s, which, remaining[i++]); // no-transaction, not ending cleanly, or refused for its hash
   }
   if (act) await executeActions(s, ctx, engine.settings.actions.afterAllMigrations);
-  return { applied: remaining.map((m) => m.realFilename), upToDate: remaining.length === 0 };
+  return { applied: remaining.map((m) => m.realFilename), upToDate: remaining.length === 0 && held < 0, heldBack: held >= 0 ? opts.holdBack : undefined };
 }
 
 /** `migrate`: applies pending committed migrations, each in its own transaction, under the advisory lock. */
