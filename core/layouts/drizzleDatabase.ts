@@ -158,6 +158,11 @@ export function drizzleDatabase(
     }
     if (!v.value || v.unread !== undefined) return unresolved(urlField, v);
     const url = String(v.value);
+    // drizzle-kit's PGlite driver: the url is a data folder its own PGlite opens, with that package's PostgreSQL
+    // version. pgmig does not open it (its bundled PGlite may be another major version): it says so.
+    if (/\bdriver\s*:\s*['"`]pglite['"`]/.test(code)) {
+      return { kind: 'unknown', reason: `${configName}: drizzle-kit uses a PGlite database (driver: 'pglite', dbCredentials.${urlField} ${redactSecrets(url)}), which pgmig does not open: its own embedded database may be another PostgreSQL version. Name a PostgreSQL server with a pgmig.json target and --target` };
+    }
     if (!/^postgres(?:ql)?:\/\//.test(url)) {
       return { kind: 'unknown', reason: `${configName}: dbCredentials.${urlField}${v.env ? ` (process.env.${v.env})` : ''} is not a postgres:// URL, so pgmig cannot connect to it` };
     }

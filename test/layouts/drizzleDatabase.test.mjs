@@ -51,6 +51,12 @@ describe('drizzle config dbCredentials, read as text', () => {
     assert.equal(url(`export default { dbCredentials: { url: process.env.DATABASE_URL ?? "" } }`, {}).kind, 'none');
     assert.match(url(`export default { dbCredentials: { url: process.env.OTHER_URL || "" } }`, {}).reason, /process\.env\.OTHER_URL, which is not set/);
   });
+  test("drizzle-kit's PGlite driver: refused with the reason, not as a URL pgmig cannot connect to", () => {
+    const r = url(`export default defineConfig({ dialect: 'postgresql', driver: 'pglite', dbCredentials: { url: './pglite-data' } })`);
+    assert.equal(r.kind, 'unknown');
+    assert.match(r.reason, /drizzle\.config\.ts: drizzle-kit uses a PGlite database \(driver: 'pglite', dbCredentials\.url \.\/pglite-data\), which pgmig does not open/);
+    assert.match(r.reason, /pgmig\.json target and --target/);
+  });
   test('a config that loads another env file (dotenv config({ path })): under the environment, over it with override', () => {
     const files = { '.env.local': { LOCAL_URL: 'postgres://l@h/local', OTHER: 'postgres://l@h/shadowed' } };
     const r = (text, e = env) => drizzleDatabase('drizzle.config.ts', text, e, '.env', (f) => files[f]);
