@@ -229,7 +229,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         const t = new vscode.TreeItem(label, node.selected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         const s = this.workflow.statuses.get(`${node.root}\0${node.target}`);
         // "no database yet" first: the row is narrow, and it is what the user needs to know before the database's name.
-        t.description = `${s?.noDatabase && !s.error ? `no database yet: ${s.pending} pending · ` : ''}${node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error && !s.noDatabase ? ` · ${s.pending} pending` : ''}${s && !s.reachable ? ' · unreachable' : ''}${s?.watch.on ? ' · watching' : ''}${s?.interruptedCommit ? ' · interrupted commit' : ''}`;
+        t.description = `${s?.noDatabase && !s.error ? `no database yet: ${s.pending} pending · ` : ''}${s?.error?.code === 'config' ? 'settings error' : node.info.description}${node.selected ? ' · selected' : ''}${s && !s.error && !s.noDatabase ? ` · ${s.pending} pending` : ''}${s && !s.reachable ? ' · unreachable' : ''}${s?.watch.on ? ' · watching' : ''}${s?.interruptedCommit ? ' · interrupted commit' : ''}`;
         t.iconPath = new vscode.ThemeIcon(node.info.protected ? 'lock' : 'database');
         t.contextValue = node.selected ? 'target.selected' : 'target';
         t.tooltip = `${node.root}\n${node.info.description}${s?.noDatabase ? '\nno database yet: the first command that writes (Migrate, Run, Watch) creates it' : ''}${node.info.protected ? '\nprotected: Reset Database is refused' : ''}`;

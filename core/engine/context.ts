@@ -88,7 +88,7 @@ export class EngineContext {
       if (which === 'main' && this.settings.main.kind === 'pglite' && !this.settings.target && stray?.length) {
         throw new EngineError(
           'config',
-          `${stray.join(' and ')} ${stray.length > 1 ? 'are' : 'is'} set, but not DATABASE_URL (nor connectionString in .gmrc): graphile-migrate stops here, and pgmig does not fall back to the embedded database. Set DATABASE_URL, or unset ${stray.join(' and ')} to use the embedded database`,
+          `${stray.join(' and ')} ${stray.length > 1 ? 'are' : 'is'} set, but not DATABASE_URL (nor connectionString in .gmrc): graphile-migrate stops here, and pgmig does not fall back to the embedded database. Set DATABASE_URL, or unset ${stray.join(' and ')} to use the embedded database${this.settings.mainUrlHint ? `. ${this.settings.mainUrlHint}` : ''}`,
         );
       }
       if (which === 'main' && !this.settings.target && this.settings.mainUnknown) throw new EngineError('config', this.settings.mainUnknown);

@@ -68,6 +68,8 @@ export interface EngineSettings {
    * is unset): the embedded database is then not what the user meant, so the engine refuses to open it.
    */
   strayConnections?: string[];
+  /** With strayConnections: how to write DATABASE_URL from variables that are set (graphile/starter's .env). */
+  mainUrlHint?: string;
   /** Where `main` was read from when not pgmig's own settings (a Drizzle project: `from drizzle.config.json`), or why not. */
   mainSource?: string;
   /**
@@ -391,6 +393,11 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
         env.SHADOW_DATABASE_URL ? 'SHADOW_DATABASE_URL' : raw.shadowConnectionString !== undefined ? 'shadowConnectionString in .gmrc' : undefined,
         env.ROOT_DATABASE_URL ? 'ROOT_DATABASE_URL' : raw.rootConnectionString !== undefined ? 'rootConnectionString in .gmrc' : undefined,
       ].filter((x): x is string => !!x);
+  // graphile/starter's .env has no DATABASE_URL: its scripts build it from these (@app/config/env.js, which pgmig
+  // does not run). Say how, without the password's value.
+  const mainUrlHint = strayConnections.length && env.DATABASE_OWNER && env.DATABASE_HOST && env.DATABASE_NAME
+    ? `DATABASE_OWNER, DATABASE_HOST and DATABASE_NAME are set (graphile/starter's scripts build DATABASE_URL from them, which pgmig does not run): add DATABASE_URL=postgres://${env.DATABASE_OWNER}@${env.DATABASE_HOST}/${env.DATABASE_NAME} to ${envFile ? envFile.path : 'the environment or a .env beside .gmrc'}, with DATABASE_OWNER_PASSWORD's value after "${env.DATABASE_OWNER}:" as those scripts do`
+    : undefined;
 
   // A Drizzle project's database is the one its config names, as for drizzle-kit (before DATABASE_URL; a target wins).
   const tool = toolDatabase(root, pgmig, env, envFile);
@@ -413,6 +420,7 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
     engine,
     envFile,
     strayConnections: strayConnections.length ? strayConnections : undefined,
+    mainUrlHint,
   };
   return opts.target ? forTarget(settings, opts.target, env) : settings;
 }

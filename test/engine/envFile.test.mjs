@@ -125,6 +125,19 @@ test('CLI --env-file (before or after the command) on a starter-like project and
   assert.equal(r.code, 0, r.out);
   assert.match(r.stdout, /already up to date/);
 
+  // The .env as graphile/starter's `yarn setup` writes it: no DATABASE_URL (its scripts build it from the parts). pgmig
+  // stops as graphile-migrate does, and says how to write the line from the parts that are set, without the password.
+  const setupEnv = path.join(work, 'setup.env');
+  fs.writeFileSync(setupEnv, [
+    `ROOT_DATABASE_URL=${pg.url('template1')}`, `DATABASE_HOST=127.0.0.1:${pg.port}`, 'DATABASE_NAME=starter', 'DATABASE_OWNER=starter_owner',
+    'DATABASE_OWNER_PASSWORD=owner-secret', 'DATABASE_AUTHENTICATOR=starter_authenticator', 'DATABASE_VISITOR=starter_visitor', '',
+  ].join('\n'));
+  r = pgmig(['--env-file', setupEnv, 'status'], { cwd: db, env: CLEAN_ENV });
+  assert.equal(r.code, 4, r.out);
+  assert.match(r.stderr, /ROOT_DATABASE_URL is set, but not DATABASE_URL/);
+  assert.match(r.stderr, new RegExp(`add DATABASE_URL=postgres://starter_owner@127\\.0\\.0\\.1:${pg.port}/starter to .*setup\\.env, with DATABASE_OWNER_PASSWORD's value after "starter_owner:"`));
+  assert.doesNotMatch(r.out, /owner-secret|test-secret-pw/);
+
   // A file that does not exist: Node 20 itself looks for `--env-file` among a script's arguments too (nodejs/node#54232)
   // and stops with its own message (exit 9) before pgmig runs; either way the user reads which file is missing.
   r = pgmig(['migrate', '--env-file', 'nope.env'], { cwd: db, env: CLEAN_ENV });

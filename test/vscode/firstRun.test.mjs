@@ -19,6 +19,12 @@ test('first run: lenses and commands in a real VS Code', { ...skipUnlessInstalle
   mkdirSync(path.join(workspace, 'envless-js', 'migrations', 'committed'), { recursive: true });
   writeFileSync(path.join(workspace, 'envless-js', '.gmrc.js'), 'module.exports = { placeholders: { ":PGMIG_TEST_UNSET_VARIABLE": "!ENV" } };\n');
   writeFileSync(path.join(workspace, 'envless-js', 'migrations', 'current.sql'), 'select 1;\n');
+  // A project whose .env is as graphile/starter's `yarn setup` writes it: ROOT_DATABASE_URL and the parts of
+  // DATABASE_URL, not DATABASE_URL itself.
+  mkdirSync(path.join(workspace, 'starterenv', 'migrations', 'committed'), { recursive: true });
+  writeFileSync(path.join(workspace, 'starterenv', '.gmrc'), '{}\n');
+  writeFileSync(path.join(workspace, 'starterenv', 'migrations', 'current.sql'), 'select 1;\n');
+  writeFileSync(path.join(workspace, 'starterenv', '.env'), 'ROOT_DATABASE_URL=postgres://postgres:root-secret@127.0.0.1:1/template1\nDATABASE_HOST=127.0.0.1:1\nDATABASE_NAME=starter\nDATABASE_OWNER=starter\nDATABASE_OWNER_PASSWORD=owner-secret\n');
   // A project whose second commit was killed after its file was written (issue 11 §4): the view says so.
   interruptedCommitProject(path.join(workspace, 'interrupted'));
   try {

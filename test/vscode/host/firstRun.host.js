@@ -112,6 +112,21 @@ suite('first run: lenses and commands', () => {
     await lensTitles(file, /^Rollback$/);
   });
 
+  test('a .env with ROOT_DATABASE_URL but no DATABASE_URL (as graphile/starter writes it): the row says "settings error", not "embedded database", and how to write DATABASE_URL', async () => {
+    const project = path.join(root, 'starterenv');
+    const tree = api.trees.migrations;
+    const target = await waitFor('the starterenv project in the Migrations view', async () => (await tree.getChildren()).find((n) => n.kind === 'target' && n.root === project), 30_000);
+    const rows = await tree.getChildren(target);
+    const row = rows.find((n) => n.kind === 'message');
+    assert.ok(row, `a message row (rows: ${rows.map((n) => n.kind).join(', ')})`);
+    assert.match(row.text, /ROOT_DATABASE_URL is set, but not DATABASE_URL/);
+    assert.match(row.text, /add DATABASE_URL=postgres:\/\/starter@127\.0\.0\.1:1\/starter to .*starterenv\/\.env/);
+    assert.doesNotMatch(row.text, /owner-secret|root-secret/);
+    const description = tree.getTreeItem(target).description;
+    assert.match(description, /^settings error/);
+    assert.doesNotMatch(description, /embedded database/);
+  });
+
   test('an interrupted commit: a warning row under its target says what the next command does', async () => {
     const project = path.join(root, 'interrupted');
     const tree = api.trees.migrations;
