@@ -90,11 +90,17 @@ export function registerEngine(connection: Connection, ctxIn: Omit<EngineHostCon
 
   // ---- custom requests for the editor's trees ----------------------------------------------------------------------
 
-  connection.onRequest('pgmig/projects', () => ({
+  // Not before the first scan of the workspace: an answer from before it ("no project") would stay in the view, which
+  // asks once when it opens (seen on a loaded machine, where compiling the parser took longer than starting).
+  connection.onRequest('pgmig/projects', async () => {
+    await ctx.whenScanned();
+    return projectsNow();
+  });
+  const projectsNow = () => ({
     roots: host.projectRoots(),
     layouts: host.layoutRoots().map((root) => ({ root, kind: ctx.workspace.projects.get(root)?.project?.layout })),
     trusted: ctx.isTrusted(),
-  }));
+  });
 
   connection.onRequest('pgmig/layoutStatus', async (args: EngineArgs) => {
     try {

@@ -190,14 +190,19 @@ connection.onInitialized(async () => {
       workspace.changedAll();
     });
   }
-  await parserReady;
-  for (const dir of workspaceFolders) workspace.scan(files.disk.realpath(dir) ?? dir);
-  await pullSettings().finally(markSettingsPulled);
-  parserOk = true;
-  // Documents opened before the parser and the settings were ready: find their units now.
-  for (const file of files.fs.overlay.keys()) workspace.unitFor(file);
-  workspace.changedAll();
-  markStarted();
+  try {
+    await parserReady;
+    for (const dir of workspaceFolders) workspace.scan(files.disk.realpath(dir) ?? dir);
+    await pullSettings().finally(markSettingsPulled);
+    parserOk = true;
+    // Documents opened before the parser and the settings were ready: find their units now.
+    for (const file of files.fs.overlay.keys()) workspace.unitFor(file);
+    workspace.changedAll();
+  } finally {
+    // Whatever happened (a parser that failed to load), what waits for the start (pgmig/projects) is answered.
+    markSettingsPulled();
+    markStarted();
+  }
 });
 
 let parserOk = false;
@@ -612,6 +617,7 @@ const engineDiagnostics = new Map<string, Diagnostic[]>();
 const engineHost = registerEngine(connection, {
   documents,
   workspaceFolders: () => workspaceFolders,
+  whenScanned: () => started,
   files,
   workspace,
   isTrusted: () => trusted,

@@ -40,6 +40,8 @@ export interface EngineHostContext {
   log(message: string): void;
   /** The editor's workspace folders (`${workspaceFolder}` in pgmig.envFile). */
   workspaceFolders(): string[];
+  /** Resolves once the workspace folders were first scanned for projects (after the parser and the settings). */
+  whenScanned(): Promise<void>;
 }
 
 export interface EditorTarget {
