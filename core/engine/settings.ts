@@ -248,19 +248,20 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
 
   // node-postgres reads a string that is not a URL relative to `postgres://base` ("cannot connect to
   // postgres://base/notaurl"): say what is wrong instead. The value is not echoed (it may hold a password).
+  const isUrl = (v: string) => /^[a-z][a-z0-9+.-]*:/i.test(v);
   for (const [value, setting, variable] of [
     [connectionString, 'connectionString', 'DATABASE_URL'],
     [shadowConnectionString, 'shadowConnectionString', 'SHADOW_DATABASE_URL'],
     [rootConnectionString, 'rootConnectionString', 'ROOT_DATABASE_URL'],
   ] as const) {
-    if (!value || /^[a-z][a-z0-9+.-]*:/i.test(value)) continue;
+    if (!value || isUrl(value)) continue;
     const fromGmrc = raw[setting] !== undefined;
     (fromGmrc ? errors : envErrors).push(`${fromGmrc ? `Setting '${setting}'` : variable} is not a connection URL: expected one such as postgres://user@host:5432/database`);
   }
 
   let user: string | undefined;
   let databaseName: string | undefined;
-  if (connectionString && /^[a-z][a-z0-9+.-]*:/i.test(connectionString)) {
+  if (connectionString && isUrl(connectionString)) {
     try {
       const p = parseConnection(connectionString);
       user = p.user ?? undefined;
@@ -328,7 +329,7 @@ export function loadSettings(opts: LoadOptions = {}): EngineSettings {
   if (connectionString && (connectionString === rootConnectionString || connectionString === shadowConnectionString)) {
     errors.push('connectionString cannot be the same value as rootConnectionString or shadowConnectionString.');
   }
-  if (connectionString && /^[a-z][a-z0-9+.-]*:/i.test(connectionString) && !databaseName) errors.push('Could not determine the database name, please ensure connectionString includes the database name.');
+  if (connectionString && isUrl(connectionString) && !databaseName) errors.push('Could not determine the database name, please ensure connectionString includes the database name.');
 
   // pgmig.json: the engine's own settings.
   const pgmigPath = path.join(root, 'pgmig.json');
