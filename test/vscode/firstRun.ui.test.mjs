@@ -185,9 +185,12 @@ test('first run: lenses, Rollback without a down script, the view menu, Select T
       });
       await step('Select Target names the projects by folder, never by absolute path', async () => {
         await runCommand(page, 'Migrate: Select Target');
-        const rows = page.locator('.quick-input-widget .monaco-list-row .label-name');
-        await rows.first().waitFor({ timeout: 15_000 });
-        const labels = (await rows.allInnerTexts()).map((s) => s.trim());
+        // The visible rows only: the palette's rows from the step before can still be in the page, hidden.
+        const rows = page.locator('.quick-input-widget .monaco-list-row:visible .label-name');
+        const labels = await waitUntil('the Select Target rows', async () => {
+          const texts = (await rows.allInnerTexts()).map((s) => s.trim());
+          return texts.includes('migrations-sample') ? texts : undefined;
+        }, 15_000);
         assert.ok(labels.includes('migrations-sample') && labels.includes('numbered'), labels.join(' | '));
         assert.ok(!labels.some((l) => l.startsWith('/')), labels.join(' | '));
         await screenshot(page, t, 'first-select-target');
